@@ -1,0 +1,97 @@
+package graph
+
+import (
+	"context"
+	"strings"
+
+	"github.com/coopgraph/coopgraph/internal/funding"
+	"github.com/coopgraph/coopgraph/internal/loader"
+)
+
+// lookup resolves a singular lookup by global id: a malformed id or an id of another
+// type is BAD_USER_INPUT naming field; an id that names nothing is null.
+func lookup[T any](ctx context.Context, field, typ, gid string, load func(*loader.Loaders, string) (*T, error)) (*T, error) {
+	id, err := localID(field, typ, gid)
+	if err != nil {
+		return nil, err
+	}
+	return loadOne(ctx, func(l *loader.Loaders) (*T, error) { return load(l, id) })
+}
+
+// node resolves any global id to its object, or nil if there is none.
+func (r *queryResolver) node(ctx context.Context, field, gid string) (Node, error) {
+	typ, id, err := parseGlobalID(field, gid)
+	if err != nil {
+		return nil, err
+	}
+	l, err := loader.For(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// Each case returns its typed pointer through nonNil, so a missing object is a
+	// true nil Node rather than a typed nil.
+	switch typ {
+	case typeCountry:
+		return nonNil(l.Country.Load(ctx, id))
+	case typeDonor:
+		return nonNil(l.Donor.Load(ctx, id))
+	case typeAgreement:
+		return nonNil(l.Agreement.Load(ctx, id))
+	case typeTrustFund:
+		return nonNil(l.TrustFund.Load(ctx, id))
+	case typeAllocation:
+		return nonNil(l.Allocation.Load(ctx, id))
+	default:
+		return nonNil(l.Project.Load(ctx, id))
+	}
+}
+
+func nonNil[T any](v *T, err error) (Node, error) {
+	if v == nil || err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// nodes resolves up to maxPageSize global ids, in the order given.
+func (r *queryResolver) nodes(ctx context.Context, ids []string) ([]Node, error) {
+	if len(ids) > maxPageSize {
+		return nil, funding.Invalid("ids", "at most %d ids may be asked for at once, got %d", maxPageSize, len(ids))
+	}
+	for i, gid := range ids {
+		if _, _, err := parseGlobalID("ids", gid); err != nil {
+			return nil, funding.Invalid("ids", "ids[%d]: %q is not a coopgraph id", i, gid)
+		}
+	}
+	out := make([]Node, len(ids))
+	for i, gid := range ids {
+		n, err := r.node(ctx, "ids", gid)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
+// project resolves project(id:, code:): exactly one of the two must be given.
+func (r *queryResolver) project(ctx context.Context, id, code *string) (*funding.Project, error) {
+	switch {
+	case (id == nil) == (code == nil):
+		return nil, funding.Invalid("id", "give exactly one of id and code")
+	case code != nil:
+		return r.Store.ProjectByCode(ctx, *code)
+	}
+	return lookup(ctx, "id", typeProject, *id, func(l *loader.Loaders, id string) (*funding.Project, error) {
+		return l.Project.Load(ctx, id)
+	})
+}
+
+// country resolves country(code:), accepting lower case.
+func (r *queryResolver) country(ctx context.Context, code string) (*funding.Country, error) {
+	code = strings.ToUpper(code)
+	if len(code) != 2 || code[0] < 'A' || code[0] > 'Z' || code[1] < 'A' || code[1] > 'Z' {
+		return nil, funding.Invalid("code", "%q is not an ISO 3166-1 alpha-2 country code (two letters, e.g. MW)", code)
+	}
+	return loadOne(ctx, func(l *loader.Loaders) (*funding.Country, error) { return l.Country.Load(ctx, code) })
+}

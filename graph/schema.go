@@ -1,0 +1,97 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/coopgraph/coopgraph/internal/funding"
+)
+
+// NewSchema returns the executable schema over store. Every list field costs its page
+// size times what is selected inside it, so the server's complexity limit bounds how much
+// data one query can ask for.
+func NewSchema(store Store) graphql.ExecutableSchema {
+	c := Config{Resolvers: &Resolver{Store: store}}
+	x := &c.Complexity
+	for _, f := range []*func(int, *int, *string) int{
+		&x.Query.Donors, &x.Query.Agreements, &x.Query.TrustFunds, &x.Query.Allocations, &x.Query.Projects, &x.Query.Countries,
+		&x.Donor.Agreements, &x.Donor.TrustFunds, &x.Donor.Allocations, &x.Donor.Projects,
+		&x.Agreement.TrustFunds,
+		&x.TrustFund.Agreements, &x.TrustFund.Allocations, &x.TrustFund.Projects,
+		&x.Project.Allocations, &x.Project.Donors, &x.Project.TrustFunds,
+		&x.Country.Projects, &x.Country.Donors, &x.Country.PartnerDonors, &x.Country.Allocations,
+	} {
+		*f = listComplexity
+	}
+	return NewExecutableSchema(c)
+}
+
+func listComplexity(child int, first *int, _ *string) int {
+	n := defaultPageSize
+	if first != nil && *first > 0 {
+		n = *first
+	}
+	return 1 + n*child
+}
+
+// GraphQL error codes (extensions.code), after Apollo's conventions.
+var codes = map[string]string{
+	funding.EINVALID:         "BAD_USER_INPUT",
+	funding.ENOTFOUND:        "NOT_FOUND",
+	funding.ECONFLICT:        "CONFLICT",
+	funding.EUNAUTHENTICATED: "UNAUTHENTICATED",
+	funding.EFORBIDDEN:       "FORBIDDEN",
+	funding.EUNAVAILABLE:     "SERVICE_UNAVAILABLE",
+	funding.EINTERNAL:        "INTERNAL_SERVER_ERROR",
+}
+
+// ErrorPresenter maps domain errors to GraphQL errors with extensions.code (and, for bad
+// input, extensions.field naming the argument). Errors gqlgen itself raises (parse and
+// validation) keep their codes. Anything else is logged and shown as "internal error".
+func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		gerr := graphql.DefaultErrorPresenter(ctx, err)
+		var fe *funding.Error
+		switch {
+		case errors.As(err, &fe):
+			gerr.Message = fe.Message
+			gerr.Extensions = map[string]any{"code": codes[fe.Code]}
+			if fe.Code == funding.EINVALID {
+				field := fe.Field
+				if field == "" && len(gerr.Path) > 0 {
+					field = fmt.Sprint(gerr.Path[len(gerr.Path)-1])
+				}
+				gerr.Extensions["field"] = field
+				gerr.Message = field + ": " + fe.Message
+			}
+		case errors.Unwrap(err) == nil && gerr.Extensions["code"] != nil:
+			// A parse or validation error of gqlgen's, already coded.
+		case errors.Unwrap(err) == nil && isGQLError(err):
+			gerr.Extensions = map[string]any{"code": "BAD_USER_INPUT"}
+		default:
+			log.ErrorContext(ctx, "graphql resolver error", "path", gerr.Path.String(), "err", err)
+			gerr.Message = "internal error"
+			gerr.Extensions = map[string]any{"code": "INTERNAL_SERVER_ERROR"}
+		}
+		return gerr
+	}
+}
+
+func isGQLError(err error) bool {
+	var g *gqlerror.Error
+	return errors.As(err, &g)
+}
+
+// Recover turns a panic in a resolver into an "internal error" and logs it with its stack.
+func Recover(log *slog.Logger) graphql.RecoverFunc {
+	return func(ctx context.Context, p any) error {
+		log.ErrorContext(ctx, "panic in resolver", "panic", p, "stack", string(debug.Stack()))
+		return &gqlerror.Error{Message: "internal error", Extensions: map[string]any{"code": "INTERNAL_SERVER_ERROR"}}
+	}
+}

@@ -1,0 +1,27 @@
+package funding
+
+// DonorType says what kind of body a donor is.
+type DonorType string
+
+// Donor types.
+const (
+	DonorGovernment            DonorType = "GOVERNMENT"
+	DonorSubnationalGovernment DonorType = "SUBNATIONAL_GOVERNMENT"
+	DonorMultilateral          DonorType = "MULTILATERAL"
+	DonorFoundation            DonorType = "FOUNDATION"
+	DonorPrivateSector         DonorType = "PRIVATE_SECTOR"
+	DonorOther                 DonorType = "OTHER"
+)
+
+// Donor is a body that gives money for development cooperation, such as the Government
+// of Flanders.
+type Donor struct {
+	ID                  string
+	Name                string
+	ShortName           string
+	Type                DonorType
+	HomeCountryCode     string
+	CooperatingSince    int // year cooperation with the counterpart began; 0 if unknown
+	PartnerCountryCodes []string
+	Description         string
+}

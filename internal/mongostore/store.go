@@ -1,0 +1,205 @@
+// Package mongostore keeps coopgraph's data in MongoDB (or the embedded FerretDB). It owns
+// the storage documents and their bson tags, maps them to and from the domain types of
+// package funding, and creates the indexes. It uses only the subset of MongoDB that both
+// stores compute correctly (see docs/ARCHITECTURE.md): finds with $in, sorts, limits and
+// counts; joins happen in the caller through batched reads.
+package mongostore
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/event"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+
+	"github.com/coopgraph/coopgraph/internal/funding"
+)
+
+// Collection names.
+const (
+	countriesColl   = "countries"
+	donorsColl      = "donors"
+	agreementsColl  = "agreements"
+	trustFundsColl  = "trustFunds"
+	allocationsColl = "allocations"
+	projectsColl    = "projects"
+)
+
+// Store reads and writes coopgraph's collections in one database.
+type Store struct {
+	db *mongo.Database
+}
+
+// New returns a Store over the database db.
+func New(db *mongo.Database) *Store {
+	return &Store{db: db}
+}
+
+func pageFilter(p funding.Page) bson.D {
+	if p.AfterID == "" {
+		return bson.D{}
+	}
+	return bson.D{{Key: "_id", Value: bson.D{{Key: "$gt", Value: p.AfterID}}}}
+}
+
+func pageOptions(p funding.Page) *options.FindOptionsBuilder {
+	return options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(p.Limit))
+}
+
+// EnsureIndexes creates the indexes every query needs. It is idempotent.
+func (s *Store) EnsureIndexes(ctx context.Context) error {
+	idx := map[string][]mongo.IndexModel{
+		countriesColl: {
+			{Keys: bson.D{{Key: "iso3", Value: 1}}},
+		},
+		donorsColl: {
+			{Keys: bson.D{{Key: "homeCountry", Value: 1}}},
+			{Keys: bson.D{{Key: "partnerCountries", Value: 1}}},
+		},
+		agreementsColl: {
+			{Keys: bson.D{{Key: "donorId", Value: 1}}},
+		},
+		trustFundsColl: {
+			{Keys: bson.D{{Key: "donorId", Value: 1}}},
+			{Keys: bson.D{{Key: "agreementIds", Value: 1}}},
+		},
+		allocationsColl: {
+			{Keys: bson.D{{Key: "trustFundId", Value: 1}}},
+			{Keys: bson.D{{Key: "projectId", Value: 1}}},
+		},
+		projectsColl: {
+			{Keys: bson.D{{Key: "code", Value: 1}}, Options: options.Index().SetUnique(true)},
+			{Keys: bson.D{{Key: "countries.code", Value: 1}}},
+		},
+	}
+	for coll, models := range idx {
+		if _, err := s.db.Collection(coll).Indexes().CreateMany(ctx, models); err != nil {
+			return fmt.Errorf("create indexes on %s: %w", coll, err)
+		}
+	}
+	return nil
+}
+
+// IsEmpty reports whether the database holds no donors yet (a fresh database).
+func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
+	n, err := s.db.Collection(donorsColl).CountDocuments(ctx, bson.D{}, options.Count().SetLimit(1))
+	return n == 0, err
+}
+
+// Drop removes every coopgraph collection; used by the synthetic seed to start afresh.
+func (s *Store) Drop(ctx context.Context) error {
+	for _, c := range []string{countriesColl, donorsColl, agreementsColl, trustFundsColl, allocationsColl, projectsColl} {
+		if err := s.db.Collection(c).Drop(ctx); err != nil {
+			return fmt.Errorf("drop %s: %w", c, err)
+		}
+	}
+	return nil
+}
+
+// find runs a find and maps every document with conv.
+func find[D, T any](ctx context.Context, c *mongo.Collection, filter any, opts *options.FindOptionsBuilder, conv func(*D) *T) ([]*T, error) {
+	cur, err := c.Find(ctx, filter, opts)
+	if err != nil {
+		return nil, fmt.Errorf("find in %s: %w", c.Name(), err)
+	}
+	defer cur.Close(ctx)
+	var out []*T
+	for cur.Next(ctx) {
+		var d D
+		if err := cur.Decode(&d); err != nil {
+			return nil, fmt.Errorf("decode %s: %w", c.Name(), err)
+		}
+		out = append(out, conv(&d))
+	}
+	if err := cur.Err(); err != nil {
+		return nil, fmt.Errorf("find in %s: %w", c.Name(), err)
+	}
+	return out, nil
+}
+
+// in returns the filter {field: {$in: values}}, sorted by _id so results are stable.
+func in(field string, values []string) bson.D {
+	return bson.D{{Key: field, Value: bson.D{{Key: "$in", Value: values}}}}
+}
+
+func byID() *options.FindOptionsBuilder { return options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}) }
+
+// count counts the documents of a collection.
+func (s *Store) count(ctx context.Context, coll string) (int, error) {
+	n, err := s.db.Collection(coll).CountDocuments(ctx, bson.D{})
+	if err != nil {
+		return 0, fmt.Errorf("count %s: %w", coll, err)
+	}
+	return int(n), nil
+}
+
+// put upserts documents by _id in one bulk write, so writing the same data twice leaves
+// one copy.
+func put[D any](ctx context.Context, c *mongo.Collection, docs []D, id func(D) string) error {
+	if len(docs) == 0 {
+		return nil
+	}
+	const batch = 500
+	for start := 0; start < len(docs); start += batch {
+		end := min(start+batch, len(docs))
+		models := make([]mongo.WriteModel, 0, end-start)
+		for _, d := range docs[start:end] {
+			models = append(models, mongo.NewReplaceOneModel().
+				SetFilter(bson.D{{Key: "_id", Value: id(d)}}).SetReplacement(d).SetUpsert(true))
+		}
+		if _, err := c.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false)); err != nil {
+			return fmt.Errorf("write %s: %w", c.Name(), err)
+		}
+	}
+	return nil
+}
+
+// timePtr maps a zero time to nil, so unset dates are not stored.
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func timeOf(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
+}
+
+// Connect connects to the MongoDB (or FerretDB) at uri, checks that it answers, and
+// returns a Store over the database dbName. monitor, if not nil, sees every command (tests
+// count them with it).
+func Connect(ctx context.Context, uri, dbName string, monitor *event.CommandMonitor) (*Store, error) {
+	opts := options.Client().ApplyURI(uri).SetAppName("coopgraph").SetTimeout(30 * time.Second)
+	if monitor != nil {
+		opts.SetMonitor(monitor)
+	}
+	client, err := mongo.Connect(opts)
+	if err != nil {
+		return nil, fmt.Errorf("connect to store: %w", err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := client.Ping(pingCtx, readpref.Primary()); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, fmt.Errorf("connect to store: %w", err)
+	}
+	return &Store{db: client.Database(dbName)}, nil
+}
+
+// Ping reports whether the store answers.
+func (s *Store) Ping(ctx context.Context) error {
+	return s.db.Client().Ping(ctx, readpref.Primary())
+}
+
+// Close disconnects from the store.
+func (s *Store) Close(ctx context.Context) error {
+	return s.db.Client().Disconnect(ctx)
+}
