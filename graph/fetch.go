@@ -60,9 +60,9 @@ func nullable(s string) *string {
 	return &s
 }
 
-func countryCode(c *funding.Country) string        { return c.Code }
-func donorID(d *funding.Donor) string              { return d.ID }
-func agreementID(a *funding.Agreement) string      { return a.ID }
-func trustFundID(t *funding.TrustFund) string      { return t.ID }
-func allocationID(a *funding.Allocation) string    { return a.ID }
-func projectID(p *funding.Project) string          { return p.ID }
+func countryCode(c *funding.Country) string     { return c.Code }
+func donorID(d *funding.Donor) string           { return d.ID }
+func agreementID(a *funding.Agreement) string   { return a.ID }
+func trustFundID(t *funding.TrustFund) string   { return t.ID }
+func allocationID(a *funding.Allocation) string { return a.ID }
+func projectID(p *funding.Project) string       { return p.ID }

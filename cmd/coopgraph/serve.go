@@ -112,4 +112,3 @@ func baseURL(a net.Addr) string {
 	}
 	return "http://" + net.JoinHostPort(host, port)
 }
-

@@ -43,7 +43,9 @@ func (s *Store) Agreements(ctx context.Context, p funding.Page) ([]*funding.Agre
 }
 
 // CountAgreements counts all agreements.
-func (s *Store) CountAgreements(ctx context.Context) (int, error) { return s.count(ctx, agreementsColl) }
+func (s *Store) CountAgreements(ctx context.Context) (int, error) {
+	return s.count(ctx, agreementsColl)
+}
 
 // AgreementsByIDs returns the agreements with the given ids, in order of id.
 func (s *Store) AgreementsByIDs(ctx context.Context, ids []string) ([]*funding.Agreement, error) {

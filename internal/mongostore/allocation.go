@@ -49,7 +49,9 @@ func (s *Store) Allocations(ctx context.Context, p funding.Page) ([]*funding.All
 }
 
 // CountAllocations counts all allocations.
-func (s *Store) CountAllocations(ctx context.Context) (int, error) { return s.count(ctx, allocationsColl) }
+func (s *Store) CountAllocations(ctx context.Context) (int, error) {
+	return s.count(ctx, allocationsColl)
+}
 
 // AllocationsByIDs returns the allocations with the given ids, in order of id.
 func (s *Store) AllocationsByIDs(ctx context.Context, ids []string) ([]*funding.Allocation, error) {

@@ -126,7 +126,9 @@ func in(field string, values []string) bson.D {
 	return bson.D{{Key: field, Value: bson.D{{Key: "$in", Value: values}}}}
 }
 
-func byID() *options.FindOptionsBuilder { return options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}) }
+func byID() *options.FindOptionsBuilder {
+	return options.Find().SetSort(bson.D{{Key: "_id", Value: 1}})
+}
 
 // count counts the documents of a collection.
 func (s *Store) count(ctx context.Context, coll string) (int, error) {

@@ -60,7 +60,9 @@ func (s *Store) TrustFunds(ctx context.Context, p funding.Page) ([]*funding.Trus
 }
 
 // CountTrustFunds counts all trust funds.
-func (s *Store) CountTrustFunds(ctx context.Context) (int, error) { return s.count(ctx, trustFundsColl) }
+func (s *Store) CountTrustFunds(ctx context.Context) (int, error) {
+	return s.count(ctx, trustFundsColl)
+}
 
 // TrustFundsByIDs returns the trust funds with the given ids, in order of id.
 func (s *Store) TrustFundsByIDs(ctx context.Context, ids []string) ([]*funding.TrustFund, error) {

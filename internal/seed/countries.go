@@ -28,7 +28,8 @@ var countries = sync.OnceValue(func() []*funding.Country {
 })
 
 // Countries returns all 249 countries and territories of ISO 3166-1, in the order of the
-// embedded list (by English name). Each call returns a new slice; the *funding.Country
+// embedded list (by English name). As in the source data, Region and SubRegion are empty
+// for Antarctica (AQ) and Taiwan (TW). Each call returns a new slice; the *funding.Country
 // values are shared between calls and must not be modified.
 func Countries() []*funding.Country {
 	return slices.Clone(countries())
