@@ -7,7 +7,6 @@ require (
 	github.com/FerretDB/FerretDB v1.24.2
 	github.com/rs/cors v1.11.1
 	github.com/vektah/gqlparser/v2 v2.5.64
-	github.com/vikstrous/dataloadgen v0.0.10
 	go.mongodb.org/mongo-driver/v2 v2.10.0
 )
 

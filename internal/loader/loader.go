@@ -9,15 +9,9 @@ import (
 	"errors"
 	"net/http"
 	"slices"
-	"time"
-
-	"github.com/vikstrous/dataloadgen"
 
 	"github.com/coopgraph/coopgraph/internal/funding"
 )
-
-// wait is how long a loader collects keys before it reads them in one batch.
-const wait = 2 * time.Millisecond
 
 // Store is the batched reads the loaders need. Each returns the matching entities in any
 // order; the loaders put them in key order.
@@ -40,21 +34,21 @@ type Store interface {
 // Loaders are the batch loaders of one request.
 type Loaders struct {
 	// By key; a missing entity loads as nil.
-	Country    *dataloadgen.Loader[string, *funding.Country]
-	Donor      *dataloadgen.Loader[string, *funding.Donor]
-	Agreement  *dataloadgen.Loader[string, *funding.Agreement]
-	TrustFund  *dataloadgen.Loader[string, *funding.TrustFund]
-	Allocation *dataloadgen.Loader[string, *funding.Allocation]
-	Project    *dataloadgen.Loader[string, *funding.Project]
+	Country    *Loader[string, *funding.Country]
+	Donor      *Loader[string, *funding.Donor]
+	Agreement  *Loader[string, *funding.Agreement]
+	TrustFund  *Loader[string, *funding.TrustFund]
+	Allocation *Loader[string, *funding.Allocation]
+	Project    *Loader[string, *funding.Project]
 
 	// One-to-many, by the parent's key; each list is in id order.
-	AgreementsByDonor      *dataloadgen.Loader[string, []*funding.Agreement]
-	TrustFundsByDonor      *dataloadgen.Loader[string, []*funding.TrustFund]
-	TrustFundsByAgreement  *dataloadgen.Loader[string, []*funding.TrustFund]
-	AllocationsByTrustFund *dataloadgen.Loader[string, []*funding.Allocation]
-	AllocationsByProject   *dataloadgen.Loader[string, []*funding.Allocation]
-	ProjectsByCountry      *dataloadgen.Loader[string, []*funding.Project]
-	DonorsByPartnerCountry *dataloadgen.Loader[string, []*funding.Donor]
+	AgreementsByDonor      *Loader[string, []*funding.Agreement]
+	TrustFundsByDonor      *Loader[string, []*funding.TrustFund]
+	TrustFundsByAgreement  *Loader[string, []*funding.TrustFund]
+	AllocationsByTrustFund *Loader[string, []*funding.Allocation]
+	AllocationsByProject   *Loader[string, []*funding.Allocation]
+	ProjectsByCountry      *Loader[string, []*funding.Project]
+	DonorsByPartnerCountry *Loader[string, []*funding.Donor]
 }
 
 // New returns fresh loaders over s; build one set per request.
@@ -86,11 +80,11 @@ func projectCountryCodes(p *funding.Project) []string {
 }
 
 // one makes a loader of single entities by key; a key with no entity loads as nil.
-func one[T any](fetch func(context.Context, []string) ([]*T, error), key func(*T) string) *dataloadgen.Loader[string, *T] {
-	return dataloadgen.NewLoader(func(ctx context.Context, keys []string) ([]*T, []error) {
+func one[T any](fetch func(context.Context, []string) ([]*T, error), key func(*T) string) *Loader[string, *T] {
+	return NewLoader(func(ctx context.Context, keys []string) ([]*T, error) {
 		found, err := fetch(ctx, keys)
 		if err != nil {
-			return nil, []error{err}
+			return nil, err
 		}
 		byKey := make(map[string]*T, len(found))
 		for _, v := range found {
@@ -101,16 +95,16 @@ func one[T any](fetch func(context.Context, []string) ([]*T, error), key func(*T
 			out[i] = byKey[k]
 		}
 		return out, nil
-	}, dataloadgen.WithWait(wait))
+	})
 }
 
 // many makes a loader of the children of each key. keys says which parents a child
 // belongs to (several, for array references). Children keep the store's (id) order.
-func many[T any](fetch func(context.Context, []string) ([]*T, error), keys func(*T) []string) *dataloadgen.Loader[string, []*T] {
-	return dataloadgen.NewLoader(func(ctx context.Context, parents []string) ([][]*T, []error) {
+func many[T any](fetch func(context.Context, []string) ([]*T, error), keys func(*T) []string) *Loader[string, []*T] {
+	return NewLoader(func(ctx context.Context, parents []string) ([][]*T, error) {
 		found, err := fetch(ctx, parents)
 		if err != nil {
-			return nil, []error{err}
+			return nil, err
 		}
 		byParent := make(map[string][]*T, len(parents))
 		for _, v := range found {
@@ -123,7 +117,7 @@ func many[T any](fetch func(context.Context, []string) ([]*T, error), keys func(
 			out[i] = byParent[k]
 		}
 		return out, nil
-	}, dataloadgen.WithWait(wait))
+	})
 }
 
 type ctxKey struct{}

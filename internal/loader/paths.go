@@ -2,9 +2,6 @@ package loader
 
 import (
 	"context"
-	"errors"
-
-	"github.com/vikstrous/dataloadgen"
 
 	"github.com/coopgraph/coopgraph/internal/funding"
 )
@@ -109,10 +106,10 @@ func ids[T any](xs []*T, key func(*T) string) []string {
 }
 
 // byIDs loads the entities with the given ids, dropping missing ones, in id order.
-func byIDs[T any](ctx context.Context, l *dataloadgen.Loader[string, *T], keys []string, id func(*T) string) ([]*T, error) {
+func byIDs[T any](ctx context.Context, l *Loader[string, *T], keys []string, id func(*T) string) ([]*T, error) {
 	vs, err := l.LoadAll(ctx, keys)
 	if err != nil {
-		return nil, firstError(err)
+		return nil, err
 	}
 	out := make([]*T, 0, len(vs))
 	for _, v := range vs {
@@ -124,29 +121,16 @@ func byIDs[T any](ctx context.Context, l *dataloadgen.Loader[string, *T], keys [
 }
 
 // flatten loads the children of all the keys and merges them in id order.
-func flatten[T any](ctx context.Context, l *dataloadgen.Loader[string, []*T], keys []string, id func(*T) string) ([]*T, error) {
+func flatten[T any](ctx context.Context, l *Loader[string, []*T], keys []string, id func(*T) string) ([]*T, error) {
 	lists, err := l.LoadAll(ctx, keys)
 	if err != nil {
-		return nil, firstError(err)
+		return nil, err
 	}
 	var out []*T
 	for _, xs := range lists {
 		out = append(out, xs...)
 	}
 	return sortedByID(out, id), nil
-}
-
-// firstError unwraps a dataloadgen.ErrorSlice to its first error.
-func firstError(err error) error {
-	var es dataloadgen.ErrorSlice
-	if errors.As(err, &es) {
-		for _, e := range es {
-			if e != nil {
-				return e
-			}
-		}
-	}
-	return err
 }
 
 // Countries returns the countries with the given codes, in order of code, dropping

@@ -139,21 +139,43 @@ func (s *Store) count(ctx context.Context, coll string) (int, error) {
 	return int(n), nil
 }
 
-// put upserts documents by _id in one bulk write, so writing the same data twice leaves
-// one copy.
+// put writes documents by _id: new ones in one insertMany, ones already stored replaced
+// one by one. Writing the same data twice leaves one copy. (A bulk of upserts would be
+// simpler, but FerretDB runs each as a scan of the whole collection.)
 func put[D any](ctx context.Context, c *mongo.Collection, docs []D, id func(D) string) error {
 	if len(docs) == 0 {
 		return nil
 	}
-	const batch = 500
-	for start := 0; start < len(docs); start += batch {
-		end := min(start+batch, len(docs))
-		models := make([]mongo.WriteModel, 0, end-start)
-		for _, d := range docs[start:end] {
-			models = append(models, mongo.NewReplaceOneModel().
-				SetFilter(bson.D{{Key: "_id", Value: id(d)}}).SetReplacement(d).SetUpsert(true))
+	ids := make([]string, len(docs))
+	for i, d := range docs {
+		ids[i] = id(d)
+	}
+	cur, err := c.Find(ctx, in("_id", ids), options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return fmt.Errorf("write %s: %w", c.Name(), err)
+	}
+	var stored []struct {
+		ID string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &stored); err != nil {
+		return fmt.Errorf("write %s: %w", c.Name(), err)
+	}
+	exists := make(map[string]bool, len(stored))
+	for _, s := range stored {
+		exists[s.ID] = true
+	}
+	var fresh []any
+	for _, d := range docs {
+		if !exists[id(d)] {
+			fresh = append(fresh, d)
+			continue
 		}
-		if _, err := c.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false)); err != nil {
+		if _, err := c.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id(d)}}, d); err != nil {
+			return fmt.Errorf("write %s: %w", c.Name(), err)
+		}
+	}
+	if len(fresh) > 0 {
+		if _, err := c.InsertMany(ctx, fresh, options.InsertMany().SetOrdered(false)); err != nil {
 			return fmt.Errorf("write %s: %w", c.Name(), err)
 		}
 	}

@@ -1,0 +1,133 @@
+package server_test
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/coopgraph/coopgraph/internal/seed"
+)
+
+type money struct{ Amount, Currency string }
+
+const countryToDonors = `{ country(code: "MW") { name projects { nodes { code title
+    allocations { nodes { year amount { amount currency }
+      trustFund { name donor { name } } } } } } } }`
+
+func TestCountryToDonors(t *testing.T) {
+	a := newAPI(t, seed.Flanders())
+	var got struct {
+		Country struct {
+			Name     string
+			Projects struct {
+				Nodes []struct {
+					Code, Title string
+					Allocations struct {
+						Nodes []struct {
+							Year      int
+							Amount    money
+							TrustFund struct {
+								Name  string
+								Donor struct{ Name string }
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	a.query(t, countryToDonors, nil, &got)
+	if got.Country.Name != "Malawi" {
+		t.Errorf("name = %q, want Malawi", got.Country.Name)
+	}
+	var codes []string
+	for _, p := range got.Country.Projects.Nodes {
+		codes = append(codes, p.Code)
+		if p.Code != "MLW/18/01/FLA" {
+			continue
+		}
+		var years []int
+		for _, al := range p.Allocations.Nodes {
+			years = append(years, al.Year)
+			if al.Amount != (money{"137721.00", "EUR"}) {
+				t.Errorf("allocation %d amount = %+v, want 137721.00 EUR", al.Year, al.Amount)
+			}
+			if al.TrustFund.Name != "ILO-Flanders Trust Fund" || al.TrustFund.Donor.Name != "Government of Flanders" {
+				t.Errorf("allocation %d comes from %+v", al.Year, al.TrustFund)
+			}
+		}
+		if !slices.Equal(years, []int{2018, 2019}) {
+			t.Errorf("Malawi project allocation years = %v, want [2018 2019]", years)
+		}
+	}
+	// The Malawi project, and the regional ones with a share in Malawi.
+	want := []string{"MLW/18/01/FLA", "RAF/02/01/FLA", "RAF/13/01/FLA", "RAF/20/01/FLA"}
+	slices.Sort(codes)
+	if !slices.Equal(codes, want) {
+		t.Errorf("projects in Malawi = %v, want %v", codes, want)
+	}
+}
+
+// fiveLevels walks from donors down to countries.
+const fiveLevels = `{ donors(first: 100) { nodes { name
+    trustFunds(first: 5) { nodes { name currency
+      allocations(first: 20) { nodes { year amount { amount currency }
+        project { code countries { share country { code name region } } } } } } } } } }`
+
+// TestNoNPlusOne shows that the number of store reads of a nested query depends on its
+// depth only: the same with 3 donors as with 100.
+func TestNoNPlusOne(t *testing.T) {
+	country := `{ country(code: "%s") { name projects(first: 100) { nodes { title
+	    allocations(first: 100) { nodes { year amount { amount currency }
+	      trustFund { name donor { name } } } } } } } }`
+	reads := func(donors int) (countryReads, fiveLevelReads int) {
+		d := seed.Synthetic(seed.SyntheticOptions{Donors: donors, Projects: 300, Allocations: 1500, Seed: 7})
+		a := newAPI(t, d)
+		var c struct {
+			Country struct {
+				Projects struct {
+					Nodes []struct{ Allocations struct{ Nodes []any } }
+				}
+			}
+		}
+		a.query(t, fmt.Sprintf(country, busiestCountry(d)), nil, &c)
+		countryReads = a.cmds.Reads()
+		if len(c.Country.Projects.Nodes) == 0 || len(c.Country.Projects.Nodes[0].Allocations.Nodes) == 0 {
+			t.Fatalf("%d donors: the country query found no allocations", donors)
+		}
+
+		a.cmds.Reset()
+		var f struct{ Donors struct{ Nodes []any } }
+		a.query(t, fiveLevels, nil, &f)
+		if len(f.Donors.Nodes) != donors {
+			t.Fatalf("five-level query returned %d donors, want %d", len(f.Donors.Nodes), donors)
+		}
+		return countryReads, a.cmds.Reads()
+	}
+	c3, f3 := reads(3)
+	c100, f100 := reads(100)
+	t.Logf("reads: country query %d (3 donors) / %d (100 donors); five levels %d / %d", c3, c100, f3, f100)
+	// country, projects, allocations, trust funds, donors: one read each.
+	if c3 != 5 || c100 != 5 {
+		t.Errorf("country query: %d reads with 3 donors, %d with 100; want 5 and 5", c3, c100)
+	}
+	// donors, trust funds, allocations, projects, countries: one read each.
+	if f3 != 5 || f100 != 5 {
+		t.Errorf("five-level query: %d reads with 3 donors, %d with 100; want 5 and 5", f3, f100)
+	}
+}
+
+// busiestCountry is the country with the most projects in d.
+func busiestCountry(d *seed.Dataset) string {
+	n := map[string]int{}
+	best := ""
+	for _, p := range d.Projects {
+		for _, c := range p.Countries {
+			n[c.CountryCode]++
+			if n[c.CountryCode] > n[best] || (n[c.CountryCode] == n[best] && c.CountryCode < best) {
+				best = c.CountryCode
+			}
+		}
+	}
+	return best
+}

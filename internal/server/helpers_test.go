@@ -1,0 +1,83 @@
+package server_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/coopgraph/coopgraph/internal/mongostore"
+	"github.com/coopgraph/coopgraph/internal/seed"
+	"github.com/coopgraph/coopgraph/internal/server"
+	"github.com/coopgraph/coopgraph/internal/storetest"
+)
+
+// api is the real HTTP handler over a real embedded store.
+type api struct {
+	h    http.Handler
+	cmds *storetest.Commands
+}
+
+func newAPI(tb testing.TB, d *seed.Dataset) *api {
+	tb.Helper()
+	s, cmds := storetest.Open(tb, d)
+	return &api{h: newHandler(s), cmds: cmds}
+}
+
+func newHandler(s *mongostore.Store) http.Handler {
+	return server.NewServer(server.Deps{
+		Store: s, Ping: s.Ping, CORSOrigins: []string{"http://localhost:*"},
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+}
+
+type gqlError struct {
+	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+type gqlResponse struct {
+	Data   json.RawMessage `json:"data"`
+	Errors []gqlError      `json:"errors"`
+}
+
+// post sends a GraphQL request and returns the HTTP status and decoded response.
+func (a *api) post(tb testing.TB, query string, vars map[string]any) (int, gqlResponse) {
+	tb.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	a.h.ServeHTTP(rec, req)
+	var r gqlResponse
+	if err := json.Unmarshal(rec.Body.Bytes(), &r); err != nil {
+		tb.Fatalf("response is not JSON: %v: %s", err, rec.Body.String())
+	}
+	return rec.Code, r
+}
+
+// query sends a GraphQL request that must succeed and decodes its data into out.
+func (a *api) query(tb testing.TB, query string, vars map[string]any, out any) {
+	tb.Helper()
+	code, r := a.post(tb, query, vars)
+	if code != http.StatusOK || len(r.Errors) > 0 {
+		tb.Fatalf("status %d, errors %+v", code, r.Errors)
+	}
+	if err := json.Unmarshal(r.Data, out); err != nil {
+		tb.Fatalf("decode data: %v: %s", err, r.Data)
+	}
+}
+
+// queryError sends a GraphQL request that must fail with one error and returns it.
+func (a *api) queryError(tb testing.TB, query string, vars map[string]any) gqlError {
+	tb.Helper()
+	_, r := a.post(tb, query, vars)
+	if len(r.Errors) != 1 {
+		tb.Fatalf("want 1 error, got %+v (data %s)", r.Errors, r.Data)
+	}
+	return r.Errors[0]
+}
