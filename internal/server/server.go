@@ -76,8 +76,14 @@ func newGraphQL(d Deps) http.Handler {
 	return h
 }
 
+// limitBody refuses bodies over MaxBodyBytes: with 413 when the request says its length,
+// and with a GraphQL error when a streamed body runs over.
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > MaxBodyBytes {
+			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 		next.ServeHTTP(w, r)
 	})
