@@ -77,8 +77,12 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 		},
 	}
 	for coll, models := range idx {
-		if _, err := s.db.Collection(coll).Indexes().CreateMany(ctx, models); err != nil {
-			return fmt.Errorf("create indexes on %s: %w", coll, err)
+		// One at a time: FerretDB v1.24 panics on a createIndexes of several indexes
+		// that already exist on a reopened database.
+		for _, m := range models {
+			if _, err := s.db.Collection(coll).Indexes().CreateOne(ctx, m); err != nil {
+				return fmt.Errorf("create indexes on %s: %w", coll, err)
+			}
 		}
 	}
 	return nil

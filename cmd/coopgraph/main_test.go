@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+func noEnv(string) string { return "" }
+
+// TestServeAndSeed runs the real binary's run: it starts on a free port with the embedded
+// store, serves the demo data, reseeding duplicates nothing, and it stops cleanly.
+func TestServeAndSeed(t *testing.T) {
+	dir := t.TempDir()
+	base, stop := startServer(t, dir)
+	countsBefore := counts(t, base)
+	if countsBefore["donors"] < 1 || countsBefore["allocations"] < 20 || countsBefore["countries"] != 249 {
+		t.Fatalf("demo data not loaded: %v", countsBefore)
+	}
+	stop()
+
+	// Reseeding the same directory twice leaves the same number of everything.
+	for range 2 {
+		var out strings.Builder
+		if err := run(context.Background(), []string{"seed", "--data-dir", dir}, noEnv, &out, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out.String(), "loaded the Flanders–ILO demo data") {
+			t.Errorf("seed printed %q", out.String())
+		}
+	}
+	base, stop = startServer(t, dir)
+	defer stop()
+	if after := counts(t, base); !equalCounts(after, countsBefore) {
+		t.Errorf("after reseeding twice: %v, before: %v", after, countsBefore)
+	}
+}
+
+func TestSeedSynthetic(t *testing.T) {
+	dir := t.TempDir()
+	var out strings.Builder
+	args := []string{"seed", "--synthetic", "--donors", "4", "--projects", "30", "--allocations", "90", "--rand-seed", "3", "--data-dir", dir}
+	if err := run(context.Background(), args, noEnv, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	base, stop := startServer(t, dir)
+	defer stop()
+	got := counts(t, base)
+	if got["donors"] != 4 || got["projects"] != 30 || got["allocations"] != 90 {
+		t.Errorf("synthetic data: %v, want 4 donors, 30 projects, 90 allocations", got)
+	}
+}
+
+func TestBadFlags(t *testing.T) {
+	for _, args := range [][]string{{"--no-such-flag"}, {"seed", "--synthetic", "--donors", "0"}, {"serve", "extra"}} {
+		if err := run(context.Background(), args, noEnv, io.Discard, io.Discard); err == nil {
+			t.Errorf("run(%q) succeeded, want an error", args)
+		}
+	}
+}
+
+// startServer runs `coopgraph --addr 127.0.0.1:0 --data-dir dir` and returns its base URL
+// (read from the start-up line) and a function that stops it and checks it stopped cleanly.
+func startServer(t *testing.T, dir string) (string, func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"--addr", "127.0.0.1:0", "--data-dir", dir}, noEnv, pw, io.Discard)
+		pw.Close()
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		cancel()
+		t.Fatalf("no start-up line: %v (run: %v)", err, <-done)
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	m := regexp.MustCompile(`playground at (http://[^ ]+)/ `).FindStringSubmatch(line)
+	if m == nil || !strings.Contains(line, "embedded FerretDB") {
+		cancel()
+		t.Fatalf("start-up line %q does not name the store and URL", line)
+	}
+	resp, err := http.Get(m[1] + "/healthz")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("/healthz: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	return m[1], func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("run returned %v after shutdown", err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Error("run did not return after shutdown")
+		}
+	}
+}
+
+func counts(t *testing.T, base string) map[string]int {
+	t.Helper()
+	q := `{"query":"{ donors { totalCount } agreements { totalCount } trustFunds { totalCount } projects { totalCount } allocations { totalCount } countries { totalCount } }"}`
+	resp, err := http.Post(base+"/graphql", "application/json", strings.NewReader(q))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var r struct {
+		Data map[string]struct{ TotalCount int }
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]int{}
+	for k, v := range r.Data {
+		out[k] = v.TotalCount
+	}
+	return out
+}
+
+func equalCounts(a, b map[string]int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
