@@ -3,7 +3,7 @@
 // the request's batch loaders (package loader).
 package graph
 
-//go:generate go run github.com/99designs/gqlgen generate
+//go:generate go tool gqlgen generate
 
 import (
 	"context"
