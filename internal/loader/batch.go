@@ -7,15 +7,23 @@ import (
 	"time"
 )
 
-// Batching parameters. A batch is read once no new key has arrived for wait, or maxWait
-// after its first key, or as soon as it holds maxBatch keys.
+// DefaultWait is how long a batch waits for another key before it is read.
+const DefaultWait = 2 * time.Millisecond
+
+// Besides wait (DefaultWait unless set), a batch is bounded by maxWait after its first
+// key and by maxBatch keys.
 //
-// The wait restarts with every key (unlike a fixed window counted from the first key):
-// under load, the resolvers of one level of a query hand in their keys over more than a
-// couple of milliseconds, and a fixed window would split them into several reads.
+// A batch is read once no key has arrived for wait and no other goroutine is ready to
+// run; or once the process has used 25 waits of CPU time since the last load, however
+// busy it is. The wait restarts with every load, unlike a fixed window counted from the
+// first key: the resolvers of one level of a deep query hand in their keys over tens of
+// milliseconds on a small machine, and a fixed 2 ms window splits them into many reads.
+// While goroutines are ready to run, one of them may be a resolver about to hand in a
+// key (a busy machine can deschedule the whole process for longer than wait), so the
+// batch waits on; that limit counts CPU time, not wall time, so that time the process
+// spends descheduled does not count.
 const (
-	wait     = 2 * time.Millisecond
-	maxWait  = 250 * time.Millisecond
+	maxWait  = time.Second
 	maxBatch = 1000
 )
 
@@ -23,6 +31,7 @@ const (
 // is open goes to fetch in one call. fetch returns one value per key, in key order.
 type Loader[K comparable, V any] struct {
 	fetch func(context.Context, []K) ([]V, error)
+	wait  time.Duration
 
 	mu    sync.Mutex
 	cache map[K]*result[V]
@@ -41,13 +50,17 @@ type batch[K comparable, V any] struct {
 	results []*result[V]
 	started time.Time // when the first key arrived
 	last    time.Time // when the latest key arrived
+	lastCPU time.Duration
 	timer   *time.Timer
 	closed  bool
 }
 
-// NewLoader returns a loader over fetch.
-func NewLoader[K comparable, V any](fetch func(context.Context, []K) ([]V, error)) *Loader[K, V] {
-	return &Loader[K, V]{fetch: fetch, cache: map[K]*result[V]{}}
+// NewLoader returns a loader over fetch that waits wait (DefaultWait if 0) for more keys.
+func NewLoader[K comparable, V any](fetch func(context.Context, []K) ([]V, error), wait time.Duration) *Loader[K, V] {
+	if wait <= 0 {
+		wait = DefaultWait
+	}
+	return &Loader[K, V]{fetch: fetch, wait: wait, cache: map[K]*result[V]{}}
 }
 
 // Load returns the value of key, reading it with the other keys of its batch.
@@ -78,6 +91,10 @@ func (l *Loader[K, V]) LoadAll(ctx context.Context, keys []K) ([]V, error) {
 func (l *Loader[K, V]) enqueue(ctx context.Context, key K) *result[V] {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if b := l.open; b != nil {
+		// Any load, even of a cached key, shows the resolvers are still at work.
+		b.last, b.lastCPU = time.Now(), processCPU()
+	}
 	if r, ok := l.cache[key]; ok {
 		return r
 	}
@@ -85,11 +102,10 @@ func (l *Loader[K, V]) enqueue(ctx context.Context, key K) *result[V] {
 	l.cache[key] = r
 	b := l.open
 	if b == nil {
-		b = &batch[K, V]{ctx: ctx, started: time.Now()}
-		b.timer = time.AfterFunc(wait, func() { l.expire(b) })
+		b = &batch[K, V]{ctx: ctx, started: time.Now(), last: time.Now(), lastCPU: processCPU()}
+		b.timer = time.AfterFunc(l.wait, func() { l.expire(b) })
 		l.open = b
 	}
-	b.last = time.Now()
 	b.keys = append(b.keys, key)
 	b.results = append(b.results, r)
 	if len(b.keys) >= maxBatch {
@@ -99,15 +115,12 @@ func (l *Loader[K, V]) enqueue(ctx context.Context, key K) *result[V] {
 	return r
 }
 
-// expire runs when b's timer fires. It reads the batch once no key has arrived for wait
-// and no other goroutine is ready to run (one of them may be a resolver about to hand in
-// a key: on a busy machine the process can be descheduled for longer than wait), or once
-// the batch is maxWait old. Otherwise it waits on.
+// expire runs when b's timer fires: it reads the batch, or sets the timer again.
 func (l *Loader[K, V]) expire(b *batch[K, V]) {
 	l.mu.Lock()
 	quiet, age := time.Since(b.last), time.Since(b.started)
-	if !b.closed && age < maxWait && (quiet < wait || schedulerBusy()) {
-		b.timer.Reset(min(max(wait-quiet, wait/4), maxWait-age))
+	if !b.closed && age < maxWait && (quiet < l.wait || (processCPU()-b.lastCPU < 25*l.wait && schedulerBusy())) {
+		b.timer.Reset(max(l.wait-quiet, l.wait/4))
 		l.mu.Unlock()
 		return
 	}
@@ -156,3 +169,8 @@ func schedulerBusy() bool {
 	}
 	return false
 }
+
+var start = time.Now()
+
+// monotonic is the time since the process started.
+func monotonic() time.Duration { return time.Since(start) }

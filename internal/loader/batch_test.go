@@ -26,7 +26,7 @@ func TestLoaderBatchesConcurrentLoads(t *testing.T) {
 			out[i] = fmt.Sprint("v", k)
 		}
 		return out, nil
-	})
+	}, 0)
 	ctx := context.Background()
 	var wg sync.WaitGroup
 	for i := range 200 {
@@ -55,7 +55,7 @@ func TestLoaderBatchesConcurrentLoads(t *testing.T) {
 
 func TestLoaderError(t *testing.T) {
 	boom := errors.New("store down")
-	l := loader.NewLoader(func(context.Context, []string) ([]int, error) { return nil, boom })
+	l := loader.NewLoader(func(context.Context, []string) ([]int, error) { return nil, boom }, 0)
 	if _, err := l.LoadAll(context.Background(), []string{"a", "b"}); !errors.Is(err, boom) {
 		t.Errorf("LoadAll error = %v, want %v", err, boom)
 	}

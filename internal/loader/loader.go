@@ -9,6 +9,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"time"
 
 	"github.com/coopgraph/coopgraph/internal/funding"
 )
@@ -51,23 +52,24 @@ type Loaders struct {
 	DonorsByPartnerCountry *Loader[string, []*funding.Donor]
 }
 
-// New returns fresh loaders over s; build one set per request.
-func New(s Store) *Loaders {
+// New returns fresh loaders over s that wait wait (DefaultWait if 0) for more keys;
+// build one set per request.
+func New(s Store, wait time.Duration) *Loaders {
 	return &Loaders{
-		Country:    one(s.CountriesByCodes, func(c *funding.Country) string { return c.Code }),
-		Donor:      one(s.DonorsByIDs, func(d *funding.Donor) string { return d.ID }),
-		Agreement:  one(s.AgreementsByIDs, func(a *funding.Agreement) string { return a.ID }),
-		TrustFund:  one(s.TrustFundsByIDs, func(t *funding.TrustFund) string { return t.ID }),
-		Allocation: one(s.AllocationsByIDs, func(a *funding.Allocation) string { return a.ID }),
-		Project:    one(s.ProjectsByIDs, func(p *funding.Project) string { return p.ID }),
+		Country:    one(wait, s.CountriesByCodes, func(c *funding.Country) string { return c.Code }),
+		Donor:      one(wait, s.DonorsByIDs, func(d *funding.Donor) string { return d.ID }),
+		Agreement:  one(wait, s.AgreementsByIDs, func(a *funding.Agreement) string { return a.ID }),
+		TrustFund:  one(wait, s.TrustFundsByIDs, func(t *funding.TrustFund) string { return t.ID }),
+		Allocation: one(wait, s.AllocationsByIDs, func(a *funding.Allocation) string { return a.ID }),
+		Project:    one(wait, s.ProjectsByIDs, func(p *funding.Project) string { return p.ID }),
 
-		AgreementsByDonor:      many(s.AgreementsByDonorIDs, func(a *funding.Agreement) []string { return []string{a.DonorID} }),
-		TrustFundsByDonor:      many(s.TrustFundsByDonorIDs, func(t *funding.TrustFund) []string { return []string{t.DonorID} }),
-		TrustFundsByAgreement:  many(s.TrustFundsByAgreementIDs, func(t *funding.TrustFund) []string { return t.AgreementIDs }),
-		AllocationsByTrustFund: many(s.AllocationsByTrustFundIDs, func(a *funding.Allocation) []string { return []string{a.TrustFundID} }),
-		AllocationsByProject:   many(s.AllocationsByProjectIDs, func(a *funding.Allocation) []string { return []string{a.ProjectID} }),
-		ProjectsByCountry:      many(s.ProjectsByCountryCodes, projectCountryCodes),
-		DonorsByPartnerCountry: many(s.DonorsByPartnerCountries, func(d *funding.Donor) []string { return d.PartnerCountryCodes }),
+		AgreementsByDonor:      many(wait, s.AgreementsByDonorIDs, func(a *funding.Agreement) []string { return []string{a.DonorID} }),
+		TrustFundsByDonor:      many(wait, s.TrustFundsByDonorIDs, func(t *funding.TrustFund) []string { return []string{t.DonorID} }),
+		TrustFundsByAgreement:  many(wait, s.TrustFundsByAgreementIDs, func(t *funding.TrustFund) []string { return t.AgreementIDs }),
+		AllocationsByTrustFund: many(wait, s.AllocationsByTrustFundIDs, func(a *funding.Allocation) []string { return []string{a.TrustFundID} }),
+		AllocationsByProject:   many(wait, s.AllocationsByProjectIDs, func(a *funding.Allocation) []string { return []string{a.ProjectID} }),
+		ProjectsByCountry:      many(wait, s.ProjectsByCountryCodes, projectCountryCodes),
+		DonorsByPartnerCountry: many(wait, s.DonorsByPartnerCountries, func(d *funding.Donor) []string { return d.PartnerCountryCodes }),
 	}
 }
 
@@ -80,7 +82,7 @@ func projectCountryCodes(p *funding.Project) []string {
 }
 
 // one makes a loader of single entities by key; a key with no entity loads as nil.
-func one[T any](fetch func(context.Context, []string) ([]*T, error), key func(*T) string) *Loader[string, *T] {
+func one[T any](wait time.Duration, fetch func(context.Context, []string) ([]*T, error), key func(*T) string) *Loader[string, *T] {
 	return NewLoader(func(ctx context.Context, keys []string) ([]*T, error) {
 		found, err := fetch(ctx, keys)
 		if err != nil {
@@ -95,12 +97,12 @@ func one[T any](fetch func(context.Context, []string) ([]*T, error), key func(*T
 			out[i] = byKey[k]
 		}
 		return out, nil
-	})
+	}, wait)
 }
 
 // many makes a loader of the children of each key. keys says which parents a child
 // belongs to (several, for array references). Children keep the store's (id) order.
-func many[T any](fetch func(context.Context, []string) ([]*T, error), keys func(*T) []string) *Loader[string, []*T] {
+func many[T any](wait time.Duration, fetch func(context.Context, []string) ([]*T, error), keys func(*T) []string) *Loader[string, []*T] {
 	return NewLoader(func(ctx context.Context, parents []string) ([][]*T, error) {
 		found, err := fetch(ctx, parents)
 		if err != nil {
@@ -117,15 +119,15 @@ func many[T any](fetch func(context.Context, []string) ([]*T, error), keys func(
 			out[i] = byParent[k]
 		}
 		return out, nil
-	})
+	}, wait)
 }
 
 type ctxKey struct{}
 
 // Middleware puts fresh loaders over s into each request's context.
-func Middleware(s Store, next http.Handler) http.Handler {
+func Middleware(s Store, wait time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(WithLoaders(r.Context(), New(s))))
+		next.ServeHTTP(w, r.WithContext(WithLoaders(r.Context(), New(s, wait))))
 	})
 }
 

@@ -82,7 +82,7 @@ func TestNoNPlusOne(t *testing.T) {
 	      trustFund { name donor { name } } } } } } } }`
 	reads := func(donors int) (countryReads, fiveLevelReads int) {
 		d := seed.Synthetic(seed.SyntheticOptions{Donors: donors, Projects: 300, Allocations: 1500, Seed: 7})
-		a := newAPI(t, d)
+		a := newCountingAPI(t, d)
 		var c struct {
 			Country struct {
 				Projects struct {

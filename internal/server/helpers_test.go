@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/coopgraph/coopgraph/internal/mongostore"
 	"github.com/coopgraph/coopgraph/internal/seed"
@@ -24,13 +25,22 @@ type api struct {
 func newAPI(tb testing.TB, d *seed.Dataset) *api {
 	tb.Helper()
 	s, cmds := storetest.Open(tb, d)
-	return &api{h: newHandler(s), cmds: cmds}
+	return &api{h: newHandler(s, 0), cmds: cmds}
 }
 
-func newHandler(s *mongostore.Store) http.Handler {
+// newCountingAPI is newAPI with batch loaders that wait 20 ms for more keys rather than
+// 2 ms: tests that count store commands use it, so that a loaded CI machine, where the
+// resolvers of one level can pause for longer than 2 ms, cannot split a batch.
+func newCountingAPI(tb testing.TB, d *seed.Dataset) *api {
+	tb.Helper()
+	s, cmds := storetest.Open(tb, d)
+	return &api{h: newHandler(s, 20*time.Millisecond), cmds: cmds}
+}
+
+func newHandler(s *mongostore.Store, batchWait time.Duration) http.Handler {
 	return server.NewServer(server.Deps{
 		Store: s, Ping: s.Ping, CORSOrigins: []string{"http://localhost:*"},
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), BatchWait: batchWait,
 	})
 }
 

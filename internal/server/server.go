@@ -43,12 +43,16 @@ type Deps struct {
 	// CORSOrigins are the browser origins allowed to call the API ("*" allows any).
 	CORSOrigins []string
 	Log         *slog.Logger
+	// BatchWait is how long batch loaders wait for more keys (0: loader.DefaultWait).
+	// Tests that count store commands set it longer, so that a loaded machine cannot
+	// split a batch.
+	BatchWait time.Duration
 }
 
 // NewServer returns the HTTP handler of the whole API.
 func NewServer(d Deps) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", loader.Middleware(d.Store, limitBody(newGraphQL(d))))
+	mux.Handle("/graphql", loader.Middleware(d.Store, d.BatchWait, limitBody(newGraphQL(d))))
 	mux.HandleFunc("GET /healthz", health(d.Ping))
 	mux.Handle("GET /{$}", playground.Handler("coopgraph", "/graphql"))
 	c := cors.New(cors.Options{
