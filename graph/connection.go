@@ -1,18 +1,23 @@
 package graph
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"sort"
+	"fmt"
+	"strings"
 
 	"github.com/coopgraph/coopgraph/internal/funding"
+	"github.com/coopgraph/coopgraph/internal/loader"
 )
 
 // Page size limits of every connection.
 const (
 	defaultPageSize = 50
 	maxPageSize     = 100
+	maxOrderKeys    = 5
 )
 
 // Connection is one page of a list in the Relay connection shape. The GraphQL connection
@@ -71,62 +76,165 @@ func (c *Connection[T]) PageInfo() *PageInfo { return &c.pageInfo }
 // TotalCount counts the whole list; it runs only when the field is selected.
 func (c *Connection[T]) TotalCount(ctx context.Context) (int, error) { return c.count(ctx) }
 
-// page is a validated request for one page: at most first items after the item afterID.
-type page struct {
-	first   int
-	afterID string
+// list is the validated arguments of a list field.
+type list[F any, Fld ~string] struct {
+	filter *F
+	order  []funding.Order[Fld]
+	page   funding.Page
+	sig    string // the order, as cursors record it
 }
 
-// newPage validates the first and after arguments of a connection field.
-func newPage(first *int, after *string) (page, error) {
-	p := page{first: defaultPageSize}
-	if first != nil {
-		if *first < 1 || *first > maxPageSize {
-			return page{}, funding.Invalid("first", "first must be between 1 and %d, got %d", maxPageSize, *first)
-		}
-		p.first = *first
-	}
-	if after != nil {
-		id, err := decodeCursor(*after)
-		if err != nil {
-			return page{}, err
-		}
-		p.afterID = id
-	}
-	return p, nil
+// keys says how to sort and identify the items of an entity.
+type keys[T any, Fld ~string] struct {
+	sortKey func(*T, Fld) any
+	id      func(*T) string
 }
 
-// cursorData is what a cursor encodes: the position of an item in its list.
+// listArgs validates the arguments every list field takes: filter, orderBy, first, after,
+// last, before.
+func listArgs[F any, PF interface {
+	*F
+	Validate(string) error
+}, Fld ~string](filter PF, orderBy []*funding.Order[Fld], first *int, after *string, last *int, before *string) (list[F, Fld], error) {
+	var l list[F, Fld]
+	if err := filter.Validate("filter"); err != nil {
+		return l, err
+	}
+	l.filter = (*F)(filter)
+	if len(orderBy) > maxOrderKeys {
+		return l, funding.Invalid("orderBy", "at most %d sort keys, got %d", maxOrderKeys, len(orderBy))
+	}
+	var sig []string
+	for _, o := range orderBy {
+		if o.Direction == "" {
+			o.Direction = funding.ASC
+		}
+		l.order = append(l.order, *o)
+		sig = append(sig, fmt.Sprintf("%s:%s", o.Field, o.Direction))
+	}
+	l.sig = strings.Join(sig, ",")
+	size := func(field string, n *int) (int, error) {
+		if n == nil {
+			return defaultPageSize, nil
+		}
+		if *n < 1 || *n > maxPageSize {
+			return 0, funding.Invalid(field, "%s must be between 1 and %d, got %d", field, maxPageSize, *n)
+		}
+		return *n, nil
+	}
+	var err error
+	switch {
+	case first != nil && last != nil:
+		return l, funding.Invalid("last", "give first or last, not both")
+	case last != nil:
+		l.page.FromEnd = true
+		l.page.Limit, err = size("last", last)
+	default:
+		l.page.Limit, err = size("first", first)
+	}
+	if err != nil {
+		return l, err
+	}
+	if l.page.After, err = decodeCursor("after", after, l.sig, len(l.order)); err != nil {
+		return l, err
+	}
+	l.page.Before, err = decodeCursor("before", before, l.sig, len(l.order))
+	return l, err
+}
+
+// derefs turns gqlgen's list of input pointers into values.
+func derefs[T any](ps []*T) []T {
+	out := make([]T, len(ps))
+	for i, p := range ps {
+		out[i] = *p
+	}
+	return out
+}
+
+// cursorData is what a cursor encodes: the ordering it belongs to and the position of an
+// item in it (its sort values and id).
 type cursorData struct {
-	ID string `json:"id"`
+	Order  string `json:"o"`
+	Values []any  `json:"k"`
+	ID     string `json:"id"`
 }
 
-func encodeCursor(id string) string {
-	b, _ := json.Marshal(cursorData{ID: id})
-	return base64.RawURLEncoding.EncodeToString(b)
+// A cursor is base64url(checksum || JSON): the checksum makes an edited cursor an error
+// rather than a silently different position.
+const sumLen = 6
+
+func encodeCursor(order string, k funding.Keyset) string {
+	b, _ := json.Marshal(cursorData{Order: order, Values: k.Values, ID: k.ID})
+	sum := sha256.Sum256(b)
+	return base64.RawURLEncoding.EncodeToString(append(sum[:sumLen], b...))
 }
 
-func decodeCursor(s string) (string, error) {
+func decodeCursor(field string, s *string, order string, nkeys int) (*funding.Keyset, error) {
+	if s == nil {
+		return nil, nil
+	}
+	bad := funding.Invalid(field, "%q is not a cursor returned by this API", *s)
+	raw, err := base64.RawURLEncoding.DecodeString(*s)
+	if err != nil || len(raw) <= sumLen {
+		return nil, bad
+	}
+	sum := sha256.Sum256(raw[sumLen:])
+	if !bytes.Equal(sum[:sumLen], raw[:sumLen]) {
+		return nil, bad
+	}
 	var c cursorData
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || json.Unmarshal(b, &c) != nil || c.ID == "" {
-		return "", funding.Invalid("after", "%q is not a cursor returned by this API", s)
+	dec := json.NewDecoder(bytes.NewReader(raw[sumLen:]))
+	dec.UseNumber()
+	if dec.Decode(&c) != nil || c.ID == "" {
+		return nil, bad
 	}
-	return c.ID, nil
+	if c.Order != order || len(c.Values) != nkeys {
+		return nil, funding.Invalid(field, "the cursor belongs to a different orderBy; start again without %s", field)
+	}
+	for i, v := range c.Values {
+		switch x := v.(type) {
+		case json.Number:
+			n, err := x.Int64()
+			if err != nil {
+				return nil, bad
+			}
+			c.Values[i] = n
+		case string:
+		default:
+			return nil, bad
+		}
+	}
+	return &funding.Keyset{Values: c.Values, ID: c.ID}, nil
 }
 
-// newConnection builds a page from items (at most first+1, in id order, starting after
-// p.afterID). An extra item means there is a next page.
-func newConnection[T any](items []T, p page, id func(T) string, count func(context.Context) (int, error)) *Connection[T] {
-	c := &Connection[T]{count: count}
-	c.pageInfo.HasPreviousPage = p.afterID != ""
-	if len(items) > p.first {
-		items = items[:p.first]
-		c.pageInfo.HasNextPage = true
+// keyset is the position of item in the order of l.
+func keyset[T any, F any, Fld ~string](l list[F, Fld], k keys[T, Fld], item *T) funding.Keyset {
+	vals := make([]any, len(l.order))
+	for i, o := range l.order {
+		vals[i] = k.sortKey(item, o.Field)
 	}
-	c.edges = make([]*Edge[T], len(items))
+	return funding.Keyset{Values: vals, ID: k.id(item)}
+}
+
+// newConnection builds the connection of items, a page of l (with one extra item beyond
+// the page's far end when there is more in that direction).
+func newConnection[T any, F any, Fld ~string](items []*T, l list[F, Fld], k keys[T, Fld], count func(context.Context) (int, error)) *Connection[*T] {
+	c := &Connection[*T]{count: count}
+	more := len(items) > l.page.Limit
+	if l.page.FromEnd {
+		if more {
+			items = items[len(items)-l.page.Limit:]
+		}
+		c.pageInfo.HasPreviousPage, c.pageInfo.HasNextPage = more, l.page.Before != nil
+	} else {
+		if more {
+			items = items[:l.page.Limit]
+		}
+		c.pageInfo.HasNextPage, c.pageInfo.HasPreviousPage = more, l.page.After != nil
+	}
+	c.edges = make([]*Edge[*T], len(items))
 	for i, it := range items {
-		c.edges[i] = &Edge[T]{Cursor: encodeCursor(id(it)), Node: it}
+		c.edges[i] = &Edge[*T]{Cursor: encodeCursor(l.sig, keyset(l, k, it)), Node: it}
 	}
 	if len(c.edges) > 0 {
 		c.pageInfo.StartCursor = &c.edges[0].Cursor
@@ -135,14 +243,60 @@ func newConnection[T any](items []T, p page, id func(T) string, count func(conte
 	return c
 }
 
-// sliceConnection builds a page from the whole list all, sorted by id: nested lists are
-// loaded whole in one batched read per level and paged here.
-func sliceConnection[T any](all []T, p page, id func(T) string) *Connection[T] {
-	start := 0
-	if p.afterID != "" {
-		start = sort.Search(len(all), func(i int) bool { return id(all[i]) > p.afterID })
+// storePage reads one page of a top-level list from the store: a keyset query for one
+// item more than the page, and a count only if totalCount is selected.
+func storePage[T any, F any, Fld ~string](ctx context.Context, l list[F, Fld], k keys[T, Fld],
+	find func(context.Context, funding.Query[F, funding.Order[Fld]]) ([]*T, error), count func(context.Context, *F) (int, error),
+) (*Connection[*T], error) {
+	p := l.page
+	p.Limit++
+	items, err := find(ctx, funding.Query[F, funding.Order[Fld]]{Filter: l.filter, Order: l.order, Page: p})
+	if err != nil {
+		return nil, err
 	}
-	c := newConnection(all[start:min(len(all), start+p.first+1)], p, id, func(context.Context) (int, error) { return len(all), nil })
-	c.pageInfo.HasPreviousPage = start > 0
-	return c
+	return newConnection(items, l, k, func(ctx context.Context) (int, error) { return count(ctx, l.filter) }), nil
+}
+
+// nestedPage pages a nested list. load reads it whole, filtered and sorted, through the
+// request's loaders (one batched read per level for all parents); the page is cut here.
+func nestedPage[T any, F any, Fld ~string](ctx context.Context, l list[F, Fld], k keys[T, Fld],
+	load func(*loader.Loaders, *F, []funding.Order[Fld]) ([]*T, error),
+) (*Connection[*T], error) {
+	ld, err := loader.For(ctx)
+	if err != nil {
+		return nil, err
+	}
+	all, err := load(ld, l.filter, l.order)
+	if err != nil {
+		return nil, err
+	}
+	// The window between the cursors, then its first or last items.
+	cmp := func(it *T, pos *funding.Keyset) int {
+		ks := keyset(l, k, it)
+		for i, o := range l.order {
+			c := funding.CompareKeys(ks.Values[i], pos.Values[i])
+			if o.Direction == funding.DESC {
+				c = -c
+			}
+			if c != 0 {
+				return c
+			}
+		}
+		return strings.Compare(ks.ID, pos.ID)
+	}
+	lo, hi := 0, len(all)
+	for lo < hi && l.page.After != nil && cmp(all[lo], l.page.After) <= 0 {
+		lo++
+	}
+	for hi > lo && l.page.Before != nil && cmp(all[hi-1], l.page.Before) >= 0 {
+		hi--
+	}
+	if l.page.FromEnd {
+		lo = max(lo, hi-l.page.Limit)
+	} else {
+		hi = min(hi, lo+l.page.Limit)
+	}
+	c := newConnection(all[lo:hi], l, k, func(context.Context) (int, error) { return len(all), nil })
+	c.pageInfo.HasPreviousPage, c.pageInfo.HasNextPage = lo > 0, hi < len(all)
+	return c, nil
 }

@@ -7,42 +7,7 @@ import (
 	"github.com/coopgraph/coopgraph/internal/loader"
 )
 
-// listPage reads one page of a top-level list straight from the store.
-func listPage[T any](ctx context.Context, first *int, after *string,
-	list func(context.Context, funding.Page) ([]T, error), count func(context.Context) (int, error), id func(T) string,
-) (*Connection[T], error) {
-	p, err := newPage(first, after)
-	if err != nil {
-		return nil, err
-	}
-	items, err := list(ctx, funding.Page{AfterID: p.afterID, Limit: p.first + 1})
-	if err != nil {
-		return nil, err
-	}
-	return newConnection(items, p, id, count), nil
-}
-
-// nestedPage pages a nested list that load reads, whole and batched, through the
-// request's loaders.
-func nestedPage[T any](ctx context.Context, first *int, after *string,
-	load func(*loader.Loaders) ([]T, error), id func(T) string,
-) (*Connection[T], error) {
-	p, err := newPage(first, after)
-	if err != nil {
-		return nil, err
-	}
-	l, err := loader.For(ctx)
-	if err != nil {
-		return nil, err
-	}
-	all, err := load(l)
-	if err != nil {
-		return nil, err
-	}
-	return sliceConnection(all, p, id), nil
-}
-
-// loadOne loads one related entity through the request's loaders.
+// loadOne loads related data through the request's loaders.
 func loadOne[T any](ctx context.Context, load func(*loader.Loaders) (T, error)) (T, error) {
 	l, err := loader.For(ctx)
 	if err != nil {
@@ -60,9 +25,12 @@ func nullable(s string) *string {
 	return &s
 }
 
-func countryCode(c *funding.Country) string     { return c.Code }
-func donorID(d *funding.Donor) string           { return d.ID }
-func agreementID(a *funding.Agreement) string   { return a.ID }
-func trustFundID(t *funding.TrustFund) string   { return t.ID }
-func allocationID(a *funding.Allocation) string { return a.ID }
-func projectID(p *funding.Project) string       { return p.ID }
+// How each entity's lists sort and identify their items.
+var (
+	countryKeys    = keys[funding.Country, funding.CountryOrderField]{(*funding.Country).SortKey, func(c *funding.Country) string { return c.Code }}
+	donorKeys      = keys[funding.Donor, funding.DonorOrderField]{(*funding.Donor).SortKey, func(d *funding.Donor) string { return d.ID }}
+	agreementKeys  = keys[funding.Agreement, funding.AgreementOrderField]{(*funding.Agreement).SortKey, func(a *funding.Agreement) string { return a.ID }}
+	trustFundKeys  = keys[funding.TrustFund, funding.TrustFundOrderField]{(*funding.TrustFund).SortKey, func(t *funding.TrustFund) string { return t.ID }}
+	allocationKeys = keys[funding.Allocation, funding.AllocationOrderField]{(*funding.Allocation).SortKey, func(a *funding.Allocation) string { return a.ID }}
+	projectKeys    = keys[funding.Project, funding.ProjectOrderField]{(*funding.Project).SortKey, func(p *funding.Project) string { return p.ID }}
+)

@@ -53,7 +53,7 @@ type ComplexityRoot struct {
 		StartsOn    func(childComplexity int) int
 		Themes      func(childComplexity int) int
 		Title       func(childComplexity int) int
-		TrustFunds  func(childComplexity int, first *int, after *string) int
+		TrustFunds  func(childComplexity int, filter *funding.TrustFundFilter, orderBy []*funding.Order[funding.TrustFundOrderField], first *int, after *string, last *int, before *string) int
 	}
 
 	AgreementConnection struct {
@@ -93,14 +93,14 @@ type ComplexityRoot struct {
 	}
 
 	Country struct {
-		Allocations   func(childComplexity int, first *int, after *string) int
+		Allocations   func(childComplexity int, filter *funding.AllocationFilter, orderBy []*funding.Order[funding.AllocationOrderField], first *int, after *string, last *int, before *string) int
 		Code          func(childComplexity int) int
-		Donors        func(childComplexity int, first *int, after *string) int
+		Donors        func(childComplexity int, filter *funding.DonorFilter, orderBy []*funding.Order[funding.DonorOrderField], first *int, after *string, last *int, before *string) int
 		ID            func(childComplexity int) int
 		ISO3          func(childComplexity int) int
 		Name          func(childComplexity int) int
-		PartnerDonors func(childComplexity int, first *int, after *string) int
-		Projects      func(childComplexity int, first *int, after *string) int
+		PartnerDonors func(childComplexity int, filter *funding.DonorFilter, orderBy []*funding.Order[funding.DonorOrderField], first *int, after *string, last *int, before *string) int
+		Projects      func(childComplexity int, filter *funding.ProjectFilter, orderBy []*funding.Order[funding.ProjectOrderField], first *int, after *string, last *int, before *string) int
 		Region        func(childComplexity int) int
 		SubRegion     func(childComplexity int) int
 	}
@@ -118,17 +118,17 @@ type ComplexityRoot struct {
 	}
 
 	Donor struct {
-		Agreements       func(childComplexity int, first *int, after *string) int
-		Allocations      func(childComplexity int, first *int, after *string) int
+		Agreements       func(childComplexity int, filter *funding.AgreementFilter, orderBy []*funding.Order[funding.AgreementOrderField], first *int, after *string, last *int, before *string) int
+		Allocations      func(childComplexity int, filter *funding.AllocationFilter, orderBy []*funding.Order[funding.AllocationOrderField], first *int, after *string, last *int, before *string) int
 		CooperatingSince func(childComplexity int) int
 		Description      func(childComplexity int) int
 		HomeCountry      func(childComplexity int) int
 		ID               func(childComplexity int) int
 		Name             func(childComplexity int) int
 		PartnerCountries func(childComplexity int) int
-		Projects         func(childComplexity int, first *int, after *string) int
+		Projects         func(childComplexity int, filter *funding.ProjectFilter, orderBy []*funding.Order[funding.ProjectOrderField], first *int, after *string, last *int, before *string) int
 		ShortName        func(childComplexity int) int
-		TrustFunds       func(childComplexity int, first *int, after *string) int
+		TrustFunds       func(childComplexity int, filter *funding.TrustFundFilter, orderBy []*funding.Order[funding.TrustFundOrderField], first *int, after *string, last *int, before *string) int
 		Type             func(childComplexity int) int
 	}
 
@@ -157,12 +157,12 @@ type ComplexityRoot struct {
 	}
 
 	Project struct {
-		Allocations        func(childComplexity int, first *int, after *string) int
+		Allocations        func(childComplexity int, filter *funding.AllocationFilter, orderBy []*funding.Order[funding.AllocationOrderField], first *int, after *string, last *int, before *string) int
 		Budget             func(childComplexity int) int
 		Code               func(childComplexity int) int
 		Countries          func(childComplexity int) int
 		Description        func(childComplexity int) int
-		Donors             func(childComplexity int, first *int, after *string) int
+		Donors             func(childComplexity int, filter *funding.DonorFilter, orderBy []*funding.Order[funding.DonorOrderField], first *int, after *string, last *int, before *string) int
 		EndsOn             func(childComplexity int) int
 		ID                 func(childComplexity int) int
 		Illustrative       func(childComplexity int) int
@@ -172,7 +172,7 @@ type ComplexityRoot struct {
 		Status             func(childComplexity int) int
 		Themes             func(childComplexity int) int
 		Title              func(childComplexity int) int
-		TrustFunds         func(childComplexity int, first *int, after *string) int
+		TrustFunds         func(childComplexity int, filter *funding.TrustFundFilter, orderBy []*funding.Order[funding.TrustFundOrderField], first *int, after *string, last *int, before *string) int
 	}
 
 	ProjectConnection struct {
@@ -194,24 +194,25 @@ type ComplexityRoot struct {
 
 	Query struct {
 		Agreement   func(childComplexity int, id string) int
-		Agreements  func(childComplexity int, first *int, after *string) int
+		Agreements  func(childComplexity int, filter *funding.AgreementFilter, orderBy []*funding.Order[funding.AgreementOrderField], first *int, after *string, last *int, before *string) int
 		Allocation  func(childComplexity int, id string) int
-		Allocations func(childComplexity int, first *int, after *string) int
-		Countries   func(childComplexity int, first *int, after *string) int
+		Allocations func(childComplexity int, filter *funding.AllocationFilter, orderBy []*funding.Order[funding.AllocationOrderField], first *int, after *string, last *int, before *string) int
+		Countries   func(childComplexity int, filter *funding.CountryFilter, orderBy []*funding.Order[funding.CountryOrderField], first *int, after *string, last *int, before *string) int
 		Country     func(childComplexity int, code string) int
 		Donor       func(childComplexity int, id string) int
-		Donors      func(childComplexity int, first *int, after *string) int
+		Donors      func(childComplexity int, filter *funding.DonorFilter, orderBy []*funding.Order[funding.DonorOrderField], first *int, after *string, last *int, before *string) int
 		Node        func(childComplexity int, id string) int
 		Nodes       func(childComplexity int, ids []string) int
 		Project     func(childComplexity int, id *string, code *string) int
-		Projects    func(childComplexity int, first *int, after *string) int
+		Projects    func(childComplexity int, filter *funding.ProjectFilter, orderBy []*funding.Order[funding.ProjectOrderField], first *int, after *string, last *int, before *string) int
+		Search      func(childComplexity int, text string, types []SearchType, first *int) int
 		TrustFund   func(childComplexity int, id string) int
-		TrustFunds  func(childComplexity int, first *int, after *string) int
+		TrustFunds  func(childComplexity int, filter *funding.TrustFundFilter, orderBy []*funding.Order[funding.TrustFundOrderField], first *int, after *string, last *int, before *string) int
 	}
 
 	TrustFund struct {
-		Agreements    func(childComplexity int, first *int, after *string) int
-		Allocations   func(childComplexity int, first *int, after *string) int
+		Agreements    func(childComplexity int, filter *funding.AgreementFilter, orderBy []*funding.Order[funding.AgreementOrderField], first *int, after *string, last *int, before *string) int
+		Allocations   func(childComplexity int, filter *funding.AllocationFilter, orderBy []*funding.Order[funding.AllocationOrderField], first *int, after *string, last *int, before *string) int
 		Currency      func(childComplexity int) int
 		Description   func(childComplexity int) int
 		Donor         func(childComplexity int) int
@@ -220,7 +221,7 @@ type ComplexityRoot struct {
 		Extensions    func(childComplexity int) int
 		ID            func(childComplexity int) int
 		Name          func(childComplexity int) int
-		Projects      func(childComplexity int, first *int, after *string) int
+		Projects      func(childComplexity int, filter *funding.ProjectFilter, orderBy []*funding.Order[funding.ProjectOrderField], first *int, after *string, last *int, before *string) int
 		StartsOn      func(childComplexity int) int
 		Status        func(childComplexity int) int
 	}
@@ -253,7 +254,7 @@ type AgreementResolver interface {
 	Donor(ctx context.Context, obj *funding.Agreement) (*funding.Donor, error)
 
 	Source(ctx context.Context, obj *funding.Agreement) (*string, error)
-	TrustFunds(ctx context.Context, obj *funding.Agreement, first *int, after *string) (*Connection[*funding.TrustFund], error)
+	TrustFunds(ctx context.Context, obj *funding.Agreement, filter *funding.TrustFundFilter, orderBy []*funding.Order[funding.TrustFundOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.TrustFund], error)
 }
 type AllocationResolver interface {
 	ID(ctx context.Context, obj *funding.Allocation) (string, error)
@@ -267,10 +268,10 @@ type CountryResolver interface {
 
 	Region(ctx context.Context, obj *funding.Country) (*string, error)
 	SubRegion(ctx context.Context, obj *funding.Country) (*string, error)
-	Projects(ctx context.Context, obj *funding.Country, first *int, after *string) (*Connection[*funding.Project], error)
-	Donors(ctx context.Context, obj *funding.Country, first *int, after *string) (*Connection[*funding.Donor], error)
-	PartnerDonors(ctx context.Context, obj *funding.Country, first *int, after *string) (*Connection[*funding.Donor], error)
-	Allocations(ctx context.Context, obj *funding.Country, first *int, after *string) (*Connection[*funding.Allocation], error)
+	Projects(ctx context.Context, obj *funding.Country, filter *funding.ProjectFilter, orderBy []*funding.Order[funding.ProjectOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Project], error)
+	Donors(ctx context.Context, obj *funding.Country, filter *funding.DonorFilter, orderBy []*funding.Order[funding.DonorOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Donor], error)
+	PartnerDonors(ctx context.Context, obj *funding.Country, filter *funding.DonorFilter, orderBy []*funding.Order[funding.DonorOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Donor], error)
+	Allocations(ctx context.Context, obj *funding.Country, filter *funding.AllocationFilter, orderBy []*funding.Order[funding.AllocationOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Allocation], error)
 }
 type DonorResolver interface {
 	ID(ctx context.Context, obj *funding.Donor) (string, error)
@@ -279,18 +280,18 @@ type DonorResolver interface {
 	CooperatingSince(ctx context.Context, obj *funding.Donor) (*int, error)
 	PartnerCountries(ctx context.Context, obj *funding.Donor) ([]*funding.Country, error)
 
-	Agreements(ctx context.Context, obj *funding.Donor, first *int, after *string) (*Connection[*funding.Agreement], error)
-	TrustFunds(ctx context.Context, obj *funding.Donor, first *int, after *string) (*Connection[*funding.TrustFund], error)
-	Allocations(ctx context.Context, obj *funding.Donor, first *int, after *string) (*Connection[*funding.Allocation], error)
-	Projects(ctx context.Context, obj *funding.Donor, first *int, after *string) (*Connection[*funding.Project], error)
+	Agreements(ctx context.Context, obj *funding.Donor, filter *funding.AgreementFilter, orderBy []*funding.Order[funding.AgreementOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Agreement], error)
+	TrustFunds(ctx context.Context, obj *funding.Donor, filter *funding.TrustFundFilter, orderBy []*funding.Order[funding.TrustFundOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.TrustFund], error)
+	Allocations(ctx context.Context, obj *funding.Donor, filter *funding.AllocationFilter, orderBy []*funding.Order[funding.AllocationOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Allocation], error)
+	Projects(ctx context.Context, obj *funding.Donor, filter *funding.ProjectFilter, orderBy []*funding.Order[funding.ProjectOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Project], error)
 }
 type ProjectResolver interface {
 	ID(ctx context.Context, obj *funding.Project) (string, error)
 
 	Source(ctx context.Context, obj *funding.Project) (*string, error)
-	Allocations(ctx context.Context, obj *funding.Project, first *int, after *string) (*Connection[*funding.Allocation], error)
-	Donors(ctx context.Context, obj *funding.Project, first *int, after *string) (*Connection[*funding.Donor], error)
-	TrustFunds(ctx context.Context, obj *funding.Project, first *int, after *string) (*Connection[*funding.TrustFund], error)
+	Allocations(ctx context.Context, obj *funding.Project, filter *funding.AllocationFilter, orderBy []*funding.Order[funding.AllocationOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Allocation], error)
+	Donors(ctx context.Context, obj *funding.Project, filter *funding.DonorFilter, orderBy []*funding.Order[funding.DonorOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Donor], error)
+	TrustFunds(ctx context.Context, obj *funding.Project, filter *funding.TrustFundFilter, orderBy []*funding.Order[funding.TrustFundOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.TrustFund], error)
 }
 type ProjectCountryResolver interface {
 	Country(ctx context.Context, obj *funding.CountryShare) (*funding.Country, error)
@@ -305,20 +306,21 @@ type QueryResolver interface {
 	Allocation(ctx context.Context, id string) (*funding.Allocation, error)
 	Project(ctx context.Context, id *string, code *string) (*funding.Project, error)
 	Country(ctx context.Context, code string) (*funding.Country, error)
-	Donors(ctx context.Context, first *int, after *string) (*Connection[*funding.Donor], error)
-	Agreements(ctx context.Context, first *int, after *string) (*Connection[*funding.Agreement], error)
-	TrustFunds(ctx context.Context, first *int, after *string) (*Connection[*funding.TrustFund], error)
-	Allocations(ctx context.Context, first *int, after *string) (*Connection[*funding.Allocation], error)
-	Projects(ctx context.Context, first *int, after *string) (*Connection[*funding.Project], error)
-	Countries(ctx context.Context, first *int, after *string) (*Connection[*funding.Country], error)
+	Search(ctx context.Context, text string, types []SearchType, first *int) ([]Node, error)
+	Donors(ctx context.Context, filter *funding.DonorFilter, orderBy []*funding.Order[funding.DonorOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Donor], error)
+	Agreements(ctx context.Context, filter *funding.AgreementFilter, orderBy []*funding.Order[funding.AgreementOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Agreement], error)
+	TrustFunds(ctx context.Context, filter *funding.TrustFundFilter, orderBy []*funding.Order[funding.TrustFundOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.TrustFund], error)
+	Allocations(ctx context.Context, filter *funding.AllocationFilter, orderBy []*funding.Order[funding.AllocationOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Allocation], error)
+	Projects(ctx context.Context, filter *funding.ProjectFilter, orderBy []*funding.Order[funding.ProjectOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Project], error)
+	Countries(ctx context.Context, filter *funding.CountryFilter, orderBy []*funding.Order[funding.CountryOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Country], error)
 }
 type TrustFundResolver interface {
 	ID(ctx context.Context, obj *funding.TrustFund) (string, error)
 	Donor(ctx context.Context, obj *funding.TrustFund) (*funding.Donor, error)
-	Agreements(ctx context.Context, obj *funding.TrustFund, first *int, after *string) (*Connection[*funding.Agreement], error)
+	Agreements(ctx context.Context, obj *funding.TrustFund, filter *funding.AgreementFilter, orderBy []*funding.Order[funding.AgreementOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Agreement], error)
 
-	Allocations(ctx context.Context, obj *funding.TrustFund, first *int, after *string) (*Connection[*funding.Allocation], error)
-	Projects(ctx context.Context, obj *funding.TrustFund, first *int, after *string) (*Connection[*funding.Project], error)
+	Allocations(ctx context.Context, obj *funding.TrustFund, filter *funding.AllocationFilter, orderBy []*funding.Order[funding.AllocationOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Allocation], error)
+	Projects(ctx context.Context, obj *funding.TrustFund, filter *funding.ProjectFilter, orderBy []*funding.Order[funding.ProjectOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Project], error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -409,7 +411,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Agreement.TrustFunds(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Agreement.TrustFunds(childComplexity, args["filter"].(*funding.TrustFundFilter), args["orderBy"].([]*funding.Order[funding.TrustFundOrderField]), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
 	case "AgreementConnection.edges":
 		if e.ComplexityRoot.AgreementConnection.Edges == nil {
@@ -552,7 +554,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Country.Allocations(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Country.Allocations(childComplexity, args["filter"].(*funding.AllocationFilter), args["orderBy"].([]*funding.Order[funding.AllocationOrderField]), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Country.code":
 		if e.ComplexityRoot.Country.Code == nil {
 			break
@@ -569,7 +571,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Country.Donors(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Country.Donors(childComplexity, args["filter"].(*funding.DonorFilter), args["orderBy"].([]*funding.Order[funding.DonorOrderField]), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Country.id":
 		if e.ComplexityRoot.Country.ID == nil {
 			break
@@ -598,7 +600,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Country.PartnerDonors(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Country.PartnerDonors(childComplexity, args["filter"].(*funding.DonorFilter), args["orderBy"].([]*funding.Order[funding.DonorOrderField]), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Country.projects":
 		if e.ComplexityRoot.Country.Projects == nil {
 			break
@@ -609,7 +611,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Country.Projects(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Country.Projects(childComplexity, args["filter"].(*funding.ProjectFilter), args["orderBy"].([]*funding.Order[funding.ProjectOrderField]), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Country.region":
 		if e.ComplexityRoot.Country.Region == nil {
 			break
@@ -671,7 +673,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Donor.Agreements(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Donor.Agreements(childComplexity, args["filter"].(*funding.AgreementFilter), args["orderBy"].([]*funding.Order[funding.AgreementOrderField]), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Donor.allocations":
 		if e.ComplexityRoot.Donor.Allocations == nil {
 			break
@@ -682,7 +684,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Donor.Allocations(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Donor.Allocations(childComplexity, args["filter"].(*funding.AllocationFilter), args["orderBy"].([]*funding.Order[funding.AllocationOrderField]), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Donor.cooperatingSince":
 		if e.ComplexityRoot.Donor.CooperatingSince == nil {
 			break
@@ -729,7 +731,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Donor.Projects(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Donor.Projects(childComplexity, args["filter"].(*funding.ProjectFilter), args["orderBy"].([]*funding.Order[funding.ProjectOrderField]), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Donor.shortName":
 		if e.ComplexityRoot.Donor.ShortName == nil {
 			break
@@ -746,7 +748,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Donor.TrustFunds(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Donor.TrustFunds(childComplexity, args["filter"].(*funding.TrustFundFilter), args["orderBy"].([]*funding.Order[funding.TrustFundOrderField]), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Donor.type":
 		if e.ComplexityRoot.Donor.Type == nil {
 			break
@@ -840,7 +842,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Project.Allocations(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Project.Allocations(childComplexity, args["filter"].(*funding.AllocationFilter), args["orderBy"].([]*funding.Order[funding.AllocationOrderField]), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Project.budget":
 		if e.ComplexityRoot.Project.Budget == nil {
 			break
@@ -875,7 +877,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Project.Donors(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Project.Donors(childComplexity, args["filter"].(*funding.DonorFilter), args["orderBy"].([]*funding.Order[funding.DonorOrderField]), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Project.endsOn":
 		if e.ComplexityRoot.Project.EndsOn == nil {
 			break
@@ -940,7 +942,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Project.TrustFunds(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Project.TrustFunds(childComplexity, args["filter"].(*funding.TrustFundFilter), args["orderBy"].([]*funding.Order[funding.TrustFundOrderField]), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
 	case "ProjectConnection.edges":
 		if e.ComplexityRoot.ProjectConnection.Edges == nil {
@@ -1014,7 +1016,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Agreements(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Agreements(childComplexity, args["filter"].(*funding.AgreementFilter), args["orderBy"].([]*funding.Order[funding.AgreementOrderField]), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.allocation":
 		if e.ComplexityRoot.Query.Allocation == nil {
 			break
@@ -1036,7 +1038,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Allocations(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Allocations(childComplexity, args["filter"].(*funding.AllocationFilter), args["orderBy"].([]*funding.Order[funding.AllocationOrderField]), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.countries":
 		if e.ComplexityRoot.Query.Countries == nil {
 			break
@@ -1047,7 +1049,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Countries(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Countries(childComplexity, args["filter"].(*funding.CountryFilter), args["orderBy"].([]*funding.Order[funding.CountryOrderField]), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.country":
 		if e.ComplexityRoot.Query.Country == nil {
 			break
@@ -1080,7 +1082,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Donors(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Donors(childComplexity, args["filter"].(*funding.DonorFilter), args["orderBy"].([]*funding.Order[funding.DonorOrderField]), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
@@ -1125,7 +1127,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Projects(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Projects(childComplexity, args["filter"].(*funding.ProjectFilter), args["orderBy"].([]*funding.Order[funding.ProjectOrderField]), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.search":
+		if e.ComplexityRoot.Query.Search == nil {
+			break
+		}
+
+		args, err := ec.field_Query_search_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Search(childComplexity, args["text"].(string), args["types"].([]SearchType), args["first"].(*int)), true
 	case "Query.trustFund":
 		if e.ComplexityRoot.Query.TrustFund == nil {
 			break
@@ -1147,7 +1160,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.TrustFunds(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.TrustFunds(childComplexity, args["filter"].(*funding.TrustFundFilter), args["orderBy"].([]*funding.Order[funding.TrustFundOrderField]), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
 	case "TrustFund.agreements":
 		if e.ComplexityRoot.TrustFund.Agreements == nil {
@@ -1159,7 +1172,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.TrustFund.Agreements(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.TrustFund.Agreements(childComplexity, args["filter"].(*funding.AgreementFilter), args["orderBy"].([]*funding.Order[funding.AgreementOrderField]), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "TrustFund.allocations":
 		if e.ComplexityRoot.TrustFund.Allocations == nil {
 			break
@@ -1170,7 +1183,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.TrustFund.Allocations(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.TrustFund.Allocations(childComplexity, args["filter"].(*funding.AllocationFilter), args["orderBy"].([]*funding.Order[funding.AllocationOrderField]), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "TrustFund.currency":
 		if e.ComplexityRoot.TrustFund.Currency == nil {
 			break
@@ -1229,7 +1242,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.TrustFund.Projects(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.TrustFund.Projects(childComplexity, args["filter"].(*funding.ProjectFilter), args["orderBy"].([]*funding.Order[funding.ProjectOrderField]), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "TrustFund.startsOn":
 		if e.ComplexityRoot.TrustFund.StartsOn == nil {
 			break
@@ -1308,7 +1321,29 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	opCtx := graphql.GetOperationContext(ctx)
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
-		return graphql.NewInputUnmarshalerIndex()
+		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AgreementFilter", ec.unmarshalInputAgreementFilter),
+			graphql.NewInputUnmarshaler("AgreementOrder", ec.unmarshalInputAgreementOrder),
+			graphql.NewInputUnmarshaler("AllocationFilter", ec.unmarshalInputAllocationFilter),
+			graphql.NewInputUnmarshaler("AllocationOrder", ec.unmarshalInputAllocationOrder),
+			graphql.NewInputUnmarshaler("CodeFilter", ec.unmarshalInputCodeFilter),
+			graphql.NewInputUnmarshaler("CountryFilter", ec.unmarshalInputCountryFilter),
+			graphql.NewInputUnmarshaler("CountryOrder", ec.unmarshalInputCountryOrder),
+			graphql.NewInputUnmarshaler("DateFilter", ec.unmarshalInputDateFilter),
+			graphql.NewInputUnmarshaler("DecimalFilter", ec.unmarshalInputDecimalFilter),
+			graphql.NewInputUnmarshaler("DonorFilter", ec.unmarshalInputDonorFilter),
+			graphql.NewInputUnmarshaler("DonorOrder", ec.unmarshalInputDonorOrder),
+			graphql.NewInputUnmarshaler("DonorTypeFilter", ec.unmarshalInputDonorTypeFilter),
+			graphql.NewInputUnmarshaler("IDFilter", ec.unmarshalInputIDFilter),
+			graphql.NewInputUnmarshaler("IntFilter", ec.unmarshalInputIntFilter),
+			graphql.NewInputUnmarshaler("ProjectFilter", ec.unmarshalInputProjectFilter),
+			graphql.NewInputUnmarshaler("ProjectOrder", ec.unmarshalInputProjectOrder),
+			graphql.NewInputUnmarshaler("ProjectStatusFilter", ec.unmarshalInputProjectStatusFilter),
+			graphql.NewInputUnmarshaler("TextFilter", ec.unmarshalInputTextFilter),
+			graphql.NewInputUnmarshaler("TrustFundFilter", ec.unmarshalInputTrustFundFilter),
+			graphql.NewInputUnmarshaler("TrustFundOrder", ec.unmarshalInputTrustFundOrder),
+			graphql.NewInputUnmarshaler("TrustFundStatusFilter", ec.unmarshalInputTrustFundStatusFilter),
+		)
 	}
 	first := true
 
@@ -1411,7 +1446,7 @@ type Money {
 type PageInfo {
   "True if there are items after this page: ask again with ` + "`" + `after: endCursor` + "`" + `."
   hasNextPage: Boolean!
-  "True if there are items before this page (that is, the request had an ` + "`" + `after` + "`" + ` cursor that was not at the start)."
+  "True if there are items before this page."
   hasPreviousPage: Boolean!
   "The cursor of the first item on this page; null if the page is empty."
   startCursor: String
@@ -1434,21 +1469,118 @@ type Query {
   "An allocation by global id, or null."
   allocation("The allocation's global id." id: ID!): Allocation
   "A project by global id or by its code (give exactly one), or null."
-  project("The project's global id." id: ID, "The project's code, e.g. ` + "`" + `GLO/22/01/FLA` + "`" + `." code: String): Project
+  project(
+    "The project's global id."
+    id: ID
+    "The project's code, e.g. ` + "`" + `GLO/22/01/FLA` + "`" + `."
+    code: String
+  ): Project
   "A country by ISO 3166-1 alpha-2 code (e.g. ` + "`" + `MW` + "`" + ` for Malawi), or null."
   country("Two-letter ISO 3166-1 code, upper case." code: String!): Country
+  """
+  Objects of every type that match some text: donors, agreements, trust funds,
+  projects and countries by name, title or code, ignoring case and accents. Exact code
+  matches come first (` + "`" + `MW` + "`" + ` finds Malawi first), then names that start with the text, then
+  names that contain it.
+  """
+  search(
+    "The text to look for (at least 2 characters)."
+    text: String!
+    "Only these kinds of object; all when not given."
+    types: [SearchType!]
+    "At most this many results: 1 to 100, default 20."
+    first: Int
+  ): [SearchResult!]!
   "All donors, a page at a time."
-  donors("Page size: 1 to 100, default 50." first: Int, "Return items after this cursor (a page's ` + "`" + `endCursor` + "`" + `)." after: String): DonorConnection!
+  donors(
+    "Only the items that match."
+    filter: DonorFilter
+    "Sort keys, applied in turn; the id breaks ties. By id when not given."
+    orderBy: [DonorOrder!]
+    "Page size from the start: 1 to 100, default 50 (when ` + "`" + `last` + "`" + ` is not given)."
+    first: Int
+    "Return items after this cursor (a page's ` + "`" + `endCursor` + "`" + `)."
+    after: String
+    "Page size from the end: 1 to 100; give it with ` + "`" + `before` + "`" + ` to page backwards."
+    last: Int
+    "Return items before this cursor (a page's ` + "`" + `startCursor` + "`" + `)."
+    before: String
+  ): DonorConnection!
   "All agreements, a page at a time."
-  agreements("Page size: 1 to 100, default 50." first: Int, "Return items after this cursor (a page's ` + "`" + `endCursor` + "`" + `)." after: String): AgreementConnection!
+  agreements(
+    "Only the items that match."
+    filter: AgreementFilter
+    "Sort keys, applied in turn; the id breaks ties. By id when not given."
+    orderBy: [AgreementOrder!]
+    "Page size from the start: 1 to 100, default 50 (when ` + "`" + `last` + "`" + ` is not given)."
+    first: Int
+    "Return items after this cursor (a page's ` + "`" + `endCursor` + "`" + `)."
+    after: String
+    "Page size from the end: 1 to 100; give it with ` + "`" + `before` + "`" + ` to page backwards."
+    last: Int
+    "Return items before this cursor (a page's ` + "`" + `startCursor` + "`" + `)."
+    before: String
+  ): AgreementConnection!
   "All trust funds, a page at a time."
-  trustFunds("Page size: 1 to 100, default 50." first: Int, "Return items after this cursor (a page's ` + "`" + `endCursor` + "`" + `)." after: String): TrustFundConnection!
+  trustFunds(
+    "Only the items that match."
+    filter: TrustFundFilter
+    "Sort keys, applied in turn; the id breaks ties. By id when not given."
+    orderBy: [TrustFundOrder!]
+    "Page size from the start: 1 to 100, default 50 (when ` + "`" + `last` + "`" + ` is not given)."
+    first: Int
+    "Return items after this cursor (a page's ` + "`" + `endCursor` + "`" + `)."
+    after: String
+    "Page size from the end: 1 to 100; give it with ` + "`" + `before` + "`" + ` to page backwards."
+    last: Int
+    "Return items before this cursor (a page's ` + "`" + `startCursor` + "`" + `)."
+    before: String
+  ): TrustFundConnection!
   "All allocations, a page at a time."
-  allocations("Page size: 1 to 100, default 50." first: Int, "Return items after this cursor (a page's ` + "`" + `endCursor` + "`" + `)." after: String): AllocationConnection!
+  allocations(
+    "Only the items that match."
+    filter: AllocationFilter
+    "Sort keys, applied in turn; the id breaks ties. By id when not given."
+    orderBy: [AllocationOrder!]
+    "Page size from the start: 1 to 100, default 50 (when ` + "`" + `last` + "`" + ` is not given)."
+    first: Int
+    "Return items after this cursor (a page's ` + "`" + `endCursor` + "`" + `)."
+    after: String
+    "Page size from the end: 1 to 100; give it with ` + "`" + `before` + "`" + ` to page backwards."
+    last: Int
+    "Return items before this cursor (a page's ` + "`" + `startCursor` + "`" + `)."
+    before: String
+  ): AllocationConnection!
   "All projects, a page at a time."
-  projects("Page size: 1 to 100, default 50." first: Int, "Return items after this cursor (a page's ` + "`" + `endCursor` + "`" + `)." after: String): ProjectConnection!
-  "All countries and territories of ISO 3166-1, a page at a time, in order of code."
-  countries("Page size: 1 to 100, default 50." first: Int, "Return items after this cursor (a page's ` + "`" + `endCursor` + "`" + `)." after: String): CountryConnection!
+  projects(
+    "Only the items that match."
+    filter: ProjectFilter
+    "Sort keys, applied in turn; the id breaks ties. By id when not given."
+    orderBy: [ProjectOrder!]
+    "Page size from the start: 1 to 100, default 50 (when ` + "`" + `last` + "`" + ` is not given)."
+    first: Int
+    "Return items after this cursor (a page's ` + "`" + `endCursor` + "`" + `)."
+    after: String
+    "Page size from the end: 1 to 100; give it with ` + "`" + `before` + "`" + ` to page backwards."
+    last: Int
+    "Return items before this cursor (a page's ` + "`" + `startCursor` + "`" + `)."
+    before: String
+  ): ProjectConnection!
+  "All countries and territories of ISO 3166-1, a page at a time (in order of code unless ` + "`" + `orderBy` + "`" + ` says otherwise)."
+  countries(
+    "Only the items that match."
+    filter: CountryFilter
+    "Sort keys, applied in turn; the id breaks ties. By id when not given."
+    orderBy: [CountryOrder!]
+    "Page size from the start: 1 to 100, default 50 (when ` + "`" + `last` + "`" + ` is not given)."
+    first: Int
+    "Return items after this cursor (a page's ` + "`" + `endCursor` + "`" + `)."
+    after: String
+    "Page size from the end: 1 to 100; give it with ` + "`" + `before` + "`" + ` to page backwards."
+    last: Int
+    "Return items before this cursor (a page's ` + "`" + `startCursor` + "`" + `)."
+    before: String
+  ): CountryConnection!
 }
 
 "What kind of body a donor is."
@@ -1489,13 +1621,65 @@ type Donor implements Node {
   "A plain-language summary of the donor and its cooperation."
   description: String!
   "The agreements the donor has signed, oldest id first."
-  agreements("Page size: 1 to 100, default 50." first: Int, "Return items after this cursor." after: String): AgreementConnection!
+  agreements(
+    "Only the items that match."
+    filter: AgreementFilter
+    "Sort keys, applied in turn; the id breaks ties. By id when not given."
+    orderBy: [AgreementOrder!]
+    "Page size from the start: 1 to 100, default 50 (when ` + "`" + `last` + "`" + ` is not given)."
+    first: Int
+    "Return items after this cursor (a page's ` + "`" + `endCursor` + "`" + `)."
+    after: String
+    "Page size from the end: 1 to 100; give it with ` + "`" + `before` + "`" + ` to page backwards."
+    last: Int
+    "Return items before this cursor (a page's ` + "`" + `startCursor` + "`" + `)."
+    before: String
+  ): AgreementConnection!
   "The trust funds the donor has set up."
-  trustFunds("Page size: 1 to 100, default 50." first: Int, "Return items after this cursor." after: String): TrustFundConnection!
+  trustFunds(
+    "Only the items that match."
+    filter: TrustFundFilter
+    "Sort keys, applied in turn; the id breaks ties. By id when not given."
+    orderBy: [TrustFundOrder!]
+    "Page size from the start: 1 to 100, default 50 (when ` + "`" + `last` + "`" + ` is not given)."
+    first: Int
+    "Return items after this cursor (a page's ` + "`" + `endCursor` + "`" + `)."
+    after: String
+    "Page size from the end: 1 to 100; give it with ` + "`" + `before` + "`" + ` to page backwards."
+    last: Int
+    "Return items before this cursor (a page's ` + "`" + `startCursor` + "`" + `)."
+    before: String
+  ): TrustFundConnection!
   "Every allocation made from the donor's trust funds."
-  allocations("Page size: 1 to 100, default 50." first: Int, "Return items after this cursor." after: String): AllocationConnection!
+  allocations(
+    "Only the items that match."
+    filter: AllocationFilter
+    "Sort keys, applied in turn; the id breaks ties. By id when not given."
+    orderBy: [AllocationOrder!]
+    "Page size from the start: 1 to 100, default 50 (when ` + "`" + `last` + "`" + ` is not given)."
+    first: Int
+    "Return items after this cursor (a page's ` + "`" + `endCursor` + "`" + `)."
+    after: String
+    "Page size from the end: 1 to 100; give it with ` + "`" + `before` + "`" + ` to page backwards."
+    last: Int
+    "Return items before this cursor (a page's ` + "`" + `startCursor` + "`" + `)."
+    before: String
+  ): AllocationConnection!
   "The projects that received at least one allocation from the donor's trust funds."
-  projects("Page size: 1 to 100, default 50." first: Int, "Return items after this cursor." after: String): ProjectConnection!
+  projects(
+    "Only the items that match."
+    filter: ProjectFilter
+    "Sort keys, applied in turn; the id breaks ties. By id when not given."
+    orderBy: [ProjectOrder!]
+    "Page size from the start: 1 to 100, default 50 (when ` + "`" + `last` + "`" + ` is not given)."
+    first: Int
+    "Return items after this cursor (a page's ` + "`" + `endCursor` + "`" + `)."
+    after: String
+    "Page size from the end: 1 to 100; give it with ` + "`" + `before` + "`" + ` to page backwards."
+    last: Int
+    "Return items before this cursor (a page's ` + "`" + `startCursor` + "`" + `)."
+    before: String
+  ): ProjectConnection!
 }
 
 """
@@ -1524,7 +1708,20 @@ type Agreement implements Node {
   "Where the facts about the agreement are published."
   source: String
   "The trust funds set up or extended under this agreement."
-  trustFunds("Page size: 1 to 100, default 50." first: Int, "Return items after this cursor." after: String): TrustFundConnection!
+  trustFunds(
+    "Only the items that match."
+    filter: TrustFundFilter
+    "Sort keys, applied in turn; the id breaks ties. By id when not given."
+    orderBy: [TrustFundOrder!]
+    "Page size from the start: 1 to 100, default 50 (when ` + "`" + `last` + "`" + ` is not given)."
+    first: Int
+    "Return items after this cursor (a page's ` + "`" + `endCursor` + "`" + `)."
+    after: String
+    "Page size from the end: 1 to 100; give it with ` + "`" + `before` + "`" + ` to page backwards."
+    last: Int
+    "Return items before this cursor (a page's ` + "`" + `startCursor` + "`" + `)."
+    before: String
+  ): TrustFundConnection!
 }
 
 "The life-cycle state of a trust fund."
@@ -1555,7 +1752,20 @@ type TrustFund implements Node {
   "The donor whose money the fund holds."
   donor: Donor!
   "The agreements the fund was set up or extended under."
-  agreements("Page size: 1 to 100, default 50." first: Int, "Return items after this cursor." after: String): AgreementConnection!
+  agreements(
+    "Only the items that match."
+    filter: AgreementFilter
+    "Sort keys, applied in turn; the id breaks ties. By id when not given."
+    orderBy: [AgreementOrder!]
+    "Page size from the start: 1 to 100, default 50 (when ` + "`" + `last` + "`" + ` is not given)."
+    first: Int
+    "Return items after this cursor (a page's ` + "`" + `endCursor` + "`" + `)."
+    after: String
+    "Page size from the end: 1 to 100; give it with ` + "`" + `before` + "`" + ` to page backwards."
+    last: Int
+    "Return items before this cursor (a page's ` + "`" + `startCursor` + "`" + `)."
+    before: String
+  ): AgreementConnection!
   "The fund's name, e.g. ` + "`" + `ILO-Flanders Trust Fund` + "`" + `."
   name: String!
   "The day the fund was created."
@@ -1573,9 +1783,35 @@ type TrustFund implements Node {
   "What the fund is for, in plain language."
   description: String!
   "The fund's allocations to projects."
-  allocations("Page size: 1 to 100, default 50." first: Int, "Return items after this cursor." after: String): AllocationConnection!
+  allocations(
+    "Only the items that match."
+    filter: AllocationFilter
+    "Sort keys, applied in turn; the id breaks ties. By id when not given."
+    orderBy: [AllocationOrder!]
+    "Page size from the start: 1 to 100, default 50 (when ` + "`" + `last` + "`" + ` is not given)."
+    first: Int
+    "Return items after this cursor (a page's ` + "`" + `endCursor` + "`" + `)."
+    after: String
+    "Page size from the end: 1 to 100; give it with ` + "`" + `before` + "`" + ` to page backwards."
+    last: Int
+    "Return items before this cursor (a page's ` + "`" + `startCursor` + "`" + `)."
+    before: String
+  ): AllocationConnection!
   "The projects that received at least one allocation from the fund."
-  projects("Page size: 1 to 100, default 50." first: Int, "Return items after this cursor." after: String): ProjectConnection!
+  projects(
+    "Only the items that match."
+    filter: ProjectFilter
+    "Sort keys, applied in turn; the id breaks ties. By id when not given."
+    orderBy: [ProjectOrder!]
+    "Page size from the start: 1 to 100, default 50 (when ` + "`" + `last` + "`" + ` is not given)."
+    first: Int
+    "Return items after this cursor (a page's ` + "`" + `endCursor` + "`" + `)."
+    after: String
+    "Page size from the end: 1 to 100; give it with ` + "`" + `before` + "`" + ` to page backwards."
+    last: Int
+    "Return items before this cursor (a page's ` + "`" + `startCursor` + "`" + `)."
+    before: String
+  ): ProjectConnection!
 }
 
 """
@@ -1650,11 +1886,50 @@ type Project implements Node {
   "Where published facts about the project come from."
   source: String
   "The allocations the project received."
-  allocations("Page size: 1 to 100, default 50." first: Int, "Return items after this cursor." after: String): AllocationConnection!
+  allocations(
+    "Only the items that match."
+    filter: AllocationFilter
+    "Sort keys, applied in turn; the id breaks ties. By id when not given."
+    orderBy: [AllocationOrder!]
+    "Page size from the start: 1 to 100, default 50 (when ` + "`" + `last` + "`" + ` is not given)."
+    first: Int
+    "Return items after this cursor (a page's ` + "`" + `endCursor` + "`" + `)."
+    after: String
+    "Page size from the end: 1 to 100; give it with ` + "`" + `before` + "`" + ` to page backwards."
+    last: Int
+    "Return items before this cursor (a page's ` + "`" + `startCursor` + "`" + `)."
+    before: String
+  ): AllocationConnection!
   "The donors whose trust funds made allocations to the project."
-  donors("Page size: 1 to 100, default 50." first: Int, "Return items after this cursor." after: String): DonorConnection!
+  donors(
+    "Only the items that match."
+    filter: DonorFilter
+    "Sort keys, applied in turn; the id breaks ties. By id when not given."
+    orderBy: [DonorOrder!]
+    "Page size from the start: 1 to 100, default 50 (when ` + "`" + `last` + "`" + ` is not given)."
+    first: Int
+    "Return items after this cursor (a page's ` + "`" + `endCursor` + "`" + `)."
+    after: String
+    "Page size from the end: 1 to 100; give it with ` + "`" + `before` + "`" + ` to page backwards."
+    last: Int
+    "Return items before this cursor (a page's ` + "`" + `startCursor` + "`" + `)."
+    before: String
+  ): DonorConnection!
   "The trust funds that made allocations to the project."
-  trustFunds("Page size: 1 to 100, default 50." first: Int, "Return items after this cursor." after: String): TrustFundConnection!
+  trustFunds(
+    "Only the items that match."
+    filter: TrustFundFilter
+    "Sort keys, applied in turn; the id breaks ties. By id when not given."
+    orderBy: [TrustFundOrder!]
+    "Page size from the start: 1 to 100, default 50 (when ` + "`" + `last` + "`" + ` is not given)."
+    first: Int
+    "Return items after this cursor (a page's ` + "`" + `endCursor` + "`" + `)."
+    after: String
+    "Page size from the end: 1 to 100; give it with ` + "`" + `before` + "`" + ` to page backwards."
+    last: Int
+    "Return items before this cursor (a page's ` + "`" + `startCursor` + "`" + `)."
+    before: String
+  ): TrustFundConnection!
 }
 
 "A country or territory of ISO 3166-1, with its UN M49 region."
@@ -1672,13 +1947,65 @@ type Country implements Node {
   "UN M49 sub-region, e.g. ` + "`" + `Sub-Saharan Africa` + "`" + `; null for Antarctica."
   subRegion: String
   "Projects with a share in this country."
-  projects("Page size: 1 to 100, default 50." first: Int, "Return items after this cursor." after: String): ProjectConnection!
+  projects(
+    "Only the items that match."
+    filter: ProjectFilter
+    "Sort keys, applied in turn; the id breaks ties. By id when not given."
+    orderBy: [ProjectOrder!]
+    "Page size from the start: 1 to 100, default 50 (when ` + "`" + `last` + "`" + ` is not given)."
+    first: Int
+    "Return items after this cursor (a page's ` + "`" + `endCursor` + "`" + `)."
+    after: String
+    "Page size from the end: 1 to 100; give it with ` + "`" + `before` + "`" + ` to page backwards."
+    last: Int
+    "Return items before this cursor (a page's ` + "`" + `startCursor` + "`" + `)."
+    before: String
+  ): ProjectConnection!
   "Donors whose trust funds made allocations to projects in this country."
-  donors("Page size: 1 to 100, default 50." first: Int, "Return items after this cursor." after: String): DonorConnection!
+  donors(
+    "Only the items that match."
+    filter: DonorFilter
+    "Sort keys, applied in turn; the id breaks ties. By id when not given."
+    orderBy: [DonorOrder!]
+    "Page size from the start: 1 to 100, default 50 (when ` + "`" + `last` + "`" + ` is not given)."
+    first: Int
+    "Return items after this cursor (a page's ` + "`" + `endCursor` + "`" + `)."
+    after: String
+    "Page size from the end: 1 to 100; give it with ` + "`" + `before` + "`" + ` to page backwards."
+    last: Int
+    "Return items before this cursor (a page's ` + "`" + `startCursor` + "`" + `)."
+    before: String
+  ): DonorConnection!
   "Donors that name this country a partner country of their policy."
-  partnerDonors("Page size: 1 to 100, default 50." first: Int, "Return items after this cursor." after: String): DonorConnection!
+  partnerDonors(
+    "Only the items that match."
+    filter: DonorFilter
+    "Sort keys, applied in turn; the id breaks ties. By id when not given."
+    orderBy: [DonorOrder!]
+    "Page size from the start: 1 to 100, default 50 (when ` + "`" + `last` + "`" + ` is not given)."
+    first: Int
+    "Return items after this cursor (a page's ` + "`" + `endCursor` + "`" + `)."
+    after: String
+    "Page size from the end: 1 to 100; give it with ` + "`" + `before` + "`" + ` to page backwards."
+    last: Int
+    "Return items before this cursor (a page's ` + "`" + `startCursor` + "`" + `)."
+    before: String
+  ): DonorConnection!
   "Allocations to projects with a share in this country (whole amounts; funding reports split them by share)."
-  allocations("Page size: 1 to 100, default 50." first: Int, "Return items after this cursor." after: String): AllocationConnection!
+  allocations(
+    "Only the items that match."
+    filter: AllocationFilter
+    "Sort keys, applied in turn; the id breaks ties. By id when not given."
+    orderBy: [AllocationOrder!]
+    "Page size from the start: 1 to 100, default 50 (when ` + "`" + `last` + "`" + ` is not given)."
+    first: Int
+    "Return items after this cursor (a page's ` + "`" + `endCursor` + "`" + `)."
+    after: String
+    "Page size from the end: 1 to 100; give it with ` + "`" + `before` + "`" + ` to page backwards."
+    last: Int
+    "Return items before this cursor (a page's ` + "`" + `startCursor` + "`" + `)."
+    before: String
+  ): AllocationConnection!
 }
 
 "A page of donors, in the Relay connection shape."
@@ -1800,6 +2127,425 @@ type CountryEdge {
   "The item."
   node: Country!
 }
+
+# ---------------------------------------------------------------------------------------
+# Filters and ordering
+
+"Matches a reference by global id. All operators given must hold."
+input IDFilter {
+  "Equal to this id."
+  eq: ID
+  "Not equal to this id."
+  ne: ID
+  "One of these ids (a non-empty list)."
+  in: [ID!]
+  "None of these ids (a non-empty list)."
+  notIn: [ID!]
+}
+
+"Matches a code or other exact string, such as a country code, a theme or an implementing agency. On a list (a project's themes or countries), ` + "`" + `eq` + "`" + ` and ` + "`" + `in` + "`" + ` match when any element does, ` + "`" + `ne` + "`" + ` and ` + "`" + `notIn` + "`" + ` when none does."
+input CodeFilter {
+  "Equal to this value (exact, case-sensitive)."
+  eq: String
+  "Not equal to this value."
+  ne: String
+  "One of these values (a non-empty list)."
+  in: [String!]
+  "None of these values (a non-empty list)."
+  notIn: [String!]
+}
+
+"Matches text, ignoring case and accents: ` + "`" + `mocambique` + "`" + ` finds ` + "`" + `Moçambique` + "`" + `."
+input TextFilter {
+  "The text contains this."
+  contains: String
+  "The text starts with this."
+  startsWith: String
+}
+
+"Matches a whole number such as a year. All operators given must hold."
+input IntFilter {
+  "Equal to this."
+  eq: Int
+  "One of these (a non-empty list)."
+  in: [Int!]
+  "Greater than this."
+  gt: Int
+  "Greater than or equal to this."
+  gte: Int
+  "Less than this."
+  lt: Int
+  "Less than or equal to this."
+  lte: Int
+}
+
+"Matches an amount, written like ` + "`" + `Money.amount` + "`" + ` (up to three decimals). It compares the number whatever the currency: add a ` + "`" + `currency` + "`" + ` filter to stay within one."
+input DecimalFilter {
+  "Equal to this."
+  eq: Decimal
+  "One of these (a non-empty list)."
+  in: [Decimal!]
+  "Greater than this."
+  gt: Decimal
+  "Greater than or equal to this."
+  gte: Decimal
+  "Less than this."
+  lt: Decimal
+  "Less than or equal to this."
+  lte: Decimal
+}
+
+"Matches a date. All operators given must hold."
+input DateFilter {
+  "On this day."
+  eq: Date
+  "On one of these days (a non-empty list)."
+  in: [Date!]
+  "After this day."
+  gt: Date
+  "On or after this day."
+  gte: Date
+  "Before this day."
+  lt: Date
+  "On or before this day."
+  lte: Date
+  "` + "`" + `true` + "`" + `: the date is not set (e.g. open-ended); ` + "`" + `false` + "`" + `: it is set."
+  isNull: Boolean
+}
+
+"Matches a donor type."
+input DonorTypeFilter {
+  "Equal to this type."
+  eq: DonorType
+  "Not equal to this type."
+  ne: DonorType
+  "One of these types."
+  in: [DonorType!]
+  "None of these types."
+  notIn: [DonorType!]
+}
+
+"Matches a trust fund status."
+input TrustFundStatusFilter {
+  "Equal to this status."
+  eq: TrustFundStatus
+  "Not equal to this status."
+  ne: TrustFundStatus
+  "One of these statuses."
+  in: [TrustFundStatus!]
+  "None of these statuses."
+  notIn: [TrustFundStatus!]
+}
+
+"Matches a project status."
+input ProjectStatusFilter {
+  "Equal to this status."
+  eq: ProjectStatus
+  "Not equal to this status."
+  ne: ProjectStatus
+  "One of these statuses."
+  in: [ProjectStatus!]
+  "None of these statuses."
+  notIn: [ProjectStatus!]
+}
+
+"Selects countries. All fields given must hold."
+input CountryFilter {
+  "The ISO 3166-1 alpha-2 code."
+  code: CodeFilter
+  "The English name."
+  name: TextFilter
+  "The UN M49 region, e.g. ` + "`" + `Africa` + "`" + `."
+  region: CodeFilter
+  "The UN M49 sub-region, e.g. ` + "`" + `Sub-Saharan Africa` + "`" + `."
+  subRegion: CodeFilter
+  "All of these filters hold."
+  and: [CountryFilter!]
+  "At least one of these filters holds."
+  or: [CountryFilter!]
+  "This filter does not hold."
+  not: CountryFilter
+}
+
+"Selects donors. All fields given must hold."
+input DonorFilter {
+  "The donor itself."
+  id: IDFilter
+  "The name or short name."
+  name: TextFilter
+  "The kind of donor."
+  type: DonorTypeFilter
+  "The ISO code of the donor's home country."
+  homeCountryCode: CodeFilter
+  "The ISO code of one of the donor's partner countries."
+  partnerCountryCode: CodeFilter
+  "The year cooperation began (0 where unknown)."
+  cooperatingSince: IntFilter
+  "All of these filters hold."
+  and: [DonorFilter!]
+  "At least one of these filters holds."
+  or: [DonorFilter!]
+  "This filter does not hold."
+  not: DonorFilter
+}
+
+"Selects agreements. All fields given must hold."
+input AgreementFilter {
+  "The agreement itself."
+  id: IDFilter
+  "The donor that signed it."
+  donorId: IDFilter
+  "The counterpart, e.g. ` + "`" + `ILO` + "`" + `."
+  counterpart: CodeFilter
+  "The title."
+  title: TextFilter
+  "One of the agreement's themes."
+  theme: CodeFilter
+  "The day it was signed."
+  signedOn: DateFilter
+  "The day it took effect."
+  startsOn: DateFilter
+  "The day it ends (null: open-ended)."
+  endsOn: DateFilter
+  "All of these filters hold."
+  and: [AgreementFilter!]
+  "At least one of these filters holds."
+  or: [AgreementFilter!]
+  "This filter does not hold."
+  not: AgreementFilter
+}
+
+"Selects trust funds. All fields given must hold."
+input TrustFundFilter {
+  "The trust fund itself."
+  id: IDFilter
+  "The donor whose money it holds."
+  donorId: IDFilter
+  "An agreement it was set up or extended under."
+  agreementId: IDFilter
+  "The name."
+  name: TextFilter
+  "Active or closed."
+  status: TrustFundStatusFilter
+  "The ISO 4217 currency."
+  currency: CodeFilter
+  "The first day of its period."
+  startsOn: DateFilter
+  "The last day of its period (null: open-ended)."
+  endsOn: DateFilter
+  "All of these filters hold."
+  and: [TrustFundFilter!]
+  "At least one of these filters holds."
+  or: [TrustFundFilter!]
+  "This filter does not hold."
+  not: TrustFundFilter
+}
+
+"Selects allocations. All fields given must hold."
+input AllocationFilter {
+  "The allocation itself."
+  id: IDFilter
+  "The trust fund the money comes from."
+  trustFundId: IDFilter
+  "The project the money goes to."
+  projectId: IDFilter
+  "The donor whose trust fund made the allocation."
+  donorId: IDFilter
+  "The ISO code of a country the project has a share in."
+  countryCode: CodeFilter
+  "The year."
+  year: IntFilter
+  "The amount (the number, whatever the currency)."
+  amount: DecimalFilter
+  "The ISO 4217 currency."
+  currency: CodeFilter
+  "Who carries out the work, e.g. ` + "`" + `ITCILO` + "`" + `."
+  implementingAgency: CodeFilter
+  "The day it was approved."
+  approvedOn: DateFilter
+  "All of these filters hold."
+  and: [AllocationFilter!]
+  "At least one of these filters holds."
+  or: [AllocationFilter!]
+  "This filter does not hold."
+  not: AllocationFilter
+}
+
+"Selects projects. All fields given must hold."
+input ProjectFilter {
+  "The project itself."
+  id: IDFilter
+  "The project code."
+  code: CodeFilter
+  "The title."
+  title: TextFilter
+  "The status."
+  status: ProjectStatusFilter
+  "The first day."
+  startsOn: DateFilter
+  "The planned last day (null: open-ended)."
+  endsOn: DateFilter
+  "One of the project's themes."
+  theme: CodeFilter
+  "Who leads the work."
+  implementingAgency: CodeFilter
+  "The ISO code of a country the project has a share in."
+  countryCode: CodeFilter
+  "The UN M49 region of a country the project has a share in."
+  region: CodeFilter
+  "A donor whose trust fund made an allocation to the project."
+  donorId: IDFilter
+  "A trust fund that made an allocation to the project."
+  trustFundId: IDFilter
+  "All of these filters hold."
+  and: [ProjectFilter!]
+  "At least one of these filters holds."
+  or: [ProjectFilter!]
+  "This filter does not hold."
+  not: ProjectFilter
+}
+
+"The direction of a sort key."
+enum OrderDirection {
+  "Smallest first (A to Z, oldest first)."
+  ASC
+  "Largest first (Z to A, newest first)."
+  DESC
+}
+
+"Fields countries can be sorted by."
+enum CountryOrderField {
+  "The ISO code."
+  CODE
+  "The English name."
+  NAME
+  "The UN M49 region."
+  REGION
+}
+
+"A sort key for countries."
+input CountryOrder {
+  "The field to sort by."
+  field: CountryOrderField!
+  "The direction; ascending by default."
+  direction: OrderDirection = ASC
+}
+
+"Fields donors can be sorted by."
+enum DonorOrderField {
+  "The name."
+  NAME
+  "The donor type."
+  TYPE
+  "The year cooperation began (unknown counts as 0)."
+  COOPERATING_SINCE
+}
+
+"A sort key for donors."
+input DonorOrder {
+  "The field to sort by."
+  field: DonorOrderField!
+  "The direction; ascending by default."
+  direction: OrderDirection = ASC
+}
+
+"Fields agreements can be sorted by."
+enum AgreementOrderField {
+  "The day it was signed."
+  SIGNED_ON
+  "The day it took effect."
+  STARTS_ON
+  "The title."
+  TITLE
+}
+
+"A sort key for agreements."
+input AgreementOrder {
+  "The field to sort by."
+  field: AgreementOrderField!
+  "The direction; ascending by default."
+  direction: OrderDirection = ASC
+}
+
+"Fields trust funds can be sorted by."
+enum TrustFundOrderField {
+  "The name."
+  NAME
+  "The day the fund was created."
+  ESTABLISHED_ON
+  "The first day of its period."
+  STARTS_ON
+  "The last day of its period; open-ended funds come last."
+  ENDS_ON
+}
+
+"A sort key for trust funds."
+input TrustFundOrder {
+  "The field to sort by."
+  field: TrustFundOrderField!
+  "The direction; ascending by default."
+  direction: OrderDirection = ASC
+}
+
+"Fields allocations can be sorted by."
+enum AllocationOrderField {
+  "The year."
+  YEAR
+  "The amount, as a number whatever the currency."
+  AMOUNT
+  "The implementing agency."
+  IMPLEMENTING_AGENCY
+}
+
+"A sort key for allocations."
+input AllocationOrder {
+  "The field to sort by."
+  field: AllocationOrderField!
+  "The direction; ascending by default."
+  direction: OrderDirection = ASC
+}
+
+"Fields projects can be sorted by."
+enum ProjectOrderField {
+  "The project code."
+  CODE
+  "The title."
+  TITLE
+  "The status."
+  STATUS
+  "The first day."
+  STARTS_ON
+  "The planned last day; open-ended projects come last."
+  ENDS_ON
+}
+
+"A sort key for projects."
+input ProjectOrder {
+  "The field to sort by."
+  field: ProjectOrderField!
+  "The direction; ascending by default."
+  direction: OrderDirection = ASC
+}
+
+# ---------------------------------------------------------------------------------------
+# Search
+
+"What ` + "`" + `search` + "`" + ` can look for."
+enum SearchType {
+  "Donors, by name and short name."
+  DONOR
+  "Agreements, by title."
+  AGREEMENT
+  "Trust funds, by name."
+  TRUST_FUND
+  "Projects, by title and code."
+  PROJECT
+  "Countries, by name and ISO codes."
+  COUNTRY
+}
+
+"An object ` + "`" + `search` + "`" + ` found."
+union SearchResult = Donor | Agreement | TrustFund | Project | Country
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2295,264 +3041,648 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 func (ec *executionContext) field_Agreement_trustFunds_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*funding.TrustFundFilter, error) {
+			return ec.unmarshalOTrustFundFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTrustFundFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*funding.Order[funding.TrustFundOrderField], error) {
+			return ec.unmarshalOTrustFundOrder2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg1
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
 func (ec *executionContext) field_Country_allocations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*funding.AllocationFilter, error) {
+			return ec.unmarshalOAllocationFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAllocationFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*funding.Order[funding.AllocationOrderField], error) {
+			return ec.unmarshalOAllocationOrder2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg1
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
 func (ec *executionContext) field_Country_donors_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*funding.DonorFilter, error) {
+			return ec.unmarshalODonorFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDonorFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*funding.Order[funding.DonorOrderField], error) {
+			return ec.unmarshalODonorOrder2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg1
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
 func (ec *executionContext) field_Country_partnerDonors_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*funding.DonorFilter, error) {
+			return ec.unmarshalODonorFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDonorFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*funding.Order[funding.DonorOrderField], error) {
+			return ec.unmarshalODonorOrder2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg1
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
 func (ec *executionContext) field_Country_projects_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*funding.ProjectFilter, error) {
+			return ec.unmarshalOProjectFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐProjectFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*funding.Order[funding.ProjectOrderField], error) {
+			return ec.unmarshalOProjectOrder2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg1
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
 func (ec *executionContext) field_Donor_agreements_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*funding.AgreementFilter, error) {
+			return ec.unmarshalOAgreementFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAgreementFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*funding.Order[funding.AgreementOrderField], error) {
+			return ec.unmarshalOAgreementOrder2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg1
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
 func (ec *executionContext) field_Donor_allocations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*funding.AllocationFilter, error) {
+			return ec.unmarshalOAllocationFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAllocationFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*funding.Order[funding.AllocationOrderField], error) {
+			return ec.unmarshalOAllocationOrder2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg1
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
 func (ec *executionContext) field_Donor_projects_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*funding.ProjectFilter, error) {
+			return ec.unmarshalOProjectFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐProjectFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*funding.Order[funding.ProjectOrderField], error) {
+			return ec.unmarshalOProjectOrder2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg1
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
 func (ec *executionContext) field_Donor_trustFunds_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*funding.TrustFundFilter, error) {
+			return ec.unmarshalOTrustFundFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTrustFundFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*funding.Order[funding.TrustFundOrderField], error) {
+			return ec.unmarshalOTrustFundOrder2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg1
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
 func (ec *executionContext) field_Project_allocations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*funding.AllocationFilter, error) {
+			return ec.unmarshalOAllocationFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAllocationFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*funding.Order[funding.AllocationOrderField], error) {
+			return ec.unmarshalOAllocationOrder2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg1
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
 func (ec *executionContext) field_Project_donors_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*funding.DonorFilter, error) {
+			return ec.unmarshalODonorFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDonorFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*funding.Order[funding.DonorOrderField], error) {
+			return ec.unmarshalODonorOrder2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg1
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
 func (ec *executionContext) field_Project_trustFunds_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*funding.TrustFundFilter, error) {
+			return ec.unmarshalOTrustFundFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTrustFundFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*funding.Order[funding.TrustFundOrderField], error) {
+			return ec.unmarshalOTrustFundOrder2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg1
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
@@ -2587,22 +3717,54 @@ func (ec *executionContext) field_Query_agreement_args(ctx context.Context, rawA
 func (ec *executionContext) field_Query_agreements_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*funding.AgreementFilter, error) {
+			return ec.unmarshalOAgreementFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAgreementFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*funding.Order[funding.AgreementOrderField], error) {
+			return ec.unmarshalOAgreementOrder2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg1
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
@@ -2623,44 +3785,108 @@ func (ec *executionContext) field_Query_allocation_args(ctx context.Context, raw
 func (ec *executionContext) field_Query_allocations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*funding.AllocationFilter, error) {
+			return ec.unmarshalOAllocationFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAllocationFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*funding.Order[funding.AllocationOrderField], error) {
+			return ec.unmarshalOAllocationOrder2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg1
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
 func (ec *executionContext) field_Query_countries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*funding.CountryFilter, error) {
+			return ec.unmarshalOCountryFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐCountryFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*funding.Order[funding.CountryOrderField], error) {
+			return ec.unmarshalOCountryOrder2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg1
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
@@ -2695,22 +3921,54 @@ func (ec *executionContext) field_Query_donor_args(ctx context.Context, rawArgs 
 func (ec *executionContext) field_Query_donors_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*funding.DonorFilter, error) {
+			return ec.unmarshalODonorFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDonorFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*funding.Order[funding.DonorOrderField], error) {
+			return ec.unmarshalODonorOrder2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg1
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
@@ -2767,22 +4025,84 @@ func (ec *executionContext) field_Query_project_args(ctx context.Context, rawArg
 func (ec *executionContext) field_Query_projects_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*funding.ProjectFilter, error) {
+			return ec.unmarshalOProjectFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐProjectFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*funding.Order[funding.ProjectOrderField], error) {
+			return ec.unmarshalOProjectOrder2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg1
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_search_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "text",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["text"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "types",
+		func(ctx context.Context, v any) ([]SearchType, error) {
+			return ec.unmarshalOSearchType2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐSearchTypeᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["types"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
 	return args, nil
 }
 
@@ -2803,88 +4123,216 @@ func (ec *executionContext) field_Query_trustFund_args(ctx context.Context, rawA
 func (ec *executionContext) field_Query_trustFunds_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*funding.TrustFundFilter, error) {
+			return ec.unmarshalOTrustFundFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTrustFundFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*funding.Order[funding.TrustFundOrderField], error) {
+			return ec.unmarshalOTrustFundOrder2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg1
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
 func (ec *executionContext) field_TrustFund_agreements_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*funding.AgreementFilter, error) {
+			return ec.unmarshalOAgreementFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAgreementFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*funding.Order[funding.AgreementOrderField], error) {
+			return ec.unmarshalOAgreementOrder2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg1
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
 func (ec *executionContext) field_TrustFund_allocations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*funding.AllocationFilter, error) {
+			return ec.unmarshalOAllocationFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAllocationFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*funding.Order[funding.AllocationOrderField], error) {
+			return ec.unmarshalOAllocationOrder2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg1
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
 func (ec *executionContext) field_TrustFund_projects_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*funding.ProjectFilter, error) {
+			return ec.unmarshalOProjectFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐProjectFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*funding.Order[funding.ProjectOrderField], error) {
+			return ec.unmarshalOProjectOrder2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg1
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
@@ -3211,7 +4659,7 @@ func (ec *executionContext) _Agreement_trustFunds(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Agreement().TrustFunds(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Agreement().TrustFunds(ctx, obj, fc.Args["filter"].(*funding.TrustFundFilter), fc.Args["orderBy"].([]*funding.Order[funding.TrustFundOrderField]), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*funding.TrustFund]) graphql.Marshaler {
@@ -3975,7 +5423,7 @@ func (ec *executionContext) _Country_projects(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Country().Projects(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Country().Projects(ctx, obj, fc.Args["filter"].(*funding.ProjectFilter), fc.Args["orderBy"].([]*funding.Order[funding.ProjectOrderField]), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*funding.Project]) graphql.Marshaler {
@@ -4019,7 +5467,7 @@ func (ec *executionContext) _Country_donors(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Country().Donors(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Country().Donors(ctx, obj, fc.Args["filter"].(*funding.DonorFilter), fc.Args["orderBy"].([]*funding.Order[funding.DonorOrderField]), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*funding.Donor]) graphql.Marshaler {
@@ -4063,7 +5511,7 @@ func (ec *executionContext) _Country_partnerDonors(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Country().PartnerDonors(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Country().PartnerDonors(ctx, obj, fc.Args["filter"].(*funding.DonorFilter), fc.Args["orderBy"].([]*funding.Order[funding.DonorOrderField]), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*funding.Donor]) graphql.Marshaler {
@@ -4107,7 +5555,7 @@ func (ec *executionContext) _Country_allocations(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Country().Allocations(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Country().Allocations(ctx, obj, fc.Args["filter"].(*funding.AllocationFilter), fc.Args["orderBy"].([]*funding.Order[funding.AllocationOrderField]), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*funding.Allocation]) graphql.Marshaler {
@@ -4527,7 +5975,7 @@ func (ec *executionContext) _Donor_agreements(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Donor().Agreements(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Donor().Agreements(ctx, obj, fc.Args["filter"].(*funding.AgreementFilter), fc.Args["orderBy"].([]*funding.Order[funding.AgreementOrderField]), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*funding.Agreement]) graphql.Marshaler {
@@ -4571,7 +6019,7 @@ func (ec *executionContext) _Donor_trustFunds(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Donor().TrustFunds(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Donor().TrustFunds(ctx, obj, fc.Args["filter"].(*funding.TrustFundFilter), fc.Args["orderBy"].([]*funding.Order[funding.TrustFundOrderField]), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*funding.TrustFund]) graphql.Marshaler {
@@ -4615,7 +6063,7 @@ func (ec *executionContext) _Donor_allocations(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Donor().Allocations(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Donor().Allocations(ctx, obj, fc.Args["filter"].(*funding.AllocationFilter), fc.Args["orderBy"].([]*funding.Order[funding.AllocationOrderField]), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*funding.Allocation]) graphql.Marshaler {
@@ -4659,7 +6107,7 @@ func (ec *executionContext) _Donor_projects(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Donor().Projects(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Donor().Projects(ctx, obj, fc.Args["filter"].(*funding.ProjectFilter), fc.Args["orderBy"].([]*funding.Order[funding.ProjectOrderField]), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*funding.Project]) graphql.Marshaler {
@@ -5332,7 +6780,7 @@ func (ec *executionContext) _Project_allocations(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Project().Allocations(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Project().Allocations(ctx, obj, fc.Args["filter"].(*funding.AllocationFilter), fc.Args["orderBy"].([]*funding.Order[funding.AllocationOrderField]), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*funding.Allocation]) graphql.Marshaler {
@@ -5376,7 +6824,7 @@ func (ec *executionContext) _Project_donors(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Project().Donors(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Project().Donors(ctx, obj, fc.Args["filter"].(*funding.DonorFilter), fc.Args["orderBy"].([]*funding.Order[funding.DonorOrderField]), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*funding.Donor]) graphql.Marshaler {
@@ -5420,7 +6868,7 @@ func (ec *executionContext) _Project_trustFunds(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Project().TrustFunds(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Project().TrustFunds(ctx, obj, fc.Args["filter"].(*funding.TrustFundFilter), fc.Args["orderBy"].([]*funding.Order[funding.TrustFundOrderField]), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*funding.TrustFund]) graphql.Marshaler {
@@ -6035,6 +7483,50 @@ func (ec *executionContext) fieldContext_Query_country(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_search(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_search(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Search(ctx, fc.Args["text"].(string), fc.Args["types"].([]SearchType), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []Node) graphql.Marshaler {
+			return ec.marshalNSearchResult2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐNodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type SearchResult does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_search_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_donors(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6045,7 +7537,7 @@ func (ec *executionContext) _Query_donors(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Donors(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Donors(ctx, fc.Args["filter"].(*funding.DonorFilter), fc.Args["orderBy"].([]*funding.Order[funding.DonorOrderField]), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*funding.Donor]) graphql.Marshaler {
@@ -6089,7 +7581,7 @@ func (ec *executionContext) _Query_agreements(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Agreements(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Agreements(ctx, fc.Args["filter"].(*funding.AgreementFilter), fc.Args["orderBy"].([]*funding.Order[funding.AgreementOrderField]), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*funding.Agreement]) graphql.Marshaler {
@@ -6133,7 +7625,7 @@ func (ec *executionContext) _Query_trustFunds(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().TrustFunds(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().TrustFunds(ctx, fc.Args["filter"].(*funding.TrustFundFilter), fc.Args["orderBy"].([]*funding.Order[funding.TrustFundOrderField]), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*funding.TrustFund]) graphql.Marshaler {
@@ -6177,7 +7669,7 @@ func (ec *executionContext) _Query_allocations(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Allocations(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Allocations(ctx, fc.Args["filter"].(*funding.AllocationFilter), fc.Args["orderBy"].([]*funding.Order[funding.AllocationOrderField]), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*funding.Allocation]) graphql.Marshaler {
@@ -6221,7 +7713,7 @@ func (ec *executionContext) _Query_projects(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Projects(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Projects(ctx, fc.Args["filter"].(*funding.ProjectFilter), fc.Args["orderBy"].([]*funding.Order[funding.ProjectOrderField]), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*funding.Project]) graphql.Marshaler {
@@ -6265,7 +7757,7 @@ func (ec *executionContext) _Query_countries(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Countries(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Countries(ctx, fc.Args["filter"].(*funding.CountryFilter), fc.Args["orderBy"].([]*funding.Order[funding.CountryOrderField]), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*funding.Country]) graphql.Marshaler {
@@ -6440,7 +7932,7 @@ func (ec *executionContext) _TrustFund_agreements(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.TrustFund().Agreements(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.TrustFund().Agreements(ctx, obj, fc.Args["filter"].(*funding.AgreementFilter), fc.Args["orderBy"].([]*funding.Order[funding.AgreementOrderField]), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*funding.Agreement]) graphql.Marshaler {
@@ -6677,7 +8169,7 @@ func (ec *executionContext) _TrustFund_allocations(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.TrustFund().Allocations(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.TrustFund().Allocations(ctx, obj, fc.Args["filter"].(*funding.AllocationFilter), fc.Args["orderBy"].([]*funding.Order[funding.AllocationOrderField]), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*funding.Allocation]) graphql.Marshaler {
@@ -6721,7 +8213,7 @@ func (ec *executionContext) _TrustFund_projects(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.TrustFund().Projects(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.TrustFund().Projects(ctx, obj, fc.Args["filter"].(*funding.ProjectFilter), fc.Args["orderBy"].([]*funding.Order[funding.ProjectOrderField]), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*funding.Project]) graphql.Marshaler {
@@ -8071,6 +9563,1598 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAgreementFilter(ctx context.Context, obj any) (funding.AgreementFilter, error) {
+	var it funding.AgreementFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "donorId", "counterpart", "title", "theme", "signedOn", "startsOn", "endsOn", "and", "or", "not"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOIDFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐIDFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "donorId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("donorId"))
+			data, err := ec.unmarshalOIDFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐIDFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DonorID = data
+		case "counterpart":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("counterpart"))
+			data, err := ec.unmarshalOCodeFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐEnumFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Counterpart = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOTextFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTextFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "theme":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("theme"))
+			data, err := ec.unmarshalOCodeFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐEnumFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Theme = data
+		case "signedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signedOn"))
+			data, err := ec.unmarshalODateFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDateFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SignedOn = data
+		case "startsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOn"))
+			data, err := ec.unmarshalODateFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDateFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOn = data
+		case "endsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOn"))
+			data, err := ec.unmarshalODateFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDateFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOn = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOAgreementFilter2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAgreementFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOAgreementFilter2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAgreementFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOAgreementFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAgreementFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAgreementFilter unmarshals raw into the AgreementFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAgreementFilter(ctx context.Context, raw any) (funding.AgreementFilter, error) {
+	var out funding.AgreementFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AgreementFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAgreementOrder(ctx context.Context, obj any) (funding.Order[funding.AgreementOrderField], error) {
+	var it funding.Order[funding.AgreementOrderField]
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNAgreementOrderField2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAgreementOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalOOrderDirection2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAgreementOrder unmarshals raw into the AgreementOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAgreementOrder(ctx context.Context, raw any) (funding.Order[funding.AgreementOrderField], error) {
+	var out funding.Order[funding.AgreementOrderField]
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AgreementOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAllocationFilter(ctx context.Context, obj any) (funding.AllocationFilter, error) {
+	var it funding.AllocationFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "trustFundId", "projectId", "donorId", "countryCode", "year", "amount", "currency", "implementingAgency", "approvedOn", "and", "or", "not"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOIDFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐIDFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "trustFundId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trustFundId"))
+			data, err := ec.unmarshalOIDFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐIDFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrustFundID = data
+		case "projectId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectId"))
+			data, err := ec.unmarshalOIDFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐIDFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectID = data
+		case "donorId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("donorId"))
+			data, err := ec.unmarshalOIDFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐIDFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DonorID = data
+		case "countryCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countryCode"))
+			data, err := ec.unmarshalOCodeFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐEnumFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountryCode = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalOIntFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐRangeFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalODecimalFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐRangeFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalOCodeFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐEnumFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
+		case "implementingAgency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("implementingAgency"))
+			data, err := ec.unmarshalOCodeFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐEnumFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ImplementingAgency = data
+		case "approvedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedOn"))
+			data, err := ec.unmarshalODateFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDateFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApprovedOn = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOAllocationFilter2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAllocationFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOAllocationFilter2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAllocationFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOAllocationFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAllocationFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAllocationFilter unmarshals raw into the AllocationFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAllocationFilter(ctx context.Context, raw any) (funding.AllocationFilter, error) {
+	var out funding.AllocationFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AllocationFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAllocationOrder(ctx context.Context, obj any) (funding.Order[funding.AllocationOrderField], error) {
+	var it funding.Order[funding.AllocationOrderField]
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNAllocationOrderField2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAllocationOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalOOrderDirection2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAllocationOrder unmarshals raw into the AllocationOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAllocationOrder(ctx context.Context, raw any) (funding.Order[funding.AllocationOrderField], error) {
+	var out funding.Order[funding.AllocationOrderField]
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AllocationOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCodeFilter(ctx context.Context, obj any) (funding.EnumFilter[string], error) {
+	var it funding.EnumFilter[string]
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"eq", "ne", "in", "notIn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eq"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		case "ne":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ne"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ne = data
+		case "in":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("in"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.In = data
+		case "notIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotIn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCodeFilter unmarshals raw into the CodeFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCodeFilter(ctx context.Context, raw any) (funding.EnumFilter[string], error) {
+	var out funding.EnumFilter[string]
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CodeFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCountryFilter(ctx context.Context, obj any) (funding.CountryFilter, error) {
+	var it funding.CountryFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code", "name", "region", "subRegion", "and", "or", "not"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalOCodeFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐEnumFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOTextFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTextFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "region":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("region"))
+			data, err := ec.unmarshalOCodeFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐEnumFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Region = data
+		case "subRegion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subRegion"))
+			data, err := ec.unmarshalOCodeFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐEnumFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubRegion = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOCountryFilter2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐCountryFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOCountryFilter2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐCountryFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOCountryFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐCountryFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCountryFilter unmarshals raw into the CountryFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCountryFilter(ctx context.Context, raw any) (funding.CountryFilter, error) {
+	var out funding.CountryFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CountryFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCountryOrder(ctx context.Context, obj any) (funding.Order[funding.CountryOrderField], error) {
+	var it funding.Order[funding.CountryOrderField]
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNCountryOrderField2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐCountryOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalOOrderDirection2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCountryOrder unmarshals raw into the CountryOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCountryOrder(ctx context.Context, raw any) (funding.Order[funding.CountryOrderField], error) {
+	var out funding.Order[funding.CountryOrderField]
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CountryOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDateFilter(ctx context.Context, obj any) (funding.DateFilter, error) {
+	var it funding.DateFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"eq", "in", "gt", "gte", "lt", "lte", "isNull"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eq"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		case "in":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("in"))
+			data, err := ec.unmarshalODate2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDateᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.In = data
+		case "gt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gt"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gt = data
+		case "gte":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gte"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gte = data
+		case "lt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lt"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lt = data
+		case "lte":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lte"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lte = data
+		case "isNull":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isNull"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsNull = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDateFilter unmarshals raw into the DateFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDateFilter(ctx context.Context, raw any) (funding.DateFilter, error) {
+	var out funding.DateFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DateFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDecimalFilter(ctx context.Context, obj any) (funding.RangeFilter[string], error) {
+	var it funding.RangeFilter[string]
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"eq", "in", "gt", "gte", "lt", "lte"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eq"))
+			data, err := ec.unmarshalODecimal2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		case "in":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("in"))
+			data, err := ec.unmarshalODecimal2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.In = data
+		case "gt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gt"))
+			data, err := ec.unmarshalODecimal2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gt = data
+		case "gte":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gte"))
+			data, err := ec.unmarshalODecimal2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gte = data
+		case "lt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lt"))
+			data, err := ec.unmarshalODecimal2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lt = data
+		case "lte":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lte"))
+			data, err := ec.unmarshalODecimal2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lte = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDecimalFilter unmarshals raw into the DecimalFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDecimalFilter(ctx context.Context, raw any) (funding.RangeFilter[string], error) {
+	var out funding.RangeFilter[string]
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DecimalFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDonorFilter(ctx context.Context, obj any) (funding.DonorFilter, error) {
+	var it funding.DonorFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "name", "type", "homeCountryCode", "partnerCountryCode", "cooperatingSince", "and", "or", "not"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOIDFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐIDFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOTextFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTextFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalODonorTypeFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐEnumFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "homeCountryCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("homeCountryCode"))
+			data, err := ec.unmarshalOCodeFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐEnumFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HomeCountryCode = data
+		case "partnerCountryCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partnerCountryCode"))
+			data, err := ec.unmarshalOCodeFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐEnumFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartnerCountryCode = data
+		case "cooperatingSince":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cooperatingSince"))
+			data, err := ec.unmarshalOIntFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐRangeFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CooperatingSince = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalODonorFilter2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDonorFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalODonorFilter2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDonorFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalODonorFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDonorFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDonorFilter unmarshals raw into the DonorFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDonorFilter(ctx context.Context, raw any) (funding.DonorFilter, error) {
+	var out funding.DonorFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DonorFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDonorOrder(ctx context.Context, obj any) (funding.Order[funding.DonorOrderField], error) {
+	var it funding.Order[funding.DonorOrderField]
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNDonorOrderField2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDonorOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalOOrderDirection2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDonorOrder unmarshals raw into the DonorOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDonorOrder(ctx context.Context, raw any) (funding.Order[funding.DonorOrderField], error) {
+	var out funding.Order[funding.DonorOrderField]
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DonorOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDonorTypeFilter(ctx context.Context, obj any) (funding.EnumFilter[funding.DonorType], error) {
+	var it funding.EnumFilter[funding.DonorType]
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"eq", "ne", "in", "notIn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eq"))
+			data, err := ec.unmarshalODonorType2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDonorType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		case "ne":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ne"))
+			data, err := ec.unmarshalODonorType2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDonorType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ne = data
+		case "in":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("in"))
+			data, err := ec.unmarshalODonorType2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDonorTypeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.In = data
+		case "notIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notIn"))
+			data, err := ec.unmarshalODonorType2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDonorTypeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotIn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDonorTypeFilter unmarshals raw into the DonorTypeFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDonorTypeFilter(ctx context.Context, raw any) (funding.EnumFilter[funding.DonorType], error) {
+	var out funding.EnumFilter[funding.DonorType]
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DonorTypeFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputIDFilter(ctx context.Context, obj any) (funding.IDFilter, error) {
+	var it funding.IDFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"eq", "ne", "in", "notIn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eq"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		case "ne":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ne"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ne = data
+		case "in":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("in"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.In = data
+		case "notIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notIn"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotIn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalIDFilter unmarshals raw into the IDFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalIDFilter(ctx context.Context, raw any) (funding.IDFilter, error) {
+	var out funding.IDFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "IDFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputIntFilter(ctx context.Context, obj any) (funding.RangeFilter[int], error) {
+	var it funding.RangeFilter[int]
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"eq", "in", "gt", "gte", "lt", "lte"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eq"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		case "in":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("in"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.In = data
+		case "gt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gt"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gt = data
+		case "gte":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gte"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gte = data
+		case "lt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lt"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lt = data
+		case "lte":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lte"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lte = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalIntFilter unmarshals raw into the IntFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalIntFilter(ctx context.Context, raw any) (funding.RangeFilter[int], error) {
+	var out funding.RangeFilter[int]
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "IntFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProjectFilter(ctx context.Context, obj any) (funding.ProjectFilter, error) {
+	var it funding.ProjectFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "code", "title", "status", "startsOn", "endsOn", "theme", "implementingAgency", "countryCode", "region", "donorId", "trustFundId", "and", "or", "not"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOIDFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐIDFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalOCodeFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐEnumFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOTextFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTextFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOProjectStatusFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐEnumFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "startsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOn"))
+			data, err := ec.unmarshalODateFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDateFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOn = data
+		case "endsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOn"))
+			data, err := ec.unmarshalODateFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDateFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOn = data
+		case "theme":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("theme"))
+			data, err := ec.unmarshalOCodeFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐEnumFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Theme = data
+		case "implementingAgency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("implementingAgency"))
+			data, err := ec.unmarshalOCodeFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐEnumFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ImplementingAgency = data
+		case "countryCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countryCode"))
+			data, err := ec.unmarshalOCodeFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐEnumFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountryCode = data
+		case "region":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("region"))
+			data, err := ec.unmarshalOCodeFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐEnumFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Region = data
+		case "donorId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("donorId"))
+			data, err := ec.unmarshalOIDFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐIDFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DonorID = data
+		case "trustFundId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trustFundId"))
+			data, err := ec.unmarshalOIDFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐIDFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrustFundID = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOProjectFilter2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐProjectFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOProjectFilter2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐProjectFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOProjectFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐProjectFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProjectFilter unmarshals raw into the ProjectFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProjectFilter(ctx context.Context, raw any) (funding.ProjectFilter, error) {
+	var out funding.ProjectFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProjectFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProjectOrder(ctx context.Context, obj any) (funding.Order[funding.ProjectOrderField], error) {
+	var it funding.Order[funding.ProjectOrderField]
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNProjectOrderField2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐProjectOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalOOrderDirection2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProjectOrder unmarshals raw into the ProjectOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProjectOrder(ctx context.Context, raw any) (funding.Order[funding.ProjectOrderField], error) {
+	var out funding.Order[funding.ProjectOrderField]
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProjectOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProjectStatusFilter(ctx context.Context, obj any) (funding.EnumFilter[funding.ProjectStatus], error) {
+	var it funding.EnumFilter[funding.ProjectStatus]
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"eq", "ne", "in", "notIn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eq"))
+			data, err := ec.unmarshalOProjectStatus2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐProjectStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		case "ne":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ne"))
+			data, err := ec.unmarshalOProjectStatus2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐProjectStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ne = data
+		case "in":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("in"))
+			data, err := ec.unmarshalOProjectStatus2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐProjectStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.In = data
+		case "notIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notIn"))
+			data, err := ec.unmarshalOProjectStatus2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐProjectStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotIn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProjectStatusFilter unmarshals raw into the ProjectStatusFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProjectStatusFilter(ctx context.Context, raw any) (funding.EnumFilter[funding.ProjectStatus], error) {
+	var out funding.EnumFilter[funding.ProjectStatus]
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProjectStatusFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTextFilter(ctx context.Context, obj any) (funding.TextFilter, error) {
+	var it funding.TextFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"contains", "startsWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "contains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Contains = data
+		case "startsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsWith"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTextFilter unmarshals raw into the TextFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTextFilter(ctx context.Context, raw any) (funding.TextFilter, error) {
+	var out funding.TextFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TextFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTrustFundFilter(ctx context.Context, obj any) (funding.TrustFundFilter, error) {
+	var it funding.TrustFundFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "donorId", "agreementId", "name", "status", "currency", "startsOn", "endsOn", "and", "or", "not"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOIDFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐIDFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "donorId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("donorId"))
+			data, err := ec.unmarshalOIDFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐIDFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DonorID = data
+		case "agreementId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agreementId"))
+			data, err := ec.unmarshalOIDFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐIDFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgreementID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOTextFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTextFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOTrustFundStatusFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐEnumFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalOCodeFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐEnumFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
+		case "startsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOn"))
+			data, err := ec.unmarshalODateFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDateFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOn = data
+		case "endsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOn"))
+			data, err := ec.unmarshalODateFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDateFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOn = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOTrustFundFilter2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTrustFundFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOTrustFundFilter2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTrustFundFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOTrustFundFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTrustFundFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTrustFundFilter unmarshals raw into the TrustFundFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTrustFundFilter(ctx context.Context, raw any) (funding.TrustFundFilter, error) {
+	var out funding.TrustFundFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TrustFundFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTrustFundOrder(ctx context.Context, obj any) (funding.Order[funding.TrustFundOrderField], error) {
+	var it funding.Order[funding.TrustFundOrderField]
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNTrustFundOrderField2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTrustFundOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalOOrderDirection2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTrustFundOrder unmarshals raw into the TrustFundOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTrustFundOrder(ctx context.Context, raw any) (funding.Order[funding.TrustFundOrderField], error) {
+	var out funding.Order[funding.TrustFundOrderField]
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TrustFundOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTrustFundStatusFilter(ctx context.Context, obj any) (funding.EnumFilter[funding.TrustFundStatus], error) {
+	var it funding.EnumFilter[funding.TrustFundStatus]
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"eq", "ne", "in", "notIn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eq"))
+			data, err := ec.unmarshalOTrustFundStatus2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTrustFundStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		case "ne":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ne"))
+			data, err := ec.unmarshalOTrustFundStatus2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTrustFundStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ne = data
+		case "in":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("in"))
+			data, err := ec.unmarshalOTrustFundStatus2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTrustFundStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.In = data
+		case "notIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notIn"))
+			data, err := ec.unmarshalOTrustFundStatus2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTrustFundStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotIn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTrustFundStatusFilter unmarshals raw into the TrustFundStatusFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTrustFundStatusFilter(ctx context.Context, raw any) (funding.EnumFilter[funding.TrustFundStatus], error) {
+	var out funding.EnumFilter[funding.TrustFundStatus]
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TrustFundStatusFilter", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -8130,11 +11214,59 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 	}
 }
 
+func (ec *executionContext) _SearchResult(ctx context.Context, sel ast.SelectionSet, obj Node) graphql.Marshaler {
+	switch obj := (obj).(type) {
+	case nil:
+		return graphql.Null
+	case funding.TrustFund:
+		return ec._TrustFund(ctx, sel, &obj)
+	case *funding.TrustFund:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._TrustFund(ctx, sel, obj)
+	case funding.Project:
+		return ec._Project(ctx, sel, &obj)
+	case *funding.Project:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Project(ctx, sel, obj)
+	case funding.Donor:
+		return ec._Donor(ctx, sel, &obj)
+	case *funding.Donor:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Donor(ctx, sel, obj)
+	case funding.Country:
+		return ec._Country(ctx, sel, &obj)
+	case *funding.Country:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Country(ctx, sel, obj)
+	case funding.Agreement:
+		return ec._Agreement(ctx, sel, &obj)
+	case *funding.Agreement:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Agreement(ctx, sel, obj)
+	default:
+		if typedObj, ok := obj.(graphql.Marshaler); ok {
+			return typedObj
+		} else {
+			panic(fmt.Errorf("unexpected type %T; non-generated variants of SearchResult must implement graphql.Marshaler", obj))
+		}
+	}
+}
+
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
 
-var agreementImplementors = []string{"Agreement", "Node"}
+var agreementImplementors = []string{"Agreement", "Node", "SearchResult"}
 
 func (ec *executionContext) _Agreement(ctx context.Context, sel ast.SelectionSet, obj *funding.Agreement) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, agreementImplementors)
@@ -8472,7 +11604,7 @@ func (ec *executionContext) _AllocationEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
-var countryImplementors = []string{"Country", "Node"}
+var countryImplementors = []string{"Country", "Node", "SearchResult"}
 
 func (ec *executionContext) _Country(ctx context.Context, sel ast.SelectionSet, obj *funding.Country) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, countryImplementors)
@@ -8644,7 +11776,7 @@ func (ec *executionContext) _CountryEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
-var donorImplementors = []string{"Donor", "Node"}
+var donorImplementors = []string{"Donor", "Node", "SearchResult"}
 
 func (ec *executionContext) _Donor(ctx context.Context, sel ast.SelectionSet, obj *funding.Donor) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, donorImplementors)
@@ -8913,7 +12045,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
-var projectImplementors = []string{"Project", "Node"}
+var projectImplementors = []string{"Project", "Node", "SearchResult"}
 
 func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, obj *funding.Project) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, projectImplementors)
@@ -9220,6 +12352,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_country(ctx, field)
 				})
+		case "search":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_search(ctx, field)
+				})
 		case "donors":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -9287,7 +12425,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	return out
 }
 
-var trustFundImplementors = []string{"TrustFund", "Node"}
+var trustFundImplementors = []string{"TrustFund", "Node", "SearchResult"}
 
 func (ec *executionContext) _TrustFund(ctx context.Context, sel ast.SelectionSet, obj *funding.TrustFund) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, trustFundImplementors)
@@ -9933,6 +13071,31 @@ func (ec *executionContext) marshalNAgreementEdge2ᚖgithubᚗcomᚋcoopgraphᚋ
 	return ec._AgreementEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNAgreementFilter2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAgreementFilter(ctx context.Context, v any) (funding.AgreementFilter, error) {
+	res, err := ec.unmarshalInputAgreementFilter(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAgreementOrder2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrder(ctx context.Context, v any) (*funding.Order[funding.AgreementOrderField], error) {
+	res, err := ec.unmarshalInputAgreementOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAgreementOrderField2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAgreementOrderField(ctx context.Context, v any) (funding.AgreementOrderField, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := funding.AgreementOrderField(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAgreementOrderField2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAgreementOrderField(ctx context.Context, sel ast.SelectionSet, v funding.AgreementOrderField) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AgreementOrderField!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNAllocation2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAllocationᚄ(ctx context.Context, sel ast.SelectionSet, v []*funding.Allocation) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -9987,6 +13150,31 @@ func (ec *executionContext) marshalNAllocationEdge2ᚖgithubᚗcomᚋcoopgraph�
 		return graphql.Null
 	}
 	return ec._AllocationEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAllocationFilter2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAllocationFilter(ctx context.Context, v any) (funding.AllocationFilter, error) {
+	res, err := ec.unmarshalInputAllocationFilter(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAllocationOrder2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrder(ctx context.Context, v any) (*funding.Order[funding.AllocationOrderField], error) {
+	res, err := ec.unmarshalInputAllocationOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAllocationOrderField2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAllocationOrderField(ctx context.Context, v any) (funding.AllocationOrderField, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := funding.AllocationOrderField(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAllocationOrderField2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAllocationOrderField(ctx context.Context, sel ast.SelectionSet, v funding.AllocationOrderField) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AllocationOrderField!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
@@ -10057,6 +13245,31 @@ func (ec *executionContext) marshalNCountryEdge2ᚖgithubᚗcomᚋcoopgraphᚋco
 		return graphql.Null
 	}
 	return ec._CountryEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCountryFilter2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐCountryFilter(ctx context.Context, v any) (funding.CountryFilter, error) {
+	res, err := ec.unmarshalInputCountryFilter(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCountryOrder2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrder(ctx context.Context, v any) (*funding.Order[funding.CountryOrderField], error) {
+	res, err := ec.unmarshalInputCountryOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCountryOrderField2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐCountryOrderField(ctx context.Context, v any) (funding.CountryOrderField, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := funding.CountryOrderField(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCountryOrderField2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐCountryOrderField(ctx context.Context, sel ast.SelectionSet, v funding.CountryOrderField) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CountryOrderField!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNDate2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDate(ctx context.Context, v any) (funding.Date, error) {
@@ -10141,6 +13354,31 @@ func (ec *executionContext) marshalNDonorEdge2ᚖgithubᚗcomᚋcoopgraphᚋcoop
 		return graphql.Null
 	}
 	return ec._DonorEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDonorFilter2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDonorFilter(ctx context.Context, v any) (funding.DonorFilter, error) {
+	res, err := ec.unmarshalInputDonorFilter(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDonorOrder2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrder(ctx context.Context, v any) (*funding.Order[funding.DonorOrderField], error) {
+	res, err := ec.unmarshalInputDonorOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDonorOrderField2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDonorOrderField(ctx context.Context, v any) (funding.DonorOrderField, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := funding.DonorOrderField(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDonorOrderField2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDonorOrderField(ctx context.Context, sel ast.SelectionSet, v funding.DonorOrderField) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DonorOrderField!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNDonorType2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDonorType(ctx context.Context, v any) (funding.DonorType, error) {
@@ -10327,6 +13565,31 @@ func (ec *executionContext) marshalNProjectEdge2ᚖgithubᚗcomᚋcoopgraphᚋco
 	return ec._ProjectEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNProjectFilter2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐProjectFilter(ctx context.Context, v any) (funding.ProjectFilter, error) {
+	res, err := ec.unmarshalInputProjectFilter(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNProjectOrder2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrder(ctx context.Context, v any) (*funding.Order[funding.ProjectOrderField], error) {
+	res, err := ec.unmarshalInputProjectOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNProjectOrderField2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐProjectOrderField(ctx context.Context, v any) (funding.ProjectOrderField, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := funding.ProjectOrderField(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProjectOrderField2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐProjectOrderField(ctx context.Context, sel ast.SelectionSet, v funding.ProjectOrderField) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ProjectOrderField!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNProjectStatus2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐProjectStatus(ctx context.Context, v any) (funding.ProjectStatus, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := funding.ProjectStatus(tmp)
@@ -10340,6 +13603,40 @@ func (ec *executionContext) marshalNProjectStatus2githubᚗcomᚋcoopgraphᚋcoo
 		graphql.AddInvalidNullFromMarshaler(ctx, "ProjectStatus!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNSearchResult2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐNode(ctx context.Context, sel ast.SelectionSet, v Node) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SearchResult!")
+		return graphql.Null
+	}
+	return ec._SearchResult(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSearchResult2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐNodeᚄ(ctx context.Context, sel ast.SelectionSet, v []Node) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSearchResult2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐNode(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNSearchType2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐSearchType(ctx context.Context, v any) (SearchType, error) {
+	var res SearchType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSearchType2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐSearchType(ctx context.Context, sel ast.SelectionSet, v SearchType) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -10459,6 +13756,31 @@ func (ec *executionContext) marshalNTrustFundExtension2ᚕgithubᚗcomᚋcoopgra
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNTrustFundFilter2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTrustFundFilter(ctx context.Context, v any) (funding.TrustFundFilter, error) {
+	res, err := ec.unmarshalInputTrustFundFilter(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNTrustFundOrder2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrder(ctx context.Context, v any) (*funding.Order[funding.TrustFundOrderField], error) {
+	res, err := ec.unmarshalInputTrustFundOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNTrustFundOrderField2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTrustFundOrderField(ctx context.Context, v any) (funding.TrustFundOrderField, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := funding.TrustFundOrderField(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTrustFundOrderField2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTrustFundOrderField(ctx context.Context, sel ast.SelectionSet, v funding.TrustFundOrderField) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "TrustFundOrderField!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNTrustFundStatus2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTrustFundStatus(ctx context.Context, v any) (funding.TrustFundStatus, error) {
@@ -10625,11 +13947,95 @@ func (ec *executionContext) marshalOAgreement2ᚖgithubᚗcomᚋcoopgraphᚋcoop
 	return ec._Agreement(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOAgreementFilter2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAgreementFilterᚄ(ctx context.Context, v any) ([]funding.AgreementFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]funding.AgreementFilter, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAgreementFilter2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAgreementFilter(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOAgreementFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAgreementFilter(ctx context.Context, v any) (*funding.AgreementFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAgreementFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOAgreementOrder2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrderᚄ(ctx context.Context, v any) ([]*funding.Order[funding.AgreementOrderField], error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*funding.Order[funding.AgreementOrderField], len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAgreementOrder2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) marshalOAllocation2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAllocation(ctx context.Context, sel ast.SelectionSet, v *funding.Allocation) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Allocation(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOAllocationFilter2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAllocationFilterᚄ(ctx context.Context, v any) ([]funding.AllocationFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]funding.AllocationFilter, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAllocationFilter2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAllocationFilter(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOAllocationFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAllocationFilter(ctx context.Context, v any) (*funding.AllocationFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAllocationFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOAllocationOrder2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrderᚄ(ctx context.Context, v any) ([]*funding.Order[funding.AllocationOrderField], error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*funding.Order[funding.AllocationOrderField], len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAllocationOrder2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
@@ -10662,11 +14068,61 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOCodeFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐEnumFilter(ctx context.Context, v any) (*funding.EnumFilter[string], error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCodeFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOCountry2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐCountry(ctx context.Context, sel ast.SelectionSet, v *funding.Country) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Country(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCountryFilter2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐCountryFilterᚄ(ctx context.Context, v any) ([]funding.CountryFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]funding.CountryFilter, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCountryFilter2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐCountryFilter(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOCountryFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐCountryFilter(ctx context.Context, v any) (*funding.CountryFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCountryFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCountryOrder2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrderᚄ(ctx context.Context, v any) ([]*funding.Order[funding.CountryOrderField], error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*funding.Order[funding.CountryOrderField], len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCountryOrder2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalODate2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDate(ctx context.Context, v any) (funding.Date, error) {
@@ -10681,11 +14137,273 @@ func (ec *executionContext) marshalODate2githubᚗcomᚋcoopgraphᚋcoopgraphᚋ
 	return res
 }
 
+func (ec *executionContext) unmarshalODate2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDateᚄ(ctx context.Context, v any) ([]funding.Date, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]funding.Date, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDate2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDate(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalODate2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDateᚄ(ctx context.Context, sel ast.SelectionSet, v []funding.Date) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNDate2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDate(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalODate2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDate(ctx context.Context, v any) (*funding.Date, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := UnmarshalDate(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODate2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDate(ctx context.Context, sel ast.SelectionSet, v *funding.Date) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := MarshalDate(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalODateFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDateFilter(ctx context.Context, v any) (*funding.DateFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputDateFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalODecimal2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDecimal2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalODecimal2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNDecimal2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalODecimal2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODecimal2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalODecimalFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐRangeFilter(ctx context.Context, v any) (*funding.RangeFilter[string], error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputDecimalFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalODonor2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDonor(ctx context.Context, sel ast.SelectionSet, v *funding.Donor) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Donor(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalODonorFilter2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDonorFilterᚄ(ctx context.Context, v any) ([]funding.DonorFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]funding.DonorFilter, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDonorFilter2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDonorFilter(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalODonorFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDonorFilter(ctx context.Context, v any) (*funding.DonorFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputDonorFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalODonorOrder2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrderᚄ(ctx context.Context, v any) ([]*funding.Order[funding.DonorOrderField], error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*funding.Order[funding.DonorOrderField], len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDonorOrder2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalODonorType2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDonorTypeᚄ(ctx context.Context, v any) ([]funding.DonorType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]funding.DonorType, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDonorType2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDonorType(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalODonorType2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDonorTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []funding.DonorType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDonorType2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDonorType(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalODonorType2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDonorType(ctx context.Context, v any) (*funding.DonorType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := funding.DonorType(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODonorType2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDonorType(ctx context.Context, sel ast.SelectionSet, v *funding.DonorType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalODonorTypeFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐEnumFilter(ctx context.Context, v any) (*funding.EnumFilter[funding.DonorType], error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputDonorTypeFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
@@ -10706,6 +14424,49 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalOIDFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐIDFilter(ctx context.Context, v any) (*funding.IDFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputIDFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOInt2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]int, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInt2int(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOInt2ᚕintᚄ(ctx context.Context, sel ast.SelectionSet, v []int) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNInt2int(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -10724,6 +14485,14 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
+func (ec *executionContext) unmarshalOIntFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐRangeFilter(ctx context.Context, v any) (*funding.RangeFilter[int], error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputIntFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOMoney2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐMoney(ctx context.Context, sel ast.SelectionSet, v *funding.Money) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -10738,11 +14507,200 @@ func (ec *executionContext) marshalONode2githubᚗcomᚋcoopgraphᚋcoopgraphᚋ
 	return ec._Node(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOOrderDirection2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrderDirection(ctx context.Context, v any) (funding.OrderDirection, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := funding.OrderDirection(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOOrderDirection2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrderDirection(ctx context.Context, sel ast.SelectionSet, v funding.OrderDirection) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(v))
+	return res
+}
+
 func (ec *executionContext) marshalOProject2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐProject(ctx context.Context, sel ast.SelectionSet, v *funding.Project) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Project(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOProjectFilter2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐProjectFilterᚄ(ctx context.Context, v any) ([]funding.ProjectFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]funding.ProjectFilter, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProjectFilter2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐProjectFilter(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOProjectFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐProjectFilter(ctx context.Context, v any) (*funding.ProjectFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputProjectFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOProjectOrder2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrderᚄ(ctx context.Context, v any) ([]*funding.Order[funding.ProjectOrderField], error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*funding.Order[funding.ProjectOrderField], len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProjectOrder2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOProjectStatus2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐProjectStatusᚄ(ctx context.Context, v any) ([]funding.ProjectStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]funding.ProjectStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProjectStatus2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐProjectStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOProjectStatus2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐProjectStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []funding.ProjectStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProjectStatus2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐProjectStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOProjectStatus2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐProjectStatus(ctx context.Context, v any) (*funding.ProjectStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := funding.ProjectStatus(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOProjectStatus2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐProjectStatus(ctx context.Context, sel ast.SelectionSet, v *funding.ProjectStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOProjectStatusFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐEnumFilter(ctx context.Context, v any) (*funding.EnumFilter[funding.ProjectStatus], error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputProjectStatusFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOSearchType2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐSearchTypeᚄ(ctx context.Context, v any) ([]SearchType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]SearchType, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSearchType2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐSearchType(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOSearchType2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐSearchTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []SearchType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSearchType2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐSearchType(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {
@@ -10763,11 +14721,124 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	return res
 }
 
+func (ec *executionContext) unmarshalOTextFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTextFilter(ctx context.Context, v any) (*funding.TextFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputTextFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOTrustFund2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTrustFund(ctx context.Context, sel ast.SelectionSet, v *funding.TrustFund) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._TrustFund(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOTrustFundFilter2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTrustFundFilterᚄ(ctx context.Context, v any) ([]funding.TrustFundFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]funding.TrustFundFilter, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTrustFundFilter2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTrustFundFilter(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOTrustFundFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTrustFundFilter(ctx context.Context, v any) (*funding.TrustFundFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputTrustFundFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOTrustFundOrder2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrderᚄ(ctx context.Context, v any) ([]*funding.Order[funding.TrustFundOrderField], error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*funding.Order[funding.TrustFundOrderField], len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTrustFundOrder2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOTrustFundStatus2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTrustFundStatusᚄ(ctx context.Context, v any) ([]funding.TrustFundStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]funding.TrustFundStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTrustFundStatus2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTrustFundStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOTrustFundStatus2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTrustFundStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []funding.TrustFundStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTrustFundStatus2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTrustFundStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOTrustFundStatus2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTrustFundStatus(ctx context.Context, v any) (*funding.TrustFundStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := funding.TrustFundStatus(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTrustFundStatus2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTrustFundStatus(ctx context.Context, sel ast.SelectionSet, v *funding.TrustFundStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOTrustFundStatusFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐEnumFilter(ctx context.Context, v any) (*funding.EnumFilter[funding.TrustFundStatus], error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputTrustFundStatusFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

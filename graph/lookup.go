@@ -2,7 +2,9 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"strings"
+	"sync"
 
 	"github.com/coopgraph/coopgraph/internal/funding"
 	"github.com/coopgraph/coopgraph/internal/loader"
@@ -10,17 +12,17 @@ import (
 
 // lookup resolves a singular lookup by global id: a malformed id or an id of another
 // type is BAD_USER_INPUT naming field; an id that names nothing is null.
-func lookup[T any](ctx context.Context, field, typ, gid string, load func(*loader.Loaders, string) (*T, error)) (*T, error) {
-	id, err := localID(field, typ, gid)
+func lookup[T any](ctx context.Context, field, typ, gid string, load func(*loader.Loaders, context.Context, string) (*T, error)) (*T, error) {
+	id, err := funding.LocalID(field, typ, gid)
 	if err != nil {
 		return nil, err
 	}
-	return loadOne(ctx, func(l *loader.Loaders) (*T, error) { return load(l, id) })
+	return loadOne(ctx, func(l *loader.Loaders) (*T, error) { return load(l, ctx, id) })
 }
 
 // node resolves any global id to its object, or nil if there is none.
 func (r *queryResolver) node(ctx context.Context, field, gid string) (Node, error) {
-	typ, id, err := parseGlobalID(field, gid)
+	typ, id, err := funding.ParseGlobalID(field, gid)
 	if err != nil {
 		return nil, err
 	}
@@ -31,18 +33,18 @@ func (r *queryResolver) node(ctx context.Context, field, gid string) (Node, erro
 	// Each case returns its typed pointer through nonNil, so a missing object is a
 	// true nil Node rather than a typed nil.
 	switch typ {
-	case typeCountry:
-		return nonNil(l.Country.Load(ctx, id))
-	case typeDonor:
-		return nonNil(l.Donor.Load(ctx, id))
-	case typeAgreement:
-		return nonNil(l.Agreement.Load(ctx, id))
-	case typeTrustFund:
-		return nonNil(l.TrustFund.Load(ctx, id))
-	case typeAllocation:
-		return nonNil(l.Allocation.Load(ctx, id))
+	case funding.TypeCountry:
+		return nonNil(l.Country(ctx, id))
+	case funding.TypeDonor:
+		return nonNil(l.Donor(ctx, id))
+	case funding.TypeAgreement:
+		return nonNil(l.Agreement(ctx, id))
+	case funding.TypeTrustFund:
+		return nonNil(l.TrustFund(ctx, id))
+	case funding.TypeAllocation:
+		return nonNil(l.Allocation(ctx, id))
 	default:
-		return nonNil(l.Project.Load(ctx, id))
+		return nonNil(l.Project(ctx, id))
 	}
 }
 
@@ -59,19 +61,19 @@ func (r *queryResolver) nodes(ctx context.Context, ids []string) ([]Node, error)
 		return nil, funding.Invalid("ids", "at most %d ids may be asked for at once, got %d", maxPageSize, len(ids))
 	}
 	for i, gid := range ids {
-		if _, _, err := parseGlobalID("ids", gid); err != nil {
+		if _, _, err := funding.ParseGlobalID("ids", gid); err != nil {
 			return nil, funding.Invalid("ids", "ids[%d]: %q is not a coopgraph id", i, gid)
 		}
 	}
+	// Concurrently, so that the loaders read each type once.
 	out := make([]Node, len(ids))
+	errs := make([]error, len(ids))
+	var wg sync.WaitGroup
 	for i, gid := range ids {
-		n, err := r.node(ctx, "ids", gid)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = n
+		wg.Go(func() { out[i], errs[i] = r.node(ctx, "ids", gid) })
 	}
-	return out, nil
+	wg.Wait()
+	return out, errors.Join(errs...)
 }
 
 // project resolves project(id:, code:): exactly one of the two must be given.
@@ -82,9 +84,7 @@ func (r *queryResolver) project(ctx context.Context, id, code *string) (*funding
 	case code != nil:
 		return r.Store.ProjectByCode(ctx, *code)
 	}
-	return lookup(ctx, "id", typeProject, *id, func(l *loader.Loaders, id string) (*funding.Project, error) {
-		return l.Project.Load(ctx, id)
-	})
+	return lookup(ctx, "id", funding.TypeProject, *id, (*loader.Loaders).Project)
 }
 
 // country resolves country(code:), accepting lower case.
@@ -93,5 +93,5 @@ func (r *queryResolver) country(ctx context.Context, code string) (*funding.Coun
 	if len(code) != 2 || code[0] < 'A' || code[0] > 'Z' || code[1] < 'A' || code[1] > 'Z' {
 		return nil, funding.Invalid("code", "%q is not an ISO 3166-1 alpha-2 country code (two letters, e.g. MW)", code)
 	}
-	return loadOne(ctx, func(l *loader.Loaders) (*funding.Country, error) { return l.Country.Load(ctx, code) })
+	return loadOne(ctx, func(l *loader.Loaders) (*funding.Country, error) { return l.Country(ctx, code) })
 }

@@ -2,6 +2,76 @@
 
 package graph
 
-// The entry points: look objects up by id or code, or list them page by page.
-type Query struct {
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+)
+
+// What `search` can look for.
+type SearchType string
+
+const (
+	// Donors, by name and short name.
+	SearchTypeDonor SearchType = "DONOR"
+	// Agreements, by title.
+	SearchTypeAgreement SearchType = "AGREEMENT"
+	// Trust funds, by name.
+	SearchTypeTrustFund SearchType = "TRUST_FUND"
+	// Projects, by title and code.
+	SearchTypeProject SearchType = "PROJECT"
+	// Countries, by name and ISO codes.
+	SearchTypeCountry SearchType = "COUNTRY"
+)
+
+var AllSearchType = []SearchType{
+	SearchTypeDonor,
+	SearchTypeAgreement,
+	SearchTypeTrustFund,
+	SearchTypeProject,
+	SearchTypeCountry,
+}
+
+func (e SearchType) IsValid() bool {
+	switch e {
+	case SearchTypeDonor, SearchTypeAgreement, SearchTypeTrustFund, SearchTypeProject, SearchTypeCountry:
+		return true
+	}
+	return false
+}
+
+func (e SearchType) String() string {
+	return string(e)
+}
+
+func (e *SearchType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SearchType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SearchType", str)
+	}
+	return nil
+}
+
+func (e SearchType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SearchType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SearchType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

@@ -11,22 +11,23 @@ import (
 	"github.com/coopgraph/coopgraph/internal/funding"
 )
 
-// Store is what the top-level resolvers read: pages of each list, their counts, and
-// lookups by code.
+// Store is what the top-level resolvers read: lists with their counts, lookups by code,
+// and search.
 type Store interface {
-	Countries(ctx context.Context, p funding.Page) ([]*funding.Country, error)
-	CountCountries(ctx context.Context) (int, error)
-	Donors(ctx context.Context, p funding.Page) ([]*funding.Donor, error)
-	CountDonors(ctx context.Context) (int, error)
-	Agreements(ctx context.Context, p funding.Page) ([]*funding.Agreement, error)
-	CountAgreements(ctx context.Context) (int, error)
-	TrustFunds(ctx context.Context, p funding.Page) ([]*funding.TrustFund, error)
-	CountTrustFunds(ctx context.Context) (int, error)
-	Allocations(ctx context.Context, p funding.Page) ([]*funding.Allocation, error)
-	CountAllocations(ctx context.Context) (int, error)
-	Projects(ctx context.Context, p funding.Page) ([]*funding.Project, error)
-	CountProjects(ctx context.Context) (int, error)
+	FindCountries(ctx context.Context, q funding.CountryQuery) ([]*funding.Country, error)
+	CountCountries(ctx context.Context, f *funding.CountryFilter) (int, error)
+	FindDonors(ctx context.Context, q funding.DonorQuery) ([]*funding.Donor, error)
+	CountDonors(ctx context.Context, f *funding.DonorFilter) (int, error)
+	FindAgreements(ctx context.Context, q funding.AgreementQuery) ([]*funding.Agreement, error)
+	CountAgreements(ctx context.Context, f *funding.AgreementFilter) (int, error)
+	FindTrustFunds(ctx context.Context, q funding.TrustFundQuery) ([]*funding.TrustFund, error)
+	CountTrustFunds(ctx context.Context, f *funding.TrustFundFilter) (int, error)
+	FindAllocations(ctx context.Context, q funding.AllocationQuery) ([]*funding.Allocation, error)
+	CountAllocations(ctx context.Context, f *funding.AllocationFilter) (int, error)
+	FindProjects(ctx context.Context, q funding.ProjectQuery) ([]*funding.Project, error)
+	CountProjects(ctx context.Context, f *funding.ProjectFilter) (int, error)
 	ProjectByCode(ctx context.Context, code string) (*funding.Project, error)
+	Search(ctx context.Context, text string, types []string, limit int) ([]any, error)
 }
 
 // Resolver is the root of the resolvers: it holds their dependencies.

@@ -19,25 +19,47 @@ import (
 func NewSchema(store Store) graphql.ExecutableSchema {
 	c := Config{Resolvers: &Resolver{Store: store}}
 	x := &c.Complexity
-	for _, f := range []*func(int, *int, *string) int{
-		&x.Query.Donors, &x.Query.Agreements, &x.Query.TrustFunds, &x.Query.Allocations, &x.Query.Projects, &x.Query.Countries,
-		&x.Donor.Agreements, &x.Donor.TrustFunds, &x.Donor.Allocations, &x.Donor.Projects,
-		&x.Agreement.TrustFunds,
-		&x.TrustFund.Agreements, &x.TrustFund.Allocations, &x.TrustFund.Projects,
-		&x.Project.Allocations, &x.Project.Donors, &x.Project.TrustFunds,
-		&x.Country.Projects, &x.Country.Donors, &x.Country.PartnerDonors, &x.Country.Allocations,
-	} {
-		*f = listComplexity
+	listCost(&x.Query.Donors)
+	listCost(&x.Query.Agreements)
+	listCost(&x.Query.TrustFunds)
+	listCost(&x.Query.Allocations)
+	listCost(&x.Query.Projects)
+	listCost(&x.Query.Countries)
+	listCost(&x.Donor.Agreements)
+	listCost(&x.Donor.TrustFunds)
+	listCost(&x.Donor.Allocations)
+	listCost(&x.Donor.Projects)
+	listCost(&x.Agreement.TrustFunds)
+	listCost(&x.TrustFund.Agreements)
+	listCost(&x.TrustFund.Allocations)
+	listCost(&x.TrustFund.Projects)
+	listCost(&x.Project.Allocations)
+	listCost(&x.Project.Donors)
+	listCost(&x.Project.TrustFunds)
+	listCost(&x.Country.Projects)
+	listCost(&x.Country.Donors)
+	listCost(&x.Country.PartnerDonors)
+	listCost(&x.Country.Allocations)
+	x.Query.Search = func(child int, _ string, _ []SearchType, first *int) int {
+		return 1 + pageSize(first, nil, defaultSearchSize)*child
 	}
 	return NewExecutableSchema(c)
 }
 
-func listComplexity(child int, first *int, _ *string) int {
-	n := defaultPageSize
-	if first != nil && *first > 0 {
-		n = *first
+// listCost sets the complexity of a list field: its page size times what it selects.
+func listCost[F, O any](f *func(int, *F, []*O, *int, *string, *int, *string) int) {
+	*f = func(child int, _ *F, _ []*O, first *int, _ *string, last *int, _ *string) int {
+		return 1 + pageSize(first, last, defaultPageSize)*child
 	}
-	return 1 + n*child
+}
+
+func pageSize(first, last *int, def int) int {
+	for _, n := range []*int{first, last} {
+		if n != nil && *n > 0 {
+			return *n
+		}
+	}
+	return def
 }
 
 // GraphQL error codes (extensions.code), after Apollo's conventions.

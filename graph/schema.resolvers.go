@@ -14,12 +14,12 @@ import (
 
 // ID is the resolver for the id field.
 func (r *agreementResolver) ID(ctx context.Context, obj *funding.Agreement) (string, error) {
-	return globalID(typeAgreement, obj.ID), nil
+	return funding.GlobalID(funding.TypeAgreement, obj.ID), nil
 }
 
 // Donor is the resolver for the donor field.
 func (r *agreementResolver) Donor(ctx context.Context, obj *funding.Agreement) (*funding.Donor, error) {
-	return loadOne(ctx, func(l *loader.Loaders) (*funding.Donor, error) { return l.Donor.Load(ctx, obj.DonorID) })
+	return loadOne(ctx, func(l *loader.Loaders) (*funding.Donor, error) { return l.Donor(ctx, obj.DonorID) })
 }
 
 // Source is the resolver for the source field.
@@ -28,25 +28,29 @@ func (r *agreementResolver) Source(ctx context.Context, obj *funding.Agreement) 
 }
 
 // TrustFunds is the resolver for the trustFunds field.
-func (r *agreementResolver) TrustFunds(ctx context.Context, obj *funding.Agreement, first *int, after *string) (*Connection[*funding.TrustFund], error) {
-	return nestedPage(ctx, first, after, func(l *loader.Loaders) ([]*funding.TrustFund, error) {
-		return l.TrustFundsByAgreement.Load(ctx, obj.ID)
-	}, trustFundID)
+func (r *agreementResolver) TrustFunds(ctx context.Context, obj *funding.Agreement, filter *funding.TrustFundFilter, orderBy []*funding.Order[funding.TrustFundOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.TrustFund], error) {
+	l, err := listArgs(filter, orderBy, first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	return nestedPage(ctx, l, trustFundKeys, func(ld *loader.Loaders, f *funding.TrustFundFilter, o []funding.Order[funding.TrustFundOrderField]) ([]*funding.TrustFund, error) {
+		return ld.AgreementTrustFunds(ctx, obj.ID, f, o)
+	})
 }
 
 // ID is the resolver for the id field.
 func (r *allocationResolver) ID(ctx context.Context, obj *funding.Allocation) (string, error) {
-	return globalID(typeAllocation, obj.ID), nil
+	return funding.GlobalID(funding.TypeAllocation, obj.ID), nil
 }
 
 // TrustFund is the resolver for the trustFund field.
 func (r *allocationResolver) TrustFund(ctx context.Context, obj *funding.Allocation) (*funding.TrustFund, error) {
-	return loadOne(ctx, func(l *loader.Loaders) (*funding.TrustFund, error) { return l.TrustFund.Load(ctx, obj.TrustFundID) })
+	return loadOne(ctx, func(l *loader.Loaders) (*funding.TrustFund, error) { return l.TrustFund(ctx, obj.TrustFundID) })
 }
 
 // Project is the resolver for the project field.
 func (r *allocationResolver) Project(ctx context.Context, obj *funding.Allocation) (*funding.Project, error) {
-	return loadOne(ctx, func(l *loader.Loaders) (*funding.Project, error) { return l.Project.Load(ctx, obj.ProjectID) })
+	return loadOne(ctx, func(l *loader.Loaders) (*funding.Project, error) { return l.Project(ctx, obj.ProjectID) })
 }
 
 // Source is the resolver for the source field.
@@ -56,7 +60,7 @@ func (r *allocationResolver) Source(ctx context.Context, obj *funding.Allocation
 
 // ID is the resolver for the id field.
 func (r *countryResolver) ID(ctx context.Context, obj *funding.Country) (string, error) {
-	return globalID(typeCountry, obj.Code), nil
+	return funding.GlobalID(funding.TypeCountry, obj.Code), nil
 }
 
 // Region is the resolver for the region field.
@@ -70,28 +74,52 @@ func (r *countryResolver) SubRegion(ctx context.Context, obj *funding.Country) (
 }
 
 // Projects is the resolver for the projects field.
-func (r *countryResolver) Projects(ctx context.Context, obj *funding.Country, first *int, after *string) (*Connection[*funding.Project], error) {
-	return nestedPage(ctx, first, after, func(l *loader.Loaders) ([]*funding.Project, error) { return l.ProjectsByCountry.Load(ctx, obj.Code) }, projectID)
+func (r *countryResolver) Projects(ctx context.Context, obj *funding.Country, filter *funding.ProjectFilter, orderBy []*funding.Order[funding.ProjectOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Project], error) {
+	l, err := listArgs(filter, orderBy, first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	return nestedPage(ctx, l, projectKeys, func(ld *loader.Loaders, f *funding.ProjectFilter, o []funding.Order[funding.ProjectOrderField]) ([]*funding.Project, error) {
+		return ld.CountryProjects(ctx, obj.Code, f, o)
+	})
 }
 
 // Donors is the resolver for the donors field.
-func (r *countryResolver) Donors(ctx context.Context, obj *funding.Country, first *int, after *string) (*Connection[*funding.Donor], error) {
-	return nestedPage(ctx, first, after, func(l *loader.Loaders) ([]*funding.Donor, error) { return l.CountryDonors(ctx, obj.Code) }, donorID)
+func (r *countryResolver) Donors(ctx context.Context, obj *funding.Country, filter *funding.DonorFilter, orderBy []*funding.Order[funding.DonorOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Donor], error) {
+	l, err := listArgs(filter, orderBy, first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	return nestedPage(ctx, l, donorKeys, func(ld *loader.Loaders, f *funding.DonorFilter, o []funding.Order[funding.DonorOrderField]) ([]*funding.Donor, error) {
+		return ld.CountryDonors(ctx, obj.Code, f, o)
+	})
 }
 
 // PartnerDonors is the resolver for the partnerDonors field.
-func (r *countryResolver) PartnerDonors(ctx context.Context, obj *funding.Country, first *int, after *string) (*Connection[*funding.Donor], error) {
-	return nestedPage(ctx, first, after, func(l *loader.Loaders) ([]*funding.Donor, error) { return l.DonorsByPartnerCountry.Load(ctx, obj.Code) }, donorID)
+func (r *countryResolver) PartnerDonors(ctx context.Context, obj *funding.Country, filter *funding.DonorFilter, orderBy []*funding.Order[funding.DonorOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Donor], error) {
+	l, err := listArgs(filter, orderBy, first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	return nestedPage(ctx, l, donorKeys, func(ld *loader.Loaders, f *funding.DonorFilter, o []funding.Order[funding.DonorOrderField]) ([]*funding.Donor, error) {
+		return ld.CountryPartnerDonors(ctx, obj.Code, f, o)
+	})
 }
 
 // Allocations is the resolver for the allocations field.
-func (r *countryResolver) Allocations(ctx context.Context, obj *funding.Country, first *int, after *string) (*Connection[*funding.Allocation], error) {
-	return nestedPage(ctx, first, after, func(l *loader.Loaders) ([]*funding.Allocation, error) { return l.CountryAllocations(ctx, obj.Code) }, allocationID)
+func (r *countryResolver) Allocations(ctx context.Context, obj *funding.Country, filter *funding.AllocationFilter, orderBy []*funding.Order[funding.AllocationOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Allocation], error) {
+	l, err := listArgs(filter, orderBy, first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	return nestedPage(ctx, l, allocationKeys, func(ld *loader.Loaders, f *funding.AllocationFilter, o []funding.Order[funding.AllocationOrderField]) ([]*funding.Allocation, error) {
+		return ld.CountryAllocations(ctx, obj.Code, f, o)
+	})
 }
 
 // ID is the resolver for the id field.
 func (r *donorResolver) ID(ctx context.Context, obj *funding.Donor) (string, error) {
-	return globalID(typeDonor, obj.ID), nil
+	return funding.GlobalID(funding.TypeDonor, obj.ID), nil
 }
 
 // HomeCountry is the resolver for the homeCountry field.
@@ -99,7 +127,7 @@ func (r *donorResolver) HomeCountry(ctx context.Context, obj *funding.Donor) (*f
 	if obj.HomeCountryCode == "" {
 		return nil, nil
 	}
-	return loadOne(ctx, func(l *loader.Loaders) (*funding.Country, error) { return l.Country.Load(ctx, obj.HomeCountryCode) })
+	return loadOne(ctx, func(l *loader.Loaders) (*funding.Country, error) { return l.Country(ctx, obj.HomeCountryCode) })
 }
 
 // CooperatingSince is the resolver for the cooperatingSince field.
@@ -116,28 +144,52 @@ func (r *donorResolver) PartnerCountries(ctx context.Context, obj *funding.Donor
 }
 
 // Agreements is the resolver for the agreements field.
-func (r *donorResolver) Agreements(ctx context.Context, obj *funding.Donor, first *int, after *string) (*Connection[*funding.Agreement], error) {
-	return nestedPage(ctx, first, after, func(l *loader.Loaders) ([]*funding.Agreement, error) { return l.AgreementsByDonor.Load(ctx, obj.ID) }, agreementID)
+func (r *donorResolver) Agreements(ctx context.Context, obj *funding.Donor, filter *funding.AgreementFilter, orderBy []*funding.Order[funding.AgreementOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Agreement], error) {
+	l, err := listArgs(filter, orderBy, first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	return nestedPage(ctx, l, agreementKeys, func(ld *loader.Loaders, f *funding.AgreementFilter, o []funding.Order[funding.AgreementOrderField]) ([]*funding.Agreement, error) {
+		return ld.DonorAgreements(ctx, obj.ID, f, o)
+	})
 }
 
 // TrustFunds is the resolver for the trustFunds field.
-func (r *donorResolver) TrustFunds(ctx context.Context, obj *funding.Donor, first *int, after *string) (*Connection[*funding.TrustFund], error) {
-	return nestedPage(ctx, first, after, func(l *loader.Loaders) ([]*funding.TrustFund, error) { return l.TrustFundsByDonor.Load(ctx, obj.ID) }, trustFundID)
+func (r *donorResolver) TrustFunds(ctx context.Context, obj *funding.Donor, filter *funding.TrustFundFilter, orderBy []*funding.Order[funding.TrustFundOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.TrustFund], error) {
+	l, err := listArgs(filter, orderBy, first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	return nestedPage(ctx, l, trustFundKeys, func(ld *loader.Loaders, f *funding.TrustFundFilter, o []funding.Order[funding.TrustFundOrderField]) ([]*funding.TrustFund, error) {
+		return ld.DonorTrustFunds(ctx, obj.ID, f, o)
+	})
 }
 
 // Allocations is the resolver for the allocations field.
-func (r *donorResolver) Allocations(ctx context.Context, obj *funding.Donor, first *int, after *string) (*Connection[*funding.Allocation], error) {
-	return nestedPage(ctx, first, after, func(l *loader.Loaders) ([]*funding.Allocation, error) { return l.DonorAllocations(ctx, obj.ID) }, allocationID)
+func (r *donorResolver) Allocations(ctx context.Context, obj *funding.Donor, filter *funding.AllocationFilter, orderBy []*funding.Order[funding.AllocationOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Allocation], error) {
+	l, err := listArgs(filter, orderBy, first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	return nestedPage(ctx, l, allocationKeys, func(ld *loader.Loaders, f *funding.AllocationFilter, o []funding.Order[funding.AllocationOrderField]) ([]*funding.Allocation, error) {
+		return ld.DonorAllocations(ctx, obj.ID, f, o)
+	})
 }
 
 // Projects is the resolver for the projects field.
-func (r *donorResolver) Projects(ctx context.Context, obj *funding.Donor, first *int, after *string) (*Connection[*funding.Project], error) {
-	return nestedPage(ctx, first, after, func(l *loader.Loaders) ([]*funding.Project, error) { return l.DonorProjects(ctx, obj.ID) }, projectID)
+func (r *donorResolver) Projects(ctx context.Context, obj *funding.Donor, filter *funding.ProjectFilter, orderBy []*funding.Order[funding.ProjectOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Project], error) {
+	l, err := listArgs(filter, orderBy, first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	return nestedPage(ctx, l, projectKeys, func(ld *loader.Loaders, f *funding.ProjectFilter, o []funding.Order[funding.ProjectOrderField]) ([]*funding.Project, error) {
+		return ld.DonorProjects(ctx, obj.ID, f, o)
+	})
 }
 
 // ID is the resolver for the id field.
 func (r *projectResolver) ID(ctx context.Context, obj *funding.Project) (string, error) {
-	return globalID(typeProject, obj.ID), nil
+	return funding.GlobalID(funding.TypeProject, obj.ID), nil
 }
 
 // Source is the resolver for the source field.
@@ -146,25 +198,41 @@ func (r *projectResolver) Source(ctx context.Context, obj *funding.Project) (*st
 }
 
 // Allocations is the resolver for the allocations field.
-func (r *projectResolver) Allocations(ctx context.Context, obj *funding.Project, first *int, after *string) (*Connection[*funding.Allocation], error) {
-	return nestedPage(ctx, first, after, func(l *loader.Loaders) ([]*funding.Allocation, error) {
-		return l.AllocationsByProject.Load(ctx, obj.ID)
-	}, allocationID)
+func (r *projectResolver) Allocations(ctx context.Context, obj *funding.Project, filter *funding.AllocationFilter, orderBy []*funding.Order[funding.AllocationOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Allocation], error) {
+	l, err := listArgs(filter, orderBy, first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	return nestedPage(ctx, l, allocationKeys, func(ld *loader.Loaders, f *funding.AllocationFilter, o []funding.Order[funding.AllocationOrderField]) ([]*funding.Allocation, error) {
+		return ld.ProjectAllocations(ctx, obj.ID, f, o)
+	})
 }
 
 // Donors is the resolver for the donors field.
-func (r *projectResolver) Donors(ctx context.Context, obj *funding.Project, first *int, after *string) (*Connection[*funding.Donor], error) {
-	return nestedPage(ctx, first, after, func(l *loader.Loaders) ([]*funding.Donor, error) { return l.ProjectDonors(ctx, obj.ID) }, donorID)
+func (r *projectResolver) Donors(ctx context.Context, obj *funding.Project, filter *funding.DonorFilter, orderBy []*funding.Order[funding.DonorOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Donor], error) {
+	l, err := listArgs(filter, orderBy, first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	return nestedPage(ctx, l, donorKeys, func(ld *loader.Loaders, f *funding.DonorFilter, o []funding.Order[funding.DonorOrderField]) ([]*funding.Donor, error) {
+		return ld.ProjectDonors(ctx, obj.ID, f, o)
+	})
 }
 
 // TrustFunds is the resolver for the trustFunds field.
-func (r *projectResolver) TrustFunds(ctx context.Context, obj *funding.Project, first *int, after *string) (*Connection[*funding.TrustFund], error) {
-	return nestedPage(ctx, first, after, func(l *loader.Loaders) ([]*funding.TrustFund, error) { return l.ProjectTrustFunds(ctx, obj.ID) }, trustFundID)
+func (r *projectResolver) TrustFunds(ctx context.Context, obj *funding.Project, filter *funding.TrustFundFilter, orderBy []*funding.Order[funding.TrustFundOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.TrustFund], error) {
+	l, err := listArgs(filter, orderBy, first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	return nestedPage(ctx, l, trustFundKeys, func(ld *loader.Loaders, f *funding.TrustFundFilter, o []funding.Order[funding.TrustFundOrderField]) ([]*funding.TrustFund, error) {
+		return ld.ProjectTrustFunds(ctx, obj.ID, f, o)
+	})
 }
 
 // Country is the resolver for the country field.
 func (r *projectCountryResolver) Country(ctx context.Context, obj *funding.CountryShare) (*funding.Country, error) {
-	return loadOne(ctx, func(l *loader.Loaders) (*funding.Country, error) { return l.Country.Load(ctx, obj.CountryCode) })
+	return loadOne(ctx, func(l *loader.Loaders) (*funding.Country, error) { return l.Country(ctx, obj.CountryCode) })
 }
 
 // Share is the resolver for the share field.
@@ -184,22 +252,22 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]Node, error)
 
 // Donor is the resolver for the donor field.
 func (r *queryResolver) Donor(ctx context.Context, id string) (*funding.Donor, error) {
-	return lookup(ctx, "id", typeDonor, id, func(l *loader.Loaders, id string) (*funding.Donor, error) { return l.Donor.Load(ctx, id) })
+	return lookup(ctx, "id", funding.TypeDonor, id, (*loader.Loaders).Donor)
 }
 
 // Agreement is the resolver for the agreement field.
 func (r *queryResolver) Agreement(ctx context.Context, id string) (*funding.Agreement, error) {
-	return lookup(ctx, "id", typeAgreement, id, func(l *loader.Loaders, id string) (*funding.Agreement, error) { return l.Agreement.Load(ctx, id) })
+	return lookup(ctx, "id", funding.TypeAgreement, id, (*loader.Loaders).Agreement)
 }
 
 // TrustFund is the resolver for the trustFund field.
 func (r *queryResolver) TrustFund(ctx context.Context, id string) (*funding.TrustFund, error) {
-	return lookup(ctx, "id", typeTrustFund, id, func(l *loader.Loaders, id string) (*funding.TrustFund, error) { return l.TrustFund.Load(ctx, id) })
+	return lookup(ctx, "id", funding.TypeTrustFund, id, (*loader.Loaders).TrustFund)
 }
 
 // Allocation is the resolver for the allocation field.
 func (r *queryResolver) Allocation(ctx context.Context, id string) (*funding.Allocation, error) {
-	return lookup(ctx, "id", typeAllocation, id, func(l *loader.Loaders, id string) (*funding.Allocation, error) { return l.Allocation.Load(ctx, id) })
+	return lookup(ctx, "id", funding.TypeAllocation, id, (*loader.Loaders).Allocation)
 }
 
 // Project is the resolver for the project field.
@@ -212,61 +280,106 @@ func (r *queryResolver) Country(ctx context.Context, code string) (*funding.Coun
 	return r.country(ctx, code)
 }
 
+// Search is the resolver for the search field.
+func (r *queryResolver) Search(ctx context.Context, text string, types []SearchType, first *int) ([]Node, error) {
+	return r.search(ctx, text, types, first)
+}
+
 // Donors is the resolver for the donors field.
-func (r *queryResolver) Donors(ctx context.Context, first *int, after *string) (*Connection[*funding.Donor], error) {
-	return listPage(ctx, first, after, r.Store.Donors, r.Store.CountDonors, donorID)
+func (r *queryResolver) Donors(ctx context.Context, filter *funding.DonorFilter, orderBy []*funding.Order[funding.DonorOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Donor], error) {
+	l, err := listArgs(filter, orderBy, first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	return storePage(ctx, l, donorKeys, r.Store.FindDonors, r.Store.CountDonors)
 }
 
 // Agreements is the resolver for the agreements field.
-func (r *queryResolver) Agreements(ctx context.Context, first *int, after *string) (*Connection[*funding.Agreement], error) {
-	return listPage(ctx, first, after, r.Store.Agreements, r.Store.CountAgreements, agreementID)
+func (r *queryResolver) Agreements(ctx context.Context, filter *funding.AgreementFilter, orderBy []*funding.Order[funding.AgreementOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Agreement], error) {
+	l, err := listArgs(filter, orderBy, first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	return storePage(ctx, l, agreementKeys, r.Store.FindAgreements, r.Store.CountAgreements)
 }
 
 // TrustFunds is the resolver for the trustFunds field.
-func (r *queryResolver) TrustFunds(ctx context.Context, first *int, after *string) (*Connection[*funding.TrustFund], error) {
-	return listPage(ctx, first, after, r.Store.TrustFunds, r.Store.CountTrustFunds, trustFundID)
+func (r *queryResolver) TrustFunds(ctx context.Context, filter *funding.TrustFundFilter, orderBy []*funding.Order[funding.TrustFundOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.TrustFund], error) {
+	l, err := listArgs(filter, orderBy, first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	return storePage(ctx, l, trustFundKeys, r.Store.FindTrustFunds, r.Store.CountTrustFunds)
 }
 
 // Allocations is the resolver for the allocations field.
-func (r *queryResolver) Allocations(ctx context.Context, first *int, after *string) (*Connection[*funding.Allocation], error) {
-	return listPage(ctx, first, after, r.Store.Allocations, r.Store.CountAllocations, allocationID)
+func (r *queryResolver) Allocations(ctx context.Context, filter *funding.AllocationFilter, orderBy []*funding.Order[funding.AllocationOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Allocation], error) {
+	l, err := listArgs(filter, orderBy, first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	return storePage(ctx, l, allocationKeys, r.Store.FindAllocations, r.Store.CountAllocations)
 }
 
 // Projects is the resolver for the projects field.
-func (r *queryResolver) Projects(ctx context.Context, first *int, after *string) (*Connection[*funding.Project], error) {
-	return listPage(ctx, first, after, r.Store.Projects, r.Store.CountProjects, projectID)
+func (r *queryResolver) Projects(ctx context.Context, filter *funding.ProjectFilter, orderBy []*funding.Order[funding.ProjectOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Project], error) {
+	l, err := listArgs(filter, orderBy, first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	return storePage(ctx, l, projectKeys, r.Store.FindProjects, r.Store.CountProjects)
 }
 
 // Countries is the resolver for the countries field.
-func (r *queryResolver) Countries(ctx context.Context, first *int, after *string) (*Connection[*funding.Country], error) {
-	return listPage(ctx, first, after, r.Store.Countries, r.Store.CountCountries, countryCode)
+func (r *queryResolver) Countries(ctx context.Context, filter *funding.CountryFilter, orderBy []*funding.Order[funding.CountryOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Country], error) {
+	l, err := listArgs(filter, orderBy, first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	return storePage(ctx, l, countryKeys, r.Store.FindCountries, r.Store.CountCountries)
 }
 
 // ID is the resolver for the id field.
 func (r *trustFundResolver) ID(ctx context.Context, obj *funding.TrustFund) (string, error) {
-	return globalID(typeTrustFund, obj.ID), nil
+	return funding.GlobalID(funding.TypeTrustFund, obj.ID), nil
 }
 
 // Donor is the resolver for the donor field.
 func (r *trustFundResolver) Donor(ctx context.Context, obj *funding.TrustFund) (*funding.Donor, error) {
-	return loadOne(ctx, func(l *loader.Loaders) (*funding.Donor, error) { return l.Donor.Load(ctx, obj.DonorID) })
+	return loadOne(ctx, func(l *loader.Loaders) (*funding.Donor, error) { return l.Donor(ctx, obj.DonorID) })
 }
 
 // Agreements is the resolver for the agreements field.
-func (r *trustFundResolver) Agreements(ctx context.Context, obj *funding.TrustFund, first *int, after *string) (*Connection[*funding.Agreement], error) {
-	return nestedPage(ctx, first, after, func(l *loader.Loaders) ([]*funding.Agreement, error) { return l.TrustFundAgreements(ctx, obj) }, agreementID)
+func (r *trustFundResolver) Agreements(ctx context.Context, obj *funding.TrustFund, filter *funding.AgreementFilter, orderBy []*funding.Order[funding.AgreementOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Agreement], error) {
+	l, err := listArgs(filter, orderBy, first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	return nestedPage(ctx, l, agreementKeys, func(ld *loader.Loaders, f *funding.AgreementFilter, o []funding.Order[funding.AgreementOrderField]) ([]*funding.Agreement, error) {
+		return ld.TrustFundAgreements(ctx, obj, f, o)
+	})
 }
 
 // Allocations is the resolver for the allocations field.
-func (r *trustFundResolver) Allocations(ctx context.Context, obj *funding.TrustFund, first *int, after *string) (*Connection[*funding.Allocation], error) {
-	return nestedPage(ctx, first, after, func(l *loader.Loaders) ([]*funding.Allocation, error) {
-		return l.AllocationsByTrustFund.Load(ctx, obj.ID)
-	}, allocationID)
+func (r *trustFundResolver) Allocations(ctx context.Context, obj *funding.TrustFund, filter *funding.AllocationFilter, orderBy []*funding.Order[funding.AllocationOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Allocation], error) {
+	l, err := listArgs(filter, orderBy, first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	return nestedPage(ctx, l, allocationKeys, func(ld *loader.Loaders, f *funding.AllocationFilter, o []funding.Order[funding.AllocationOrderField]) ([]*funding.Allocation, error) {
+		return ld.TrustFundAllocations(ctx, obj.ID, f, o)
+	})
 }
 
 // Projects is the resolver for the projects field.
-func (r *trustFundResolver) Projects(ctx context.Context, obj *funding.TrustFund, first *int, after *string) (*Connection[*funding.Project], error) {
-	return nestedPage(ctx, first, after, func(l *loader.Loaders) ([]*funding.Project, error) { return l.TrustFundProjects(ctx, obj.ID) }, projectID)
+func (r *trustFundResolver) Projects(ctx context.Context, obj *funding.TrustFund, filter *funding.ProjectFilter, orderBy []*funding.Order[funding.ProjectOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Project], error) {
+	l, err := listArgs(filter, orderBy, first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	return nestedPage(ctx, l, projectKeys, func(ld *loader.Loaders, f *funding.ProjectFilter, o []funding.Order[funding.ProjectOrderField]) ([]*funding.Project, error) {
+		return ld.TrustFundProjects(ctx, obj.ID, f, o)
+	})
 }
 
 // Agreement returns AgreementResolver implementation.

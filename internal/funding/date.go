@@ -56,3 +56,17 @@ func (d Date) String() string {
 	}
 	return d.t.Format(time.DateOnly)
 }
+
+// MarshalText writes d as "YYYY-MM-DD" (so filters holding dates have a canonical JSON form).
+func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText reads "YYYY-MM-DD" ("" for unset).
+func (d *Date) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*d = Date{}
+		return nil
+	}
+	v, err := ParseDate(string(b))
+	*d = v
+	return err
+}

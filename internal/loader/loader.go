@@ -1,75 +1,72 @@
 // Package loader batches the reads of nested GraphQL fields. Loaders are built per request
-// by Middleware; every field resolver that needs a related object asks its loader, and all
-// the keys asked for within a short wait go to the store in one $in read. A query's store
-// commands therefore grow with its depth, never with the number of objects it returns.
+// by Middleware; every field resolver that needs related objects asks its loader, and all
+// the keys asked for together go to the store in one $in read per distinct set of list
+// arguments. A query's store commands therefore grow with its depth, never with the
+// number of objects it returns.
 package loader
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/coopgraph/coopgraph/internal/funding"
 )
 
-// Store is the batched reads the loaders need. Each returns the matching entities in any
-// order; the loaders put them in key order.
+// Store is the reads the loaders need.
 type Store interface {
-	CountriesByCodes(ctx context.Context, codes []string) ([]*funding.Country, error)
-	DonorsByIDs(ctx context.Context, ids []string) ([]*funding.Donor, error)
-	DonorsByPartnerCountries(ctx context.Context, codes []string) ([]*funding.Donor, error)
-	AgreementsByIDs(ctx context.Context, ids []string) ([]*funding.Agreement, error)
-	AgreementsByDonorIDs(ctx context.Context, donorIDs []string) ([]*funding.Agreement, error)
-	TrustFundsByIDs(ctx context.Context, ids []string) ([]*funding.TrustFund, error)
-	TrustFundsByDonorIDs(ctx context.Context, donorIDs []string) ([]*funding.TrustFund, error)
-	TrustFundsByAgreementIDs(ctx context.Context, agreementIDs []string) ([]*funding.TrustFund, error)
-	AllocationsByIDs(ctx context.Context, ids []string) ([]*funding.Allocation, error)
-	AllocationsByTrustFundIDs(ctx context.Context, ids []string) ([]*funding.Allocation, error)
-	AllocationsByProjectIDs(ctx context.Context, ids []string) ([]*funding.Allocation, error)
-	ProjectsByIDs(ctx context.Context, ids []string) ([]*funding.Project, error)
-	ProjectsByCountryCodes(ctx context.Context, codes []string) ([]*funding.Project, error)
+	FindCountries(ctx context.Context, q funding.CountryQuery) ([]*funding.Country, error)
+	FindDonors(ctx context.Context, q funding.DonorQuery) ([]*funding.Donor, error)
+	FindAgreements(ctx context.Context, q funding.AgreementQuery) ([]*funding.Agreement, error)
+	FindTrustFunds(ctx context.Context, q funding.TrustFundQuery) ([]*funding.TrustFund, error)
+	FindAllocations(ctx context.Context, q funding.AllocationQuery) ([]*funding.Allocation, error)
+	FindProjects(ctx context.Context, q funding.ProjectQuery) ([]*funding.Project, error)
 }
 
-// Loaders are the batch loaders of one request.
-type Loaders struct {
-	// By key; a missing entity loads as nil.
-	Country    *Loader[string, *funding.Country]
-	Donor      *Loader[string, *funding.Donor]
-	Agreement  *Loader[string, *funding.Agreement]
-	TrustFund  *Loader[string, *funding.TrustFund]
-	Allocation *Loader[string, *funding.Allocation]
-	Project    *Loader[string, *funding.Project]
+// Key asks for the children of one parent that match some list arguments (a filter and an
+// order, in canonical JSON; "" for all, in id order).
+type Key struct {
+	Parent string
+	Args   string
+}
 
-	// One-to-many, by the parent's key; each list is in id order.
-	AgreementsByDonor      *Loader[string, []*funding.Agreement]
-	TrustFundsByDonor      *Loader[string, []*funding.TrustFund]
-	TrustFundsByAgreement  *Loader[string, []*funding.TrustFund]
-	AllocationsByTrustFund *Loader[string, []*funding.Allocation]
-	AllocationsByProject   *Loader[string, []*funding.Allocation]
-	ProjectsByCountry      *Loader[string, []*funding.Project]
-	DonorsByPartnerCountry *Loader[string, []*funding.Donor]
+// Loaders are the batch loaders of one request. Each maps a parent key to its children, in
+// the order the arguments ask for.
+type Loaders struct {
+	countriesByCode        *Loader[Key, []*funding.Country]
+	donorsByID             *Loader[Key, []*funding.Donor]
+	donorsByPartnerCountry *Loader[Key, []*funding.Donor]
+	agreementsByID         *Loader[Key, []*funding.Agreement]
+	agreementsByDonor      *Loader[Key, []*funding.Agreement]
+	trustFundsByID         *Loader[Key, []*funding.TrustFund]
+	trustFundsByDonor      *Loader[Key, []*funding.TrustFund]
+	trustFundsByAgreement  *Loader[Key, []*funding.TrustFund]
+	allocationsByID        *Loader[Key, []*funding.Allocation]
+	allocationsByTrustFund *Loader[Key, []*funding.Allocation]
+	allocationsByProject   *Loader[Key, []*funding.Allocation]
+	projectsByID           *Loader[Key, []*funding.Project]
+	projectsByCountry      *Loader[Key, []*funding.Project]
 }
 
 // New returns fresh loaders over s that wait wait (DefaultWait if 0) for more keys;
 // build one set per request.
 func New(s Store, wait time.Duration) *Loaders {
 	return &Loaders{
-		Country:    one(wait, s.CountriesByCodes, func(c *funding.Country) string { return c.Code }),
-		Donor:      one(wait, s.DonorsByIDs, func(d *funding.Donor) string { return d.ID }),
-		Agreement:  one(wait, s.AgreementsByIDs, func(a *funding.Agreement) string { return a.ID }),
-		TrustFund:  one(wait, s.TrustFundsByIDs, func(t *funding.TrustFund) string { return t.ID }),
-		Allocation: one(wait, s.AllocationsByIDs, func(a *funding.Allocation) string { return a.ID }),
-		Project:    one(wait, s.ProjectsByIDs, func(p *funding.Project) string { return p.ID }),
-
-		AgreementsByDonor:      many(wait, s.AgreementsByDonorIDs, func(a *funding.Agreement) []string { return []string{a.DonorID} }),
-		TrustFundsByDonor:      many(wait, s.TrustFundsByDonorIDs, func(t *funding.TrustFund) []string { return []string{t.DonorID} }),
-		TrustFundsByAgreement:  many(wait, s.TrustFundsByAgreementIDs, func(t *funding.TrustFund) []string { return t.AgreementIDs }),
-		AllocationsByTrustFund: many(wait, s.AllocationsByTrustFundIDs, func(a *funding.Allocation) []string { return []string{a.TrustFundID} }),
-		AllocationsByProject:   many(wait, s.AllocationsByProjectIDs, func(a *funding.Allocation) []string { return []string{a.ProjectID} }),
-		ProjectsByCountry:      many(wait, s.ProjectsByCountryCodes, projectCountryCodes),
-		DonorsByPartnerCountry: many(wait, s.DonorsByPartnerCountries, func(d *funding.Donor) []string { return d.PartnerCountryCodes }),
+		countriesByCode:        rel(wait, s.FindCountries, "id", func(c *funding.Country) []string { return []string{c.Code} }),
+		donorsByID:             rel(wait, s.FindDonors, "id", func(d *funding.Donor) []string { return []string{d.ID} }),
+		donorsByPartnerCountry: rel(wait, s.FindDonors, "partnerCountry", func(d *funding.Donor) []string { return d.PartnerCountryCodes }),
+		agreementsByID:         rel(wait, s.FindAgreements, "id", func(a *funding.Agreement) []string { return []string{a.ID} }),
+		agreementsByDonor:      rel(wait, s.FindAgreements, "donor", func(a *funding.Agreement) []string { return []string{a.DonorID} }),
+		trustFundsByID:         rel(wait, s.FindTrustFunds, "id", func(t *funding.TrustFund) []string { return []string{t.ID} }),
+		trustFundsByDonor:      rel(wait, s.FindTrustFunds, "donor", func(t *funding.TrustFund) []string { return []string{t.DonorID} }),
+		trustFundsByAgreement:  rel(wait, s.FindTrustFunds, "agreement", func(t *funding.TrustFund) []string { return t.AgreementIDs }),
+		allocationsByID:        rel(wait, s.FindAllocations, "id", func(a *funding.Allocation) []string { return []string{a.ID} }),
+		allocationsByTrustFund: rel(wait, s.FindAllocations, "trustFund", func(a *funding.Allocation) []string { return []string{a.TrustFundID} }),
+		allocationsByProject:   rel(wait, s.FindAllocations, "project", func(a *funding.Allocation) []string { return []string{a.ProjectID} }),
+		projectsByID:           rel(wait, s.FindProjects, "id", func(p *funding.Project) []string { return []string{p.ID} }),
+		projectsByCountry:      rel(wait, s.FindProjects, "country", projectCountryCodes),
 	}
 }
 
@@ -81,42 +78,63 @@ func projectCountryCodes(p *funding.Project) []string {
 	return codes
 }
 
-// one makes a loader of single entities by key; a key with no entity loads as nil.
-func one[T any](wait time.Duration, fetch func(context.Context, []string) ([]*T, error), key func(*T) string) *Loader[string, *T] {
-	return NewLoader(func(ctx context.Context, keys []string) ([]*T, error) {
-		found, err := fetch(ctx, keys)
-		if err != nil {
-			return nil, err
-		}
-		byKey := make(map[string]*T, len(found))
-		for _, v := range found {
-			byKey[key(v)] = v
-		}
-		out := make([]*T, len(keys))
-		for i, k := range keys {
-			out[i] = byKey[k]
-		}
-		return out, nil
-	}, wait)
+// args is the list arguments of a relation, as they travel in a Key.
+type args[F, O any] struct {
+	Filter *F  `json:"f,omitempty"`
+	Order  []O `json:"o,omitempty"`
 }
 
-// many makes a loader of the children of each key. keys says which parents a child
-// belongs to (several, for array references). Children keep the store's (id) order.
-func many[T any](wait time.Duration, fetch func(context.Context, []string) ([]*T, error), keys func(*T) []string) *Loader[string, []*T] {
-	return NewLoader(func(ctx context.Context, parents []string) ([][]*T, error) {
-		found, err := fetch(ctx, parents)
-		if err != nil {
-			return nil, err
+// argsKey is the canonical form of a filter and an order.
+func argsKey[F, O any](f *F, o []O) string {
+	if f == nil && len(o) == 0 {
+		return ""
+	}
+	b, err := json.Marshal(args[F, O]{f, o})
+	if err != nil {
+		panic(err) // filters are plain data: they always marshal
+	}
+	return string(b)
+}
+
+// rel makes a loader of the children of parents by reference ref. For each distinct set
+// of arguments among the keys of a batch it runs one query for all their parents, and
+// hands each parent its children in the query's order. parents says which parents a child
+// belongs to (several, for list references).
+func rel[F, O, T any](wait time.Duration, find func(context.Context, funding.Query[F, O]) ([]*T, error), ref string, parents func(*T) []string) *Loader[Key, []*T] {
+	return NewLoader(func(ctx context.Context, keys []Key) ([][]*T, error) {
+		groups := map[string][]string{}
+		var order []string
+		for _, k := range keys {
+			if _, ok := groups[k.Args]; !ok {
+				order = append(order, k.Args)
+			}
+			groups[k.Args] = append(groups[k.Args], k.Parent)
 		}
-		byParent := make(map[string][]*T, len(parents))
-		for _, v := range found {
-			for _, k := range keys(v) {
-				byParent[k] = append(byParent[k], v)
+		children := map[Key][]*T{}
+		for _, a := range order {
+			var q funding.Query[F, O]
+			if a != "" {
+				var dec args[F, O]
+				if err := json.Unmarshal([]byte(a), &dec); err != nil {
+					return nil, err
+				}
+				q.Filter, q.Order = dec.Filter, dec.Order
+			}
+			q.Within = &funding.Within{Ref: ref, IDs: groups[a]}
+			found, err := find(ctx, q)
+			if err != nil {
+				return nil, err
+			}
+			for _, v := range found {
+				for _, p := range parents(v) {
+					k := Key{p, a}
+					children[k] = append(children[k], v)
+				}
 			}
 		}
-		out := make([][]*T, len(parents))
-		for i, k := range parents {
-			out[i] = byParent[k]
+		out := make([][]*T, len(keys))
+		for i, k := range keys {
+			out[i] = children[k]
 		}
 		return out, nil
 	}, wait)
@@ -146,20 +164,4 @@ func For(ctx context.Context) (*Loaders, error) {
 		return nil, ErrNoLoaders
 	}
 	return l, nil
-}
-
-// sortedByID sorts xs by id and drops repeats.
-func sortedByID[T any](xs []*T, id func(*T) string) []*T {
-	slices.SortFunc(xs, func(a, b *T) int { return compare(id(a), id(b)) })
-	return slices.CompactFunc(xs, func(a, b *T) bool { return id(a) == id(b) })
-}
-
-func compare(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

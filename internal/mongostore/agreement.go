@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"github.com/coopgraph/coopgraph/internal/funding"
 )
 
@@ -12,6 +14,7 @@ type agreementDoc struct {
 	DonorID     string     `bson:"donorId"`
 	Counterpart string     `bson:"counterpart"`
 	Title       string     `bson:"title"`
+	TitleNorm   string     `bson:"titleNorm"`
 	SignedOn    time.Time  `bson:"signedOn"`
 	StartsOn    time.Time  `bson:"startsOn"`
 	EndsOn      *time.Time `bson:"endsOn,omitempty"`
@@ -31,30 +34,52 @@ func (d *agreementDoc) domain() *funding.Agreement {
 
 func newAgreementDoc(a *funding.Agreement) agreementDoc {
 	return agreementDoc{
-		ID: a.ID, DonorID: a.DonorID, Counterpart: a.Counterpart, Title: a.Title,
+		ID: a.ID, DonorID: a.DonorID, Counterpart: a.Counterpart, Title: a.Title, TitleNorm: normalize(a.Title),
 		SignedOn: a.SignedOn.Time(), StartsOn: a.StartsOn.Time(), EndsOn: timePtr(a.EndsOn.Time()),
 		Themes: nonNil(a.Themes), Description: a.Description, Source: a.Source,
 	}
 }
 
-// Agreements returns a page of agreements in order of id.
-func (s *Store) Agreements(ctx context.Context, p funding.Page) ([]*funding.Agreement, error) {
-	return find(ctx, s.db.Collection(agreementsColl), pageFilter(p), pageOptions(p), (*agreementDoc).domain)
+var (
+	agreementRefs  = map[string]string{"id": "_id", "donor": "donorId"}
+	agreementSorts = map[funding.AgreementOrderField]sortPath{"SIGNED_ON": {"signedOn", true}, "STARTS_ON": {"startsOn", true}, "TITLE": {path: "title"}}
+)
+
+// FindAgreements returns the agreements q asks for.
+func (s *Store) FindAgreements(ctx context.Context, q funding.AgreementQuery) ([]*funding.Agreement, error) {
+	f, err := s.agreementFilter(ctx, q.Filter, "filter")
+	if err != nil {
+		return nil, err
+	}
+	return list(ctx, s.db.Collection(agreementsColl), f, q.Within, agreementRefs, sortKeys(q.Order, agreementSorts), q.Page, (*agreementDoc).domain)
 }
 
-// CountAgreements counts all agreements.
-func (s *Store) CountAgreements(ctx context.Context) (int, error) {
-	return s.count(ctx, agreementsColl)
+// CountAgreements counts the agreements matching f.
+func (s *Store) CountAgreements(ctx context.Context, f *funding.AgreementFilter) (int, error) {
+	d, err := s.agreementFilter(ctx, f, "filter")
+	if err != nil {
+		return 0, err
+	}
+	return countWhere(ctx, s.db.Collection(agreementsColl), d)
 }
 
-// AgreementsByIDs returns the agreements with the given ids, in order of id.
-func (s *Store) AgreementsByIDs(ctx context.Context, ids []string) ([]*funding.Agreement, error) {
-	return find(ctx, s.db.Collection(agreementsColl), in("_id", ids), byID(), (*agreementDoc).domain)
-}
-
-// AgreementsByDonorIDs returns the agreements signed by any of the donors.
-func (s *Store) AgreementsByDonorIDs(ctx context.Context, donorIDs []string) ([]*funding.Agreement, error) {
-	return find(ctx, s.db.Collection(agreementsColl), in("donorId", donorIDs), byID(), (*agreementDoc).domain)
+func (s *Store) agreementFilter(ctx context.Context, f *funding.AgreementFilter, path string) (bson.D, error) {
+	if f == nil {
+		return bson.D{}, nil
+	}
+	var c conds
+	c.add(idCond("_id", path+".id", funding.TypeAgreement, f.ID))
+	c.add(idCond("donorId", path+".donorId", funding.TypeDonor, f.DonorID))
+	c.add(enumCond("counterpart", f.Counterpart), nil)
+	c.add(textCond("titleNorm", f.Title), nil)
+	c.add(enumCond("themes", f.Theme), nil)
+	c.add(dateCond("signedOn", f.SignedOn), nil)
+	c.add(dateCond("startsOn", f.StartsOn), nil)
+	c.add(dateCond("endsOn", f.EndsOn), nil)
+	c.addAll(boolConds(path, f.And, f.Or, f.Not, func(f *funding.AgreementFilter, path string) (bson.D, error) {
+		return s.agreementFilter(ctx, f, path)
+	}))
+	return c.result()
 }
 
 // PutAgreements inserts or replaces agreements by id.

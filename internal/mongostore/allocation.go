@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"github.com/coopgraph/coopgraph/internal/funding"
 )
 
@@ -23,6 +25,11 @@ type allocationDoc struct {
 type moneyDoc struct {
 	Units    int64  `bson:"units"`
 	Currency string `bson:"currency"`
+	Milli    int64  `bson:"milli"` // the amount in thousandths, to compare across currencies
+}
+
+func newMoneyDoc(m funding.Money) moneyDoc {
+	return moneyDoc{Units: m.Units, Currency: m.Currency, Milli: m.Milli()}
 }
 
 func (d *allocationDoc) domain() *funding.Allocation {
@@ -37,35 +44,58 @@ func (d *allocationDoc) domain() *funding.Allocation {
 func newAllocationDoc(a *funding.Allocation) allocationDoc {
 	return allocationDoc{
 		ID: a.ID, TrustFundID: a.TrustFundID, ProjectID: a.ProjectID, Year: a.Year,
-		Amount:             moneyDoc{Units: a.Amount.Units, Currency: a.Amount.Currency},
+		Amount:             newMoneyDoc(a.Amount),
 		ImplementingAgency: a.ImplementingAgency, ApprovedOn: timePtr(a.ApprovedOn.Time()),
 		Illustrative: a.Illustrative, Source: a.Source,
 	}
 }
 
-// Allocations returns a page of allocations in order of id.
-func (s *Store) Allocations(ctx context.Context, p funding.Page) ([]*funding.Allocation, error) {
-	return find(ctx, s.db.Collection(allocationsColl), pageFilter(p), pageOptions(p), (*allocationDoc).domain)
+var (
+	allocationRefs  = map[string]string{"id": "_id", "trustFund": "trustFundId", "project": "projectId"}
+	allocationSorts = map[funding.AllocationOrderField]sortPath{"YEAR": {path: "year"}, "AMOUNT": {path: "amount.milli"}, "IMPLEMENTING_AGENCY": {path: "implementingAgency"}}
+)
+
+// FindAllocations returns the allocations q asks for.
+func (s *Store) FindAllocations(ctx context.Context, q funding.AllocationQuery) ([]*funding.Allocation, error) {
+	f, err := s.allocationFilter(ctx, q.Filter, "filter")
+	if err != nil {
+		return nil, err
+	}
+	return list(ctx, s.db.Collection(allocationsColl), f, q.Within, allocationRefs, sortKeys(q.Order, allocationSorts), q.Page, (*allocationDoc).domain)
 }
 
-// CountAllocations counts all allocations.
-func (s *Store) CountAllocations(ctx context.Context) (int, error) {
-	return s.count(ctx, allocationsColl)
+// CountAllocations counts the allocations matching f.
+func (s *Store) CountAllocations(ctx context.Context, f *funding.AllocationFilter) (int, error) {
+	d, err := s.allocationFilter(ctx, f, "filter")
+	if err != nil {
+		return 0, err
+	}
+	return countWhere(ctx, s.db.Collection(allocationsColl), d)
 }
 
-// AllocationsByIDs returns the allocations with the given ids, in order of id.
-func (s *Store) AllocationsByIDs(ctx context.Context, ids []string) ([]*funding.Allocation, error) {
-	return find(ctx, s.db.Collection(allocationsColl), in("_id", ids), byID(), (*allocationDoc).domain)
-}
-
-// AllocationsByTrustFundIDs returns the allocations made by any of the trust funds.
-func (s *Store) AllocationsByTrustFundIDs(ctx context.Context, ids []string) ([]*funding.Allocation, error) {
-	return find(ctx, s.db.Collection(allocationsColl), in("trustFundId", ids), byID(), (*allocationDoc).domain)
-}
-
-// AllocationsByProjectIDs returns the allocations made to any of the projects.
-func (s *Store) AllocationsByProjectIDs(ctx context.Context, ids []string) ([]*funding.Allocation, error) {
-	return find(ctx, s.db.Collection(allocationsColl), in("projectId", ids), byID(), (*allocationDoc).domain)
+func (s *Store) allocationFilter(ctx context.Context, f *funding.AllocationFilter, path string) (bson.D, error) {
+	if f == nil {
+		return bson.D{}, nil
+	}
+	var c conds
+	c.add(idCond("_id", path+".id", funding.TypeAllocation, f.ID))
+	c.add(idCond("trustFundId", path+".trustFundId", funding.TypeTrustFund, f.TrustFundID))
+	c.add(idCond("projectId", path+".projectId", funding.TypeProject, f.ProjectID))
+	c.add(refIDCond("trustFundId", path+".donorId", funding.TypeDonor, f.DonorID, func(donors []string) ([]string, error) {
+		return s.distinct(ctx, trustFundsColl, "_id", in("donorId", donors))
+	}))
+	c.add(refCond("projectId", f.CountryCode, func(codes []string) ([]string, error) {
+		return s.distinct(ctx, projectsColl, "_id", in("countries.code", codes))
+	}))
+	c.add(intCond("year", f.Year), nil)
+	c.add(decimalCond("amount.milli", f.Amount), nil)
+	c.add(enumCond("amount.currency", f.Currency), nil)
+	c.add(enumCond("implementingAgency", f.ImplementingAgency), nil)
+	c.add(dateCond("approvedOn", f.ApprovedOn), nil)
+	c.addAll(boolConds(path, f.And, f.Or, f.Not, func(f *funding.AllocationFilter, path string) (bson.D, error) {
+		return s.allocationFilter(ctx, f, path)
+	}))
+	return c.result()
 }
 
 // PutAllocations inserts or replaces allocations by id.

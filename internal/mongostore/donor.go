@@ -3,16 +3,19 @@ package mongostore
 import (
 	"context"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"github.com/coopgraph/coopgraph/internal/funding"
 )
 
 type donorDoc struct {
 	ID               string   `bson:"_id"`
 	Name             string   `bson:"name"`
+	NameNorm         string   `bson:"nameNorm"` // name and short name, normalised
 	ShortName        string   `bson:"shortName"`
 	Type             string   `bson:"type"`
 	HomeCountry      string   `bson:"homeCountry,omitempty"`
-	CooperatingSince int      `bson:"cooperatingSince,omitempty"`
+	CooperatingSince int      `bson:"cooperatingSince"` // 0 if unknown
 	PartnerCountries []string `bson:"partnerCountries"`
 	Description      string   `bson:"description"`
 }
@@ -27,28 +30,50 @@ func (d *donorDoc) domain() *funding.Donor {
 
 func newDonorDoc(d *funding.Donor) donorDoc {
 	return donorDoc{
-		ID: d.ID, Name: d.Name, ShortName: d.ShortName, Type: string(d.Type),
+		ID: d.ID, Name: d.Name, NameNorm: normalize(d.Name + " " + d.ShortName), ShortName: d.ShortName, Type: string(d.Type),
 		HomeCountry: d.HomeCountryCode, CooperatingSince: d.CooperatingSince,
 		PartnerCountries: nonNil(d.PartnerCountryCodes), Description: d.Description,
 	}
 }
 
-// Donors returns a page of donors in order of id.
-func (s *Store) Donors(ctx context.Context, p funding.Page) ([]*funding.Donor, error) {
-	return find(ctx, s.db.Collection(donorsColl), pageFilter(p), pageOptions(p), (*donorDoc).domain)
+var (
+	donorRefs  = map[string]string{"id": "_id", "partnerCountry": "partnerCountries"}
+	donorSorts = map[funding.DonorOrderField]sortPath{"NAME": {path: "name"}, "TYPE": {path: "type"}, "COOPERATING_SINCE": {path: "cooperatingSince"}}
+)
+
+// FindDonors returns the donors q asks for.
+func (s *Store) FindDonors(ctx context.Context, q funding.DonorQuery) ([]*funding.Donor, error) {
+	f, err := s.donorFilter(ctx, q.Filter, "filter")
+	if err != nil {
+		return nil, err
+	}
+	return list(ctx, s.db.Collection(donorsColl), f, q.Within, donorRefs, sortKeys(q.Order, donorSorts), q.Page, (*donorDoc).domain)
 }
 
-// CountDonors counts all donors.
-func (s *Store) CountDonors(ctx context.Context) (int, error) { return s.count(ctx, donorsColl) }
-
-// DonorsByIDs returns the donors with the given ids, in order of id.
-func (s *Store) DonorsByIDs(ctx context.Context, ids []string) ([]*funding.Donor, error) {
-	return find(ctx, s.db.Collection(donorsColl), in("_id", ids), byID(), (*donorDoc).domain)
+// CountDonors counts the donors matching f.
+func (s *Store) CountDonors(ctx context.Context, f *funding.DonorFilter) (int, error) {
+	d, err := s.donorFilter(ctx, f, "filter")
+	if err != nil {
+		return 0, err
+	}
+	return countWhere(ctx, s.db.Collection(donorsColl), d)
 }
 
-// DonorsByPartnerCountries returns the donors naming any of codes as a partner country.
-func (s *Store) DonorsByPartnerCountries(ctx context.Context, codes []string) ([]*funding.Donor, error) {
-	return find(ctx, s.db.Collection(donorsColl), in("partnerCountries", codes), byID(), (*donorDoc).domain)
+func (s *Store) donorFilter(ctx context.Context, f *funding.DonorFilter, path string) (bson.D, error) {
+	if f == nil {
+		return bson.D{}, nil
+	}
+	var c conds
+	c.add(idCond("_id", path+".id", funding.TypeDonor, f.ID))
+	c.add(textCond("nameNorm", f.Name), nil)
+	c.add(enumCond("type", f.Type), nil)
+	c.add(enumCond("homeCountry", f.HomeCountryCode), nil)
+	c.add(enumCond("partnerCountries", f.PartnerCountryCode), nil)
+	c.add(intCond("cooperatingSince", f.CooperatingSince), nil)
+	c.addAll(boolConds(path, f.And, f.Or, f.Not, func(f *funding.DonorFilter, path string) (bson.D, error) {
+		return s.donorFilter(ctx, f, path)
+	}))
+	return c.result()
 }
 
 // PutDonors inserts or replaces donors by id.

@@ -16,10 +16,12 @@ type projectDoc struct {
 	ID                 string       `bson:"_id"`
 	Code               string       `bson:"code"`
 	Title              string       `bson:"title"`
+	TitleNorm          string       `bson:"titleNorm"`
 	Description        string       `bson:"description"`
 	Status             string       `bson:"status"`
 	StartsOn           time.Time    `bson:"startsOn"`
 	EndsOn             *time.Time   `bson:"endsOn,omitempty"`
+	EndsOnSort         time.Time    `bson:"endsOnSort"` // endsOn, or 9999-12-31 if open-ended
 	Themes             []string     `bson:"themes"`
 	ImplementingAgency string       `bson:"implementingAgency"`
 	Budget             *moneyDoc    `bson:"budget,omitempty"`
@@ -52,13 +54,14 @@ func (d *projectDoc) domain() *funding.Project {
 
 func newProjectDoc(p *funding.Project) projectDoc {
 	d := projectDoc{
-		ID: p.ID, Code: p.Code, Title: p.Title, Description: p.Description, Status: string(p.Status),
-		StartsOn: p.StartsOn.Time(), EndsOn: timePtr(p.EndsOn.Time()), Themes: nonNil(p.Themes),
+		ID: p.ID, Code: p.Code, Title: p.Title, TitleNorm: normalize(p.Title), Description: p.Description, Status: string(p.Status),
+		StartsOn: p.StartsOn.Time(), EndsOn: timePtr(p.EndsOn.Time()), EndsOnSort: endSort(p.EndsOn), Themes: nonNil(p.Themes),
 		ImplementingAgency: p.ImplementingAgency, Countries: []countryPct{},
 		Illustrative: p.Illustrative, Source: p.Source,
 	}
 	if p.Budget != nil {
-		d.Budget = &moneyDoc{Units: p.Budget.Units, Currency: p.Budget.Currency}
+		b := newMoneyDoc(*p.Budget)
+		d.Budget = &b
 	}
 	for _, c := range p.Countries {
 		d.Countries = append(d.Countries, countryPct{Code: c.CountryCode, Share: c.Share})
@@ -66,22 +69,66 @@ func newProjectDoc(p *funding.Project) projectDoc {
 	return d
 }
 
-// Projects returns a page of projects in order of id.
-func (s *Store) Projects(ctx context.Context, p funding.Page) ([]*funding.Project, error) {
-	return find(ctx, s.db.Collection(projectsColl), pageFilter(p), pageOptions(p), (*projectDoc).domain)
+var (
+	projectRefs  = map[string]string{"id": "_id", "country": "countries.code"}
+	projectSorts = map[funding.ProjectOrderField]sortPath{
+		"CODE": {path: "code"}, "TITLE": {path: "title"}, "STATUS": {path: "status"},
+		"STARTS_ON": {"startsOn", true}, "ENDS_ON": {"endsOnSort", true},
+	}
+)
+
+// FindProjects returns the projects q asks for.
+func (s *Store) FindProjects(ctx context.Context, q funding.ProjectQuery) ([]*funding.Project, error) {
+	f, err := s.projectFilter(ctx, q.Filter, "filter")
+	if err != nil {
+		return nil, err
+	}
+	return list(ctx, s.db.Collection(projectsColl), f, q.Within, projectRefs, sortKeys(q.Order, projectSorts), q.Page, (*projectDoc).domain)
 }
 
-// CountProjects counts all projects.
-func (s *Store) CountProjects(ctx context.Context) (int, error) { return s.count(ctx, projectsColl) }
-
-// ProjectsByIDs returns the projects with the given ids, in order of id.
-func (s *Store) ProjectsByIDs(ctx context.Context, ids []string) ([]*funding.Project, error) {
-	return find(ctx, s.db.Collection(projectsColl), in("_id", ids), byID(), (*projectDoc).domain)
+// CountProjects counts the projects matching f.
+func (s *Store) CountProjects(ctx context.Context, f *funding.ProjectFilter) (int, error) {
+	d, err := s.projectFilter(ctx, f, "filter")
+	if err != nil {
+		return 0, err
+	}
+	return countWhere(ctx, s.db.Collection(projectsColl), d)
 }
 
-// ProjectsByCountryCodes returns the projects with a share in any of the countries.
-func (s *Store) ProjectsByCountryCodes(ctx context.Context, codes []string) ([]*funding.Project, error) {
-	return find(ctx, s.db.Collection(projectsColl), in("countries.code", codes), byID(), (*projectDoc).domain)
+func (s *Store) projectFilter(ctx context.Context, f *funding.ProjectFilter, path string) (bson.D, error) {
+	if f == nil {
+		return bson.D{}, nil
+	}
+	fundedBy := func(field string) func([]string) ([]string, error) {
+		return func(ids []string) ([]string, error) {
+			return s.distinct(ctx, allocationsColl, "projectId", in(field, ids))
+		}
+	}
+	var c conds
+	c.add(idCond("_id", path+".id", funding.TypeProject, f.ID))
+	c.add(enumCond("code", f.Code), nil)
+	c.add(textCond("titleNorm", f.Title), nil)
+	c.add(enumCond("status", f.Status), nil)
+	c.add(dateCond("startsOn", f.StartsOn), nil)
+	c.add(dateCond("endsOn", f.EndsOn), nil)
+	c.add(enumCond("themes", f.Theme), nil)
+	c.add(enumCond("implementingAgency", f.ImplementingAgency), nil)
+	c.add(enumCond("countries.code", f.CountryCode), nil)
+	c.add(refCond("countries.code", f.Region, func(regions []string) ([]string, error) {
+		return s.distinct(ctx, countriesColl, "_id", in("region", regions))
+	}))
+	c.add(refIDCond("_id", path+".trustFundId", funding.TypeTrustFund, f.TrustFundID, fundedBy("trustFundId")))
+	c.add(refIDCond("_id", path+".donorId", funding.TypeDonor, f.DonorID, func(donors []string) ([]string, error) {
+		funds, err := s.distinct(ctx, trustFundsColl, "_id", in("donorId", donors))
+		if err != nil {
+			return nil, err
+		}
+		return fundedBy("trustFundId")(funds)
+	}))
+	c.addAll(boolConds(path, f.And, f.Or, f.Not, func(f *funding.ProjectFilter, path string) (bson.D, error) {
+		return s.projectFilter(ctx, f, path)
+	}))
+	return c.result()
 }
 
 // ProjectByCode returns the project with the given code, or nil if there is none.

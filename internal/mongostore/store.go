@@ -39,17 +39,6 @@ func New(db *mongo.Database) *Store {
 	return &Store{db: db}
 }
 
-func pageFilter(p funding.Page) bson.D {
-	if p.AfterID == "" {
-		return bson.D{}
-	}
-	return bson.D{{Key: "_id", Value: bson.D{{Key: "$gt", Value: p.AfterID}}}}
-}
-
-func pageOptions(p funding.Page) *options.FindOptionsBuilder {
-	return options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(p.Limit))
-}
-
 // EnsureIndexes creates the indexes every query needs. It is idempotent.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
 	idx := map[string][]mongo.IndexModel{
@@ -134,15 +123,6 @@ func byID() *options.FindOptionsBuilder {
 	return options.Find().SetSort(bson.D{{Key: "_id", Value: 1}})
 }
 
-// count counts the documents of a collection.
-func (s *Store) count(ctx context.Context, coll string) (int, error) {
-	n, err := s.db.Collection(coll).CountDocuments(ctx, bson.D{})
-	if err != nil {
-		return 0, fmt.Errorf("count %s: %w", coll, err)
-	}
-	return int(n), nil
-}
-
 // put writes documents by _id: new ones in one insertMany, ones already stored replaced
 // one by one. Writing the same data twice leaves one copy. (A bulk of upserts would be
 // simpler, but FerretDB runs each as a scan of the whole collection.)
@@ -192,6 +172,14 @@ func timePtr(t time.Time) *time.Time {
 		return nil
 	}
 	return &t
+}
+
+// endSort is the sort value of an end date: open-ended sorts last.
+func endSort(d funding.Date) time.Time {
+	if d.IsZero() {
+		return time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+	}
+	return d.Time()
 }
 
 func timeOf(t *time.Time) time.Time {

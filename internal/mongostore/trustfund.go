@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"github.com/coopgraph/coopgraph/internal/funding"
 )
 
@@ -12,9 +14,11 @@ type trustFundDoc struct {
 	DonorID       string         `bson:"donorId"`
 	AgreementIDs  []string       `bson:"agreementIds"`
 	Name          string         `bson:"name"`
+	NameNorm      string         `bson:"nameNorm"`
 	EstablishedOn time.Time      `bson:"establishedOn"`
 	StartsOn      time.Time      `bson:"startsOn"`
 	EndsOn        *time.Time     `bson:"endsOn,omitempty"`
+	EndsOnSort    time.Time      `bson:"endsOnSort"` // endsOn, or 9999-12-31 if open-ended
 	Extensions    []extensionDoc `bson:"extensions"`
 	Currency      string         `bson:"currency"`
 	Status        string         `bson:"status"`
@@ -44,8 +48,8 @@ func (d *trustFundDoc) domain() *funding.TrustFund {
 
 func newTrustFundDoc(t *funding.TrustFund) trustFundDoc {
 	d := trustFundDoc{
-		ID: t.ID, DonorID: t.DonorID, AgreementIDs: nonNil(t.AgreementIDs), Name: t.Name,
-		EstablishedOn: t.EstablishedOn.Time(), StartsOn: t.StartsOn.Time(), EndsOn: timePtr(t.EndsOn.Time()),
+		ID: t.ID, DonorID: t.DonorID, AgreementIDs: nonNil(t.AgreementIDs), Name: t.Name, NameNorm: normalize(t.Name),
+		EstablishedOn: t.EstablishedOn.Time(), StartsOn: t.StartsOn.Time(), EndsOn: timePtr(t.EndsOn.Time()), EndsOnSort: endSort(t.EndsOn),
 		Extensions: []extensionDoc{}, Currency: t.Currency, Status: string(t.Status), Description: t.Description,
 	}
 	for _, e := range t.Extensions {
@@ -54,29 +58,48 @@ func newTrustFundDoc(t *funding.TrustFund) trustFundDoc {
 	return d
 }
 
-// TrustFunds returns a page of trust funds in order of id.
-func (s *Store) TrustFunds(ctx context.Context, p funding.Page) ([]*funding.TrustFund, error) {
-	return find(ctx, s.db.Collection(trustFundsColl), pageFilter(p), pageOptions(p), (*trustFundDoc).domain)
+var (
+	trustFundRefs  = map[string]string{"id": "_id", "donor": "donorId", "agreement": "agreementIds"}
+	trustFundSorts = map[funding.TrustFundOrderField]sortPath{
+		"NAME": {path: "name"}, "ESTABLISHED_ON": {"establishedOn", true}, "STARTS_ON": {"startsOn", true}, "ENDS_ON": {"endsOnSort", true},
+	}
+)
+
+// FindTrustFunds returns the trust funds q asks for.
+func (s *Store) FindTrustFunds(ctx context.Context, q funding.TrustFundQuery) ([]*funding.TrustFund, error) {
+	f, err := s.trustFundFilter(ctx, q.Filter, "filter")
+	if err != nil {
+		return nil, err
+	}
+	return list(ctx, s.db.Collection(trustFundsColl), f, q.Within, trustFundRefs, sortKeys(q.Order, trustFundSorts), q.Page, (*trustFundDoc).domain)
 }
 
-// CountTrustFunds counts all trust funds.
-func (s *Store) CountTrustFunds(ctx context.Context) (int, error) {
-	return s.count(ctx, trustFundsColl)
+// CountTrustFunds counts the trust funds matching f.
+func (s *Store) CountTrustFunds(ctx context.Context, f *funding.TrustFundFilter) (int, error) {
+	d, err := s.trustFundFilter(ctx, f, "filter")
+	if err != nil {
+		return 0, err
+	}
+	return countWhere(ctx, s.db.Collection(trustFundsColl), d)
 }
 
-// TrustFundsByIDs returns the trust funds with the given ids, in order of id.
-func (s *Store) TrustFundsByIDs(ctx context.Context, ids []string) ([]*funding.TrustFund, error) {
-	return find(ctx, s.db.Collection(trustFundsColl), in("_id", ids), byID(), (*trustFundDoc).domain)
-}
-
-// TrustFundsByDonorIDs returns the trust funds of any of the donors.
-func (s *Store) TrustFundsByDonorIDs(ctx context.Context, donorIDs []string) ([]*funding.TrustFund, error) {
-	return find(ctx, s.db.Collection(trustFundsColl), in("donorId", donorIDs), byID(), (*trustFundDoc).domain)
-}
-
-// TrustFundsByAgreementIDs returns the trust funds set up or extended under any of the agreements.
-func (s *Store) TrustFundsByAgreementIDs(ctx context.Context, agreementIDs []string) ([]*funding.TrustFund, error) {
-	return find(ctx, s.db.Collection(trustFundsColl), in("agreementIds", agreementIDs), byID(), (*trustFundDoc).domain)
+func (s *Store) trustFundFilter(ctx context.Context, f *funding.TrustFundFilter, path string) (bson.D, error) {
+	if f == nil {
+		return bson.D{}, nil
+	}
+	var c conds
+	c.add(idCond("_id", path+".id", funding.TypeTrustFund, f.ID))
+	c.add(idCond("donorId", path+".donorId", funding.TypeDonor, f.DonorID))
+	c.add(idCond("agreementIds", path+".agreementId", funding.TypeAgreement, f.AgreementID))
+	c.add(textCond("nameNorm", f.Name), nil)
+	c.add(enumCond("status", f.Status), nil)
+	c.add(enumCond("currency", f.Currency), nil)
+	c.add(dateCond("startsOn", f.StartsOn), nil)
+	c.add(dateCond("endsOn", f.EndsOn), nil)
+	c.addAll(boolConds(path, f.And, f.Or, f.Not, func(f *funding.TrustFundFilter, path string) (bson.D, error) {
+		return s.trustFundFilter(ctx, f, path)
+	}))
+	return c.result()
 }
 
 // PutTrustFunds inserts or replaces trust funds by id.

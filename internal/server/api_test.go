@@ -210,7 +210,7 @@ type failingStore struct {
 	panics bool
 }
 
-func (f failingStore) Donors(ctx context.Context, p funding.Page) ([]*funding.Donor, error) {
+func (f failingStore) FindDonors(ctx context.Context, q funding.DonorQuery) ([]*funding.Donor, error) {
 	if f.panics {
 		panic("resolver bug at donors.go:42")
 	}

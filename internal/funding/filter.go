@@ -1,0 +1,219 @@
+package funding
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Operator filters, one per kind of field. A nil filter, and a nil operator in it, match
+// everything; all operators given must hold.
+
+// IDFilter matches a reference by global id.
+type IDFilter struct {
+	Eq    *string
+	Ne    *string
+	In    []string
+	NotIn []string
+}
+
+// CodeFilter matches a code or other exact string (e.g. a country code, a theme, an
+// implementing agency). On a list field, eq and in match when any element matches, ne and
+// notIn when none does.
+type CodeFilter = EnumFilter[string]
+
+// EnumFilter matches an enum value.
+type EnumFilter[T ~string] struct {
+	Eq    *T
+	Ne    *T
+	In    []T
+	NotIn []T
+}
+
+// Enum filters of the schema.
+type (
+	DonorTypeFilter       = EnumFilter[DonorType]
+	TrustFundStatusFilter = EnumFilter[TrustFundStatus]
+	ProjectStatusFilter   = EnumFilter[ProjectStatus]
+)
+
+// RangeFilter matches an ordered value: a year, a date or an amount.
+type RangeFilter[T any] struct {
+	Eq  *T
+	In  []T
+	Gt  *T
+	Gte *T
+	Lt  *T
+	Lte *T
+}
+
+// IntFilter matches a whole number such as a year.
+type IntFilter = RangeFilter[int]
+
+// DecimalFilter matches an amount, a decimal string with up to three decimals. It compares
+// the number only: combine it with a currency filter to stay within one currency.
+type DecimalFilter = RangeFilter[string]
+
+// DateFilter matches an optional date; IsNull: true matches where it is unset.
+type DateFilter struct {
+	RangeFilter[Date]
+	IsNull *bool
+}
+
+// TextFilter matches text ignoring case and accents ("mocambique" finds "Moçambique").
+type TextFilter struct {
+	Contains   *string
+	StartsWith *string
+}
+
+// MaxListLen bounds the lists of in and notIn.
+const MaxListLen = 1000
+
+// problems collects the first problem found in a filter.
+type problems struct{ err *Error }
+
+func (p *problems) add(field, format string, args ...any) {
+	if p.err == nil {
+		p.err = Invalid(field, format, args...)
+	}
+}
+
+func (p *problems) result() error {
+	if p.err == nil {
+		return nil
+	}
+	return p.err
+}
+
+func join(path, field string) string { return path + "." + field }
+
+func checkList[T any](p *problems, path, op string, xs []T) {
+	switch {
+	case xs == nil:
+	case len(xs) == 0:
+		p.add(join(path, op), "an empty list matches nothing; leave %s out instead", op)
+	case len(xs) > MaxListLen:
+		p.add(join(path, op), "at most %d values, got %d", MaxListLen, len(xs))
+	}
+}
+
+func (f *IDFilter) check(p *problems, path string) {
+	if f == nil {
+		return
+	}
+	checkList(p, path, "in", f.In)
+	checkList(p, path, "notIn", f.NotIn)
+}
+
+func (f *EnumFilter[T]) check(p *problems, path string) {
+	if f == nil {
+		return
+	}
+	checkList(p, path, "in", f.In)
+	checkList(p, path, "notIn", f.NotIn)
+}
+
+// check validates a range: lists, and bounds that leave room for a value. cmp compares two
+// values; a nil cmp means T is validated elsewhere (decimals, which are parsed first).
+func (f *RangeFilter[T]) check(p *problems, path string, cmp func(a, b T) int) {
+	if f == nil {
+		return
+	}
+	checkList(p, path, "in", f.In)
+	lo, loOp, loStrict := f.Gte, "gte", false
+	if f.Gt != nil {
+		lo, loOp, loStrict = f.Gt, "gt", true
+	}
+	hi, hiOp, hiStrict := f.Lte, "lte", false
+	if f.Lt != nil {
+		hi, hiOp, hiStrict = f.Lt, "lt", true
+	}
+	if lo != nil && hi != nil {
+		c := cmp(*lo, *hi)
+		if c > 0 || (c == 0 && (loStrict || hiStrict)) {
+			p.add(join(path, loOp), "%s %v leaves no value below %s %v", loOp, *lo, hiOp, *hi)
+		}
+	}
+}
+
+func (f *DateFilter) check(p *problems, path string) {
+	if f == nil {
+		return
+	}
+	f.RangeFilter.check(p, path, func(a, b Date) int { return a.t.Compare(b.t) })
+	if f.IsNull != nil && *f.IsNull && (f.Eq != nil || f.In != nil || f.Gt != nil || f.Gte != nil || f.Lt != nil || f.Lte != nil) {
+		p.add(join(path, "isNull"), "isNull: true cannot be combined with a comparison")
+	}
+}
+
+func (f *TextFilter) check(p *problems, path string) {
+	if f == nil {
+		return
+	}
+	for op, v := range map[string]*string{"contains": f.Contains, "startsWith": f.StartsWith} {
+		if v != nil && strings.TrimSpace(*v) == "" {
+			p.add(join(path, op), "%s needs some text", op)
+		}
+	}
+}
+
+func checkInt(p *problems, path string, f *IntFilter) {
+	f.check(p, path, func(a, b int) int { return a - b })
+}
+
+// checkDecimal parses every value of an amount filter (at most three decimals).
+func checkDecimal(p *problems, path string, f *DecimalFilter) {
+	if f == nil {
+		return
+	}
+	one := func(op string, v *string) {
+		if v != nil {
+			if _, err := ParseUnits(*v, 3); err != nil {
+				p.add(join(path, op), "%v", err)
+			}
+		}
+	}
+	one("eq", f.Eq)
+	one("gt", f.Gt)
+	one("gte", f.Gte)
+	one("lt", f.Lt)
+	one("lte", f.Lte)
+	for i := range f.In {
+		one(fmt.Sprintf("in[%d]", i), &f.In[i])
+	}
+	if p.err == nil {
+		f.check(p, path, func(a, b string) int {
+			x, _ := ParseUnits(a, 3)
+			y, _ := ParseUnits(b, 3)
+			return compareInt64(x, y)
+		})
+	}
+}
+
+func compareInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// checkBool combines the and/or/not parts of an entity filter.
+func checkBool[F any](p *problems, path string, and, or []F, not *F, check func(*F, *problems, string)) {
+	if and != nil && len(and) == 0 {
+		p.add(join(path, "and"), "an empty and list is meaningless; leave it out")
+	}
+	if or != nil && len(or) == 0 {
+		p.add(join(path, "or"), "an empty or list matches nothing; leave it out")
+	}
+	for i := range and {
+		check(&and[i], p, fmt.Sprintf("%s.and[%d]", path, i))
+	}
+	for i := range or {
+		check(&or[i], p, fmt.Sprintf("%s.or[%d]", path, i))
+	}
+	if not != nil {
+		check(not, p, join(path, "not"))
+	}
+}

@@ -1,0 +1,478 @@
+package mongostore
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/coopgraph/coopgraph/internal/funding"
+)
+
+// How a list query becomes a find: the filter document is the AND of the entity filter,
+// the Within restriction and the keyset position; the sort is the order's keys, then _id.
+// User input only ever lands in operator values, never in keys: every key is written here.
+
+// sortPath is where a sort field is stored; date fields hold time values, compared with
+// the YYYY-MM-DD strings of cursors after conversion.
+type sortPath struct {
+	path string
+	date bool
+}
+
+type sortKey struct {
+	sortPath
+	desc bool
+}
+
+// sortKeys resolves an order to stored paths.
+func sortKeys[F ~string](order []funding.Order[F], paths map[F]sortPath) []sortKey {
+	keys := make([]sortKey, len(order))
+	for i, o := range order {
+		keys[i] = sortKey{paths[o.Field], o.Direction == funding.DESC}
+	}
+	return keys
+}
+
+// findOptions returns the sort, the limit and the keyset condition of a page.
+func findOptions(keys []sortKey, p funding.Page) (*options.FindOptionsBuilder, bson.D, error) {
+	all := append(slices.Clone(keys), sortKey{sortPath: sortPath{path: "_id"}})
+	sort := bson.D{}
+	for _, k := range all {
+		dir := 1
+		if k.desc != p.FromEnd {
+			dir = -1
+		}
+		sort = append(sort, bson.E{Key: k.path, Value: dir})
+	}
+	opts := options.Find().SetSort(sort)
+	if p.Limit > 0 {
+		opts.SetLimit(int64(p.Limit))
+	}
+	var conds bson.A
+	for _, pos := range []struct {
+		k     *funding.Keyset
+		after bool
+	}{{p.After, true}, {p.Before, false}} {
+		if pos.k == nil {
+			continue
+		}
+		c, err := keysetCond(all, pos.k, pos.after)
+		if err != nil {
+			return nil, nil, err
+		}
+		conds = append(conds, c)
+	}
+	return opts, and(conds), nil
+}
+
+// keysetCond matches the items after (or before) position k in the order of keys:
+// (k0 > v0) or (k0 = v0 and k1 > v1) or … with > flipped for descending keys.
+func keysetCond(keys []sortKey, k *funding.Keyset, after bool) (bson.D, error) {
+	if len(k.Values) != len(keys)-1 {
+		return nil, funding.Invalid("after", "the cursor is for a different ordering")
+	}
+	vals := make([]any, len(keys))
+	for i, v := range append(slices.Clone(k.Values), k.ID) {
+		if keys[i].date {
+			s, _ := v.(string)
+			t, err := time.Parse(time.DateOnly, s)
+			if err != nil {
+				return nil, funding.Invalid("after", "the cursor is damaged")
+			}
+			v = t
+		}
+		vals[i] = v
+	}
+	var or bson.A
+	for i, key := range keys {
+		clause := bson.D{}
+		for j := range i {
+			clause = append(clause, bson.E{Key: keys[j].path, Value: vals[j]})
+		}
+		op := "$gt"
+		if key.desc == after {
+			op = "$lt"
+		}
+		clause = append(clause, bson.E{Key: key.path, Value: bson.D{{Key: op, Value: vals[i]}}})
+		or = append(or, clause)
+	}
+	return bson.D{{Key: "$or", Value: or}}, nil
+}
+
+// and combines conditions; nil and empty ones are left out.
+func and(conds bson.A) bson.D {
+	var parts bson.A
+	for _, c := range conds {
+		if d, ok := c.(bson.D); ok && len(d) == 0 {
+			continue
+		}
+		if c != nil {
+			parts = append(parts, c)
+		}
+	}
+	switch len(parts) {
+	case 0:
+		return bson.D{}
+	case 1:
+		return parts[0].(bson.D)
+	}
+	return bson.D{{Key: "$and", Value: parts}}
+}
+
+// within restricts a list to items whose reference is one of the given ids.
+func within(w *funding.Within, refs map[string]string) (bson.D, error) {
+	if w == nil {
+		return bson.D{}, nil
+	}
+	path, ok := refs[w.Ref]
+	if !ok {
+		return nil, fmt.Errorf("no reference %q", w.Ref)
+	}
+	return in(path, w.IDs), nil
+}
+
+// list runs a query: filter (already translated), within, order and page.
+func list[D, T any](ctx context.Context, c *mongo.Collection, filter bson.D, w *funding.Within, refs map[string]string,
+	keys []sortKey, p funding.Page, conv func(*D) *T,
+) ([]*T, error) {
+	wc, err := within(w, refs)
+	if err != nil {
+		return nil, err
+	}
+	opts, pos, err := findOptions(keys, p)
+	if err != nil {
+		return nil, err
+	}
+	out, err := find(ctx, c, and(bson.A{filter, wc, pos}), opts, conv)
+	if err != nil {
+		return nil, err
+	}
+	if p.FromEnd {
+		slices.Reverse(out)
+	}
+	return out, nil
+}
+
+// countWhere counts the documents matching filter.
+func countWhere(ctx context.Context, c *mongo.Collection, filter bson.D) (int, error) {
+	n, err := c.CountDocuments(ctx, filter)
+	if err != nil {
+		return 0, fmt.Errorf("count %s: %w", c.Name(), err)
+	}
+	return int(n), nil
+}
+
+// distinct returns the distinct values of the top-level string field among documents
+// matching filter. (A find with a projection: the distinct command's reply fails to
+// decode from FerretDB v1.24 with driver v2.10.)
+func (s *Store) distinct(ctx context.Context, coll, field string, filter bson.D) ([]string, error) {
+	cur, err := s.db.Collection(coll).Find(ctx, filter, options.Find().SetProjection(bson.D{{Key: field, Value: 1}}))
+	if err != nil {
+		return nil, fmt.Errorf("distinct %s.%s: %w", coll, field, err)
+	}
+	defer cur.Close(ctx)
+	seen := map[string]bool{}
+	out := []string{}
+	for cur.Next(ctx) {
+		v, ok := cur.Current.Lookup(field).StringValueOK()
+		if ok && !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return nil, fmt.Errorf("distinct %s.%s: %w", coll, field, err)
+	}
+	return out, nil
+}
+
+// Normalised text: lower case without accents, stored beside names and titles so that
+// text filters ignore case and accents ("mocambique" finds "Moçambique").
+var unaccent = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+
+func normalize(s string) string {
+	out, _, err := transform.String(unaccent, s)
+	if err != nil {
+		out = s
+	}
+	return strings.ToLower(out)
+}
+
+// Operator translations. path is the stored field; field the input path for errors.
+
+func idCond(path, field, typ string, f *funding.IDFilter) (bson.D, error) {
+	if f == nil {
+		return bson.D{}, nil
+	}
+	local := func(op string, gids []string) ([]string, error) {
+		out := make([]string, len(gids))
+		for i, g := range gids {
+			id, err := funding.LocalID(field+"."+op, typ, g)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = id
+		}
+		return out, nil
+	}
+	ops := bson.D{}
+	for _, o := range []struct {
+		op, mongo string
+		one       *string
+		many      []string
+	}{{"eq", "$eq", f.Eq, nil}, {"ne", "$ne", f.Ne, nil}, {"in", "$in", nil, f.In}, {"notIn", "$nin", nil, f.NotIn}} {
+		switch {
+		case o.one != nil:
+			ids, err := local(o.op, []string{*o.one})
+			if err != nil {
+				return nil, err
+			}
+			ops = append(ops, bson.E{Key: o.mongo, Value: ids[0]})
+		case o.many != nil:
+			ids, err := local(o.op, o.many)
+			if err != nil {
+				return nil, err
+			}
+			ops = append(ops, bson.E{Key: o.mongo, Value: ids})
+		}
+	}
+	return field1(path, ops), nil
+}
+
+func field1(path string, ops bson.D) bson.D {
+	if len(ops) == 0 {
+		return bson.D{}
+	}
+	return bson.D{{Key: path, Value: ops}}
+}
+
+func enumCond[T ~string](path string, f *funding.EnumFilter[T]) bson.D {
+	if f == nil {
+		return bson.D{}
+	}
+	strs := func(xs []T) []string {
+		out := make([]string, len(xs))
+		for i, x := range xs {
+			out[i] = string(x)
+		}
+		return out
+	}
+	ops := bson.D{}
+	if f.Eq != nil {
+		ops = append(ops, bson.E{Key: "$eq", Value: string(*f.Eq)})
+	}
+	if f.Ne != nil {
+		ops = append(ops, bson.E{Key: "$ne", Value: string(*f.Ne)})
+	}
+	if f.In != nil {
+		ops = append(ops, bson.E{Key: "$in", Value: strs(f.In)})
+	}
+	if f.NotIn != nil {
+		ops = append(ops, bson.E{Key: "$nin", Value: strs(f.NotIn)})
+	}
+	return field1(path, ops)
+}
+
+func rangeCond[T, V any](path string, f *funding.RangeFilter[T], conv func(T) V) bson.D {
+	if f == nil {
+		return bson.D{}
+	}
+	ops := bson.D{}
+	for _, o := range []struct {
+		op string
+		v  *T
+	}{{"$eq", f.Eq}, {"$gt", f.Gt}, {"$gte", f.Gte}, {"$lt", f.Lt}, {"$lte", f.Lte}} {
+		if o.v != nil {
+			ops = append(ops, bson.E{Key: o.op, Value: conv(*o.v)})
+		}
+	}
+	if f.In != nil {
+		vs := make([]V, len(f.In))
+		for i, v := range f.In {
+			vs[i] = conv(v)
+		}
+		ops = append(ops, bson.E{Key: "$in", Value: vs})
+	}
+	return field1(path, ops)
+}
+
+func intCond(path string, f *funding.IntFilter) bson.D {
+	return rangeCond(path, f, func(v int) int64 { return int64(v) })
+}
+
+// decimalCond compares amounts in thousandths (the stored amount.milli). Values were
+// parsed by Validate already.
+func decimalCond(path string, f *funding.DecimalFilter) bson.D {
+	return rangeCond(path, f, func(v string) int64 {
+		n, _ := funding.ParseUnits(v, 3)
+		return n
+	})
+}
+
+func dateCond(path string, f *funding.DateFilter) bson.D {
+	if f == nil {
+		return bson.D{}
+	}
+	c := rangeCond(path, &f.RangeFilter, funding.Date.Time)
+	if f.IsNull != nil {
+		c = and(bson.A{c, bson.D{{Key: path, Value: bson.D{{Key: "$exists", Value: !*f.IsNull}}}}})
+	}
+	return c
+}
+
+// textCond matches the normalised copy of a text at path; the user's text is quoted, so
+// it is always a literal.
+func textCond(path string, f *funding.TextFilter) bson.D {
+	if f == nil {
+		return bson.D{}
+	}
+	var conds bson.A
+	if f.StartsWith != nil {
+		conds = append(conds, bson.D{{Key: path, Value: bson.D{{Key: "$regex", Value: "^" + regexp.QuoteMeta(normalize(*f.StartsWith))}}}})
+	}
+	if f.Contains != nil {
+		conds = append(conds, bson.D{{Key: path, Value: bson.D{{Key: "$regex", Value: regexp.QuoteMeta(normalize(*f.Contains))}}}})
+	}
+	return and(conds)
+}
+
+// refCond turns a filter on a related entity's codes into a condition on path: eq and in
+// become $in of the matching ids, ne and notIn $nin. ids resolves a set of values to the
+// ids they stand for (e.g. a region to its countries' codes).
+func refCond(path string, f *funding.CodeFilter, ids func([]string) ([]string, error)) (bson.D, error) {
+	if f == nil {
+		return bson.D{}, nil
+	}
+	var conds bson.A
+	for _, o := range []struct {
+		op   string
+		vals []string
+	}{{"$in", one(f.Eq)}, {"$nin", one(f.Ne)}, {"$in", f.In}, {"$nin", f.NotIn}} {
+		if o.vals == nil {
+			continue
+		}
+		got, err := ids(o.vals)
+		if err != nil {
+			return nil, err
+		}
+		conds = append(conds, bson.D{{Key: path, Value: bson.D{{Key: o.op, Value: nonNil(got)}}}})
+	}
+	return and(conds), nil
+}
+
+// refIDCond is refCond for filters by global id of type typ.
+func refIDCond(path, field, typ string, f *funding.IDFilter, ids func([]string) ([]string, error)) (bson.D, error) {
+	if f == nil {
+		return bson.D{}, nil
+	}
+	// Decode the global ids first, reporting the operator at fault.
+	local, err := idCond("x", field, typ, f)
+	if err != nil || len(local) == 0 {
+		return local, err
+	}
+	codes := &funding.CodeFilter{}
+	for _, e := range local[0].Value.(bson.D) {
+		switch e.Key {
+		case "$eq":
+			v := e.Value.(string)
+			codes.Eq = &v
+		case "$ne":
+			v := e.Value.(string)
+			codes.Ne = &v
+		case "$in":
+			codes.In = e.Value.([]string)
+		case "$nin":
+			codes.NotIn = e.Value.([]string)
+		}
+	}
+	return refCond(path, codes, ids)
+}
+
+func one(s *string) []string {
+	if s == nil {
+		return nil
+	}
+	return []string{*s}
+}
+
+// boolConds translates and, or and not of an entity filter at path with translate.
+func boolConds[F any](path string, and_, or []F, not *F, translate func(*F, string) (bson.D, error)) (bson.A, error) {
+	var conds bson.A
+	all := func(op string, fs []F) (bson.A, error) {
+		var out bson.A
+		for i := range fs {
+			p := fmt.Sprintf("%s.%s[%d]", path, op, i)
+			if op == "not" {
+				p = path + ".not"
+			}
+			d, err := translate(&fs[i], p)
+			if err != nil {
+				return nil, err
+			}
+			if len(d) == 0 {
+				d = bson.D{{Key: "_id", Value: bson.D{{Key: "$exists", Value: true}}}}
+			}
+			out = append(out, d)
+		}
+		return out, nil
+	}
+	for _, part := range []struct {
+		op, mongo string
+		fs        []F
+	}{{"and", "$and", and_}, {"or", "$or", or}, {"not", "$nor", notList(not)}} {
+		if part.fs == nil {
+			continue
+		}
+		docs, err := all(part.op, part.fs)
+		if err != nil {
+			return nil, err
+		}
+		conds = append(conds, bson.D{{Key: part.mongo, Value: docs}})
+	}
+	return conds, nil
+}
+
+func notList[F any](f *F) []F {
+	if f == nil {
+		return nil
+	}
+	return []F{*f}
+}
+
+// conds collects translated conditions, keeping the first error.
+type conds struct {
+	parts bson.A
+	err   error
+}
+
+func (c *conds) add(d bson.D, err error) {
+	if c.err == nil {
+		c.err = err
+		c.parts = append(c.parts, d)
+	}
+}
+
+func (c *conds) addAll(ds bson.A, err error) {
+	if c.err == nil {
+		c.err = err
+		c.parts = append(c.parts, ds...)
+	}
+}
+
+func (c *conds) result() (bson.D, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
+	return and(c.parts), nil
+}
