@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/coopgraph/coopgraph/internal/funding"
@@ -86,8 +88,8 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			gerr.Extensions = map[string]any{"code": codes[fe.Code]}
 			if fe.Code == funding.EINVALID {
 				field := fe.Field
-				if field == "" && len(gerr.Path) > 0 {
-					field = fmt.Sprint(gerr.Path[len(gerr.Path)-1])
+				if field == "" {
+					field = argumentPath(ctx, gerr.Path)
 				}
 				gerr.Extensions["field"] = field
 				gerr.Message = field + ": " + fe.Message
@@ -103,6 +105,28 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		}
 		return gerr
 	}
+}
+
+// argumentPath is the part of an error's path below the field being resolved: the path of
+// the argument whose value failed to parse, e.g. "filter.startsOn.gte".
+func argumentPath(ctx context.Context, path ast.Path) string {
+	start := 0
+	if fc := graphql.GetFieldContext(ctx); fc != nil {
+		start = min(len(fc.Path()), len(path))
+	}
+	var b strings.Builder
+	for _, el := range path[start:] {
+		switch el := el.(type) {
+		case ast.PathIndex:
+			fmt.Fprintf(&b, "[%d]", int(el))
+		default:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			fmt.Fprint(&b, el)
+		}
+	}
+	return b.String()
 }
 
 func isGQLError(err error) bool {

@@ -71,7 +71,7 @@ func (s *Store) agreementFilter(ctx context.Context, f *funding.AgreementFilter,
 	c.add(idCond("_id", path+".id", funding.TypeAgreement, f.ID))
 	c.add(idCond("donorId", path+".donorId", funding.TypeDonor, f.DonorID))
 	c.add(enumCond("counterpart", f.Counterpart), nil)
-	c.add(textCond("titleNorm", f.Title), nil)
+	c.add(textCond(f.Title, "titleNorm"), nil)
 	c.add(enumCond("themes", f.Theme), nil)
 	c.add(dateCond("signedOn", f.SignedOn), nil)
 	c.add(dateCond("startsOn", f.StartsOn), nil)

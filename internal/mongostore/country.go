@@ -50,7 +50,7 @@ func (s *Store) countryFilter(ctx context.Context, f *funding.CountryFilter, pat
 	}
 	var c conds
 	c.add(enumCond("_id", f.Code), nil)
-	c.add(textCond("nameNorm", f.Name), nil)
+	c.add(textCond(f.Name, "nameNorm"), nil)
 	c.add(enumCond("region", f.Region), nil)
 	c.add(enumCond("subRegion", f.SubRegion), nil)
 	c.addAll(boolConds(path, f.And, f.Or, f.Not, func(f *funding.CountryFilter, path string) (bson.D, error) {

@@ -11,8 +11,9 @@ import (
 type donorDoc struct {
 	ID               string   `bson:"_id"`
 	Name             string   `bson:"name"`
-	NameNorm         string   `bson:"nameNorm"` // name and short name, normalised
+	NameNorm         string   `bson:"nameNorm"` // normalised for text filters and search
 	ShortName        string   `bson:"shortName"`
+	ShortNameNorm    string   `bson:"shortNameNorm"`
 	Type             string   `bson:"type"`
 	HomeCountry      string   `bson:"homeCountry,omitempty"`
 	CooperatingSince int      `bson:"cooperatingSince"` // 0 if unknown
@@ -30,7 +31,7 @@ func (d *donorDoc) domain() *funding.Donor {
 
 func newDonorDoc(d *funding.Donor) donorDoc {
 	return donorDoc{
-		ID: d.ID, Name: d.Name, NameNorm: normalize(d.Name + " " + d.ShortName), ShortName: d.ShortName, Type: string(d.Type),
+		ID: d.ID, Name: d.Name, NameNorm: normalize(d.Name), ShortName: d.ShortName, ShortNameNorm: normalize(d.ShortName), Type: string(d.Type),
 		HomeCountry: d.HomeCountryCode, CooperatingSince: d.CooperatingSince,
 		PartnerCountries: nonNil(d.PartnerCountryCodes), Description: d.Description,
 	}
@@ -65,7 +66,7 @@ func (s *Store) donorFilter(ctx context.Context, f *funding.DonorFilter, path st
 	}
 	var c conds
 	c.add(idCond("_id", path+".id", funding.TypeDonor, f.ID))
-	c.add(textCond("nameNorm", f.Name), nil)
+	c.add(textCond(f.Name, "nameNorm", "shortNameNorm"), nil)
 	c.add(enumCond("type", f.Type), nil)
 	c.add(enumCond("homeCountry", f.HomeCountryCode), nil)
 	c.add(enumCond("partnerCountries", f.PartnerCountryCode), nil)

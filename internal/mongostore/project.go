@@ -107,7 +107,7 @@ func (s *Store) projectFilter(ctx context.Context, f *funding.ProjectFilter, pat
 	var c conds
 	c.add(idCond("_id", path+".id", funding.TypeProject, f.ID))
 	c.add(enumCond("code", f.Code), nil)
-	c.add(textCond("titleNorm", f.Title), nil)
+	c.add(textCond(f.Title, "titleNorm"), nil)
 	c.add(enumCond("status", f.Status), nil)
 	c.add(dateCond("startsOn", f.StartsOn), nil)
 	c.add(dateCond("endsOn", f.EndsOn), nil)

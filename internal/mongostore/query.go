@@ -211,11 +211,16 @@ func normalize(s string) string {
 
 // Operator translations. path is the stored field; field the input path for errors.
 
-func idCond(path, field, typ string, f *funding.IDFilter) (bson.D, error) {
+// localIDs decodes the global ids of an id filter (of type typ) into a filter of local
+// ids; a malformed id or one of another type is an error naming the operator at fault.
+func localIDs(field, typ string, f *funding.IDFilter) (*funding.CodeFilter, error) {
 	if f == nil {
-		return bson.D{}, nil
+		return nil, nil
 	}
 	local := func(op string, gids []string) ([]string, error) {
+		if gids == nil {
+			return nil, nil
+		}
 		out := make([]string, len(gids))
 		for i, g := range gids {
 			id, err := funding.LocalID(field+"."+op, typ, g)
@@ -226,28 +231,37 @@ func idCond(path, field, typ string, f *funding.IDFilter) (bson.D, error) {
 		}
 		return out, nil
 	}
-	ops := bson.D{}
+	var c funding.CodeFilter
+	var err error
 	for _, o := range []struct {
-		op, mongo string
-		one       *string
-		many      []string
-	}{{"eq", "$eq", f.Eq, nil}, {"ne", "$ne", f.Ne, nil}, {"in", "$in", nil, f.In}, {"notIn", "$nin", nil, f.NotIn}} {
-		switch {
-		case o.one != nil:
-			ids, err := local(o.op, []string{*o.one})
-			if err != nil {
-				return nil, err
-			}
-			ops = append(ops, bson.E{Key: o.mongo, Value: ids[0]})
-		case o.many != nil:
-			ids, err := local(o.op, o.many)
-			if err != nil {
-				return nil, err
-			}
-			ops = append(ops, bson.E{Key: o.mongo, Value: ids})
+		op  string
+		in  []string
+		out *[]string
+	}{{"in", f.In, &c.In}, {"notIn", f.NotIn, &c.NotIn}} {
+		if *o.out, err = local(o.op, o.in); err != nil {
+			return nil, err
 		}
 	}
-	return field1(path, ops), nil
+	for _, o := range []struct {
+		op  string
+		in  *string
+		out **string
+	}{{"eq", f.Eq, &c.Eq}, {"ne", f.Ne, &c.Ne}} {
+		ids, err := local(o.op, one(o.in))
+		if err != nil {
+			return nil, err
+		}
+		if ids != nil {
+			*o.out = &ids[0]
+		}
+	}
+	return &c, nil
+}
+
+// idCond matches a reference at path by global id.
+func idCond(path, field, typ string, f *funding.IDFilter) (bson.D, error) {
+	c, err := localIDs(field, typ, f)
+	return enumCond(path, c), err
 }
 
 func field1(path string, ops bson.D) bson.D {
@@ -257,6 +271,10 @@ func field1(path string, ops bson.D) bson.D {
 	return bson.D{{Key: path, Value: ops}}
 }
 
+// enumCond matches an exact string or enum at path. ne and notIn are written as $nor of a
+// match rather than $ne/$nin: on an array path (a project's countries.code) FerretDB v1.24
+// matches $ne when any element differs, where MongoDB requires that none is equal; $nor
+// means "no element equals" on both.
 func enumCond[T ~string](path string, f *funding.EnumFilter[T]) bson.D {
 	if f == nil {
 		return bson.D{}
@@ -268,20 +286,25 @@ func enumCond[T ~string](path string, f *funding.EnumFilter[T]) bson.D {
 		}
 		return out
 	}
-	ops := bson.D{}
+	var conds bson.A
 	if f.Eq != nil {
-		ops = append(ops, bson.E{Key: "$eq", Value: string(*f.Eq)})
-	}
-	if f.Ne != nil {
-		ops = append(ops, bson.E{Key: "$ne", Value: string(*f.Ne)})
+		conds = append(conds, bson.D{{Key: path, Value: string(*f.Eq)}})
 	}
 	if f.In != nil {
-		ops = append(ops, bson.E{Key: "$in", Value: strs(f.In)})
+		conds = append(conds, in(path, strs(f.In)))
+	}
+	if f.Ne != nil {
+		conds = append(conds, none(path, []string{string(*f.Ne)}))
 	}
 	if f.NotIn != nil {
-		ops = append(ops, bson.E{Key: "$nin", Value: strs(f.NotIn)})
+		conds = append(conds, none(path, strs(f.NotIn)))
 	}
-	return field1(path, ops)
+	return and(conds)
+}
+
+// none matches documents where no value at path is one of vals.
+func none(path string, vals []string) bson.D {
+	return bson.D{{Key: "$nor", Value: bson.A{in(path, vals)}}}
 }
 
 func rangeCond[T, V any](path string, f *funding.RangeFilter[T], conv func(T) V) bson.D {
@@ -331,18 +354,28 @@ func dateCond(path string, f *funding.DateFilter) bson.D {
 	return c
 }
 
-// textCond matches the normalised copy of a text at path; the user's text is quoted, so
-// it is always a literal.
-func textCond(path string, f *funding.TextFilter) bson.D {
+// textCond matches the normalised copies of a text at paths (any of them); the user's text
+// is quoted, so it is always a literal.
+func textCond(f *funding.TextFilter, paths ...string) bson.D {
 	if f == nil {
 		return bson.D{}
 	}
+	anyOf := func(pattern string) bson.D {
+		var or bson.A
+		for _, p := range paths {
+			or = append(or, bson.D{{Key: p, Value: bson.D{{Key: "$regex", Value: pattern}}}})
+		}
+		if len(or) == 1 {
+			return or[0].(bson.D)
+		}
+		return bson.D{{Key: "$or", Value: or}}
+	}
 	var conds bson.A
 	if f.StartsWith != nil {
-		conds = append(conds, bson.D{{Key: path, Value: bson.D{{Key: "$regex", Value: "^" + regexp.QuoteMeta(normalize(*f.StartsWith))}}}})
+		conds = append(conds, anyOf("^"+regexp.QuoteMeta(normalize(*f.StartsWith))))
 	}
 	if f.Contains != nil {
-		conds = append(conds, bson.D{{Key: path, Value: bson.D{{Key: "$regex", Value: regexp.QuoteMeta(normalize(*f.Contains))}}}})
+		conds = append(conds, anyOf(regexp.QuoteMeta(normalize(*f.Contains))))
 	}
 	return and(conds)
 }
@@ -356,9 +389,9 @@ func refCond(path string, f *funding.CodeFilter, ids func([]string) ([]string, e
 	}
 	var conds bson.A
 	for _, o := range []struct {
-		op   string
-		vals []string
-	}{{"$in", one(f.Eq)}, {"$nin", one(f.Ne)}, {"$in", f.In}, {"$nin", f.NotIn}} {
+		match bool
+		vals  []string
+	}{{true, one(f.Eq)}, {false, one(f.Ne)}, {true, f.In}, {false, f.NotIn}} {
 		if o.vals == nil {
 			continue
 		}
@@ -366,37 +399,22 @@ func refCond(path string, f *funding.CodeFilter, ids func([]string) ([]string, e
 		if err != nil {
 			return nil, err
 		}
-		conds = append(conds, bson.D{{Key: path, Value: bson.D{{Key: o.op, Value: nonNil(got)}}}})
+		if o.match {
+			conds = append(conds, in(path, nonNil(got)))
+		} else {
+			conds = append(conds, none(path, nonNil(got)))
+		}
 	}
 	return and(conds), nil
 }
 
 // refIDCond is refCond for filters by global id of type typ.
 func refIDCond(path, field, typ string, f *funding.IDFilter, ids func([]string) ([]string, error)) (bson.D, error) {
-	if f == nil {
-		return bson.D{}, nil
+	c, err := localIDs(field, typ, f)
+	if err != nil {
+		return nil, err
 	}
-	// Decode the global ids first, reporting the operator at fault.
-	local, err := idCond("x", field, typ, f)
-	if err != nil || len(local) == 0 {
-		return local, err
-	}
-	codes := &funding.CodeFilter{}
-	for _, e := range local[0].Value.(bson.D) {
-		switch e.Key {
-		case "$eq":
-			v := e.Value.(string)
-			codes.Eq = &v
-		case "$ne":
-			v := e.Value.(string)
-			codes.Ne = &v
-		case "$in":
-			codes.In = e.Value.([]string)
-		case "$nin":
-			codes.NotIn = e.Value.([]string)
-		}
-	}
-	return refCond(path, codes, ids)
+	return refCond(path, c, ids)
 }
 
 func one(s *string) []string {

@@ -48,12 +48,17 @@ func (s *Store) Search(ctx context.Context, text string, types []string, limit i
 		hits = append(hits, hit{rank(exact, norm), name, id, v})
 	}
 	if want("DONOR") {
-		ds, err := find(ctx, s.db.Collection(donorsColl), bson.D{{Key: "nameNorm", Value: contains}}, opts(), (*donorDoc).domain)
+		filter := bson.D{{Key: "$or", Value: bson.A{bson.D{{Key: "nameNorm", Value: contains}}, bson.D{{Key: "shortNameNorm", Value: contains}}}}}
+		ds, err := find(ctx, s.db.Collection(donorsColl), filter, opts(), (*donorDoc).domain)
 		if err != nil {
 			return nil, err
 		}
 		for _, d := range ds {
-			add(strings.EqualFold(d.ShortName, text), normalize(d.Name+" "+d.ShortName), d.Name, d.ID, d)
+			norm := normalize(d.Name)
+			if prefix.MatchString(normalize(d.ShortName)) {
+				norm = normalize(d.ShortName)
+			}
+			add(strings.EqualFold(d.ShortName, text), norm, d.Name, d.ID, d)
 		}
 	}
 	if want("AGREEMENT") {

@@ -43,26 +43,28 @@ func New(db *mongo.Database) *Store {
 func (s *Store) EnsureIndexes(ctx context.Context) error {
 	idx := map[string][]mongo.IndexModel{
 		countriesColl: {
-			{Keys: bson.D{{Key: "iso3", Value: 1}}},
+			keys("iso3"), keys("nameNorm"), keys("name", "_id"), keys("region", "_id"),
 		},
 		donorsColl: {
-			{Keys: bson.D{{Key: "homeCountry", Value: 1}}},
-			{Keys: bson.D{{Key: "partnerCountries", Value: 1}}},
+			keys("homeCountry"), keys("partnerCountries"), keys("nameNorm"), keys("shortNameNorm"),
+			keys("name", "_id"), keys("type", "_id"), keys("cooperatingSince", "_id"),
 		},
 		agreementsColl: {
-			{Keys: bson.D{{Key: "donorId", Value: 1}}},
+			keys("donorId"), keys("titleNorm"),
+			keys("signedOn", "_id"), keys("startsOn", "_id"), keys("title", "_id"),
 		},
 		trustFundsColl: {
-			{Keys: bson.D{{Key: "donorId", Value: 1}}},
-			{Keys: bson.D{{Key: "agreementIds", Value: 1}}},
+			keys("donorId"), keys("agreementIds"), keys("nameNorm"),
+			keys("name", "_id"), keys("establishedOn", "_id"), keys("startsOn", "_id"), keys("endsOnSort", "_id"),
 		},
 		allocationsColl: {
-			{Keys: bson.D{{Key: "trustFundId", Value: 1}}},
-			{Keys: bson.D{{Key: "projectId", Value: 1}}},
+			keys("trustFundId"), keys("projectId"), keys("amount.currency"),
+			keys("year", "_id"), keys("amount.milli", "_id"), keys("implementingAgency", "_id"),
 		},
 		projectsColl: {
 			{Keys: bson.D{{Key: "code", Value: 1}}, Options: options.Index().SetUnique(true)},
-			{Keys: bson.D{{Key: "countries.code", Value: 1}}},
+			keys("countries.code"), keys("themes"), keys("titleNorm"),
+			keys("title", "_id"), keys("status", "_id"), keys("startsOn", "_id"), keys("endsOnSort", "_id"),
 		},
 	}
 	for coll, models := range idx {
@@ -75,6 +77,16 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// keys is an ascending index on fields: one for each reference and code field, and a
+// compound one (field, _id) for each sort order, so that a keyset page is an index scan.
+func keys(fields ...string) mongo.IndexModel {
+	d := bson.D{}
+	for _, f := range fields {
+		d = append(d, bson.E{Key: f, Value: 1})
+	}
+	return mongo.IndexModel{Keys: d}
 }
 
 // IsEmpty reports whether the database holds no donors yet (a fresh database).

@@ -91,7 +91,7 @@ func (s *Store) trustFundFilter(ctx context.Context, f *funding.TrustFundFilter,
 	c.add(idCond("_id", path+".id", funding.TypeTrustFund, f.ID))
 	c.add(idCond("donorId", path+".donorId", funding.TypeDonor, f.DonorID))
 	c.add(idCond("agreementIds", path+".agreementId", funding.TypeAgreement, f.AgreementID))
-	c.add(textCond("nameNorm", f.Name), nil)
+	c.add(textCond(f.Name, "nameNorm"), nil)
 	c.add(enumCond("status", f.Status), nil)
 	c.add(enumCond("currency", f.Currency), nil)
 	c.add(dateCond("startsOn", f.StartsOn), nil)
