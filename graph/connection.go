@@ -56,6 +56,8 @@ type (
 	AllocationEdge       = Edge[*funding.Allocation]
 	ProjectConnection    = Connection[*funding.Project]
 	ProjectEdge          = Edge[*funding.Project]
+	AuditEntryConnection = Connection[*funding.AuditEntry]
+	AuditEntryEdge       = Edge[*funding.AuditEntry]
 )
 
 // Edges returns the page's items with their cursors.

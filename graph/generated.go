@@ -10,9 +10,11 @@ import (
 	"math"
 	"strconv"
 	"sync/atomic"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
+	"github.com/coopgraph/coopgraph/internal/auth"
 	"github.com/coopgraph/coopgraph/internal/funding"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -30,8 +32,10 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Agreement() AgreementResolver
 	Allocation() AllocationResolver
+	AuditEntry() AuditEntryResolver
 	Country() CountryResolver
 	Donor() DonorResolver
+	Mutation() MutationResolver
 	Project() ProjectResolver
 	ProjectCountry() ProjectCountryResolver
 	Query() QueryResolver
@@ -39,14 +43,17 @@ type ResolverRoot interface {
 }
 
 type DirectiveRoot struct {
+	HasRole func(ctx context.Context, obj any, next graphql.Resolver, role auth.Role) (res any, err error)
 }
 
 type ComplexityRoot struct {
 	Agreement struct {
 		Counterpart func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
 		Description func(childComplexity int) int
 		Donor       func(childComplexity int) int
 		EndsOn      func(childComplexity int) int
+		History     func(childComplexity int, first *int, after *string) int
 		ID          func(childComplexity int) int
 		SignedOn    func(childComplexity int) int
 		Source      func(childComplexity int) int
@@ -54,6 +61,8 @@ type ComplexityRoot struct {
 		Themes      func(childComplexity int) int
 		Title       func(childComplexity int) int
 		TrustFunds  func(childComplexity int, filter *funding.TrustFundFilter, orderBy []*funding.Order[funding.TrustFundOrderField], first *int, after *string, last *int, before *string) int
+		UpdatedAt   func(childComplexity int) int
+		Version     func(childComplexity int) int
 	}
 
 	AgreementConnection struct {
@@ -68,15 +77,23 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	AgreementPayload struct {
+		Agreement func(childComplexity int) int
+	}
+
 	Allocation struct {
 		Amount             func(childComplexity int) int
 		ApprovedOn         func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		History            func(childComplexity int, first *int, after *string) int
 		ID                 func(childComplexity int) int
 		Illustrative       func(childComplexity int) int
 		ImplementingAgency func(childComplexity int) int
 		Project            func(childComplexity int) int
 		Source             func(childComplexity int) int
 		TrustFund          func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
+		Version            func(childComplexity int) int
 		Year               func(childComplexity int) int
 	}
 
@@ -92,10 +109,43 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	AllocationPayload struct {
+		Allocation func(childComplexity int) int
+	}
+
+	AllocationsPayload struct {
+		Allocations func(childComplexity int) int
+	}
+
+	AuditEntry struct {
+		Action     func(childComplexity int) int
+		Actor      func(childComplexity int) int
+		After      func(childComplexity int) int
+		At         func(childComplexity int) int
+		Before     func(childComplexity int) int
+		EntityID   func(childComplexity int) int
+		EntityType func(childComplexity int) int
+		Fields     func(childComplexity int) int
+		Version    func(childComplexity int) int
+	}
+
+	AuditEntryConnection struct {
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	AuditEntryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Country struct {
 		Allocations   func(childComplexity int, filter *funding.AllocationFilter, orderBy []*funding.Order[funding.AllocationOrderField], first *int, after *string, last *int, before *string) int
 		Code          func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
 		Donors        func(childComplexity int, filter *funding.DonorFilter, orderBy []*funding.Order[funding.DonorOrderField], first *int, after *string, last *int, before *string) int
+		History       func(childComplexity int, first *int, after *string) int
 		ID            func(childComplexity int) int
 		ISO3          func(childComplexity int) int
 		Name          func(childComplexity int) int
@@ -103,6 +153,8 @@ type ComplexityRoot struct {
 		Projects      func(childComplexity int, filter *funding.ProjectFilter, orderBy []*funding.Order[funding.ProjectOrderField], first *int, after *string, last *int, before *string) int
 		Region        func(childComplexity int) int
 		SubRegion     func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
+		Version       func(childComplexity int) int
 	}
 
 	CountryConnection struct {
@@ -117,11 +169,21 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CountryPayload struct {
+		Country func(childComplexity int) int
+	}
+
+	DeletePayload struct {
+		DeletedID func(childComplexity int) int
+	}
+
 	Donor struct {
 		Agreements       func(childComplexity int, filter *funding.AgreementFilter, orderBy []*funding.Order[funding.AgreementOrderField], first *int, after *string, last *int, before *string) int
 		Allocations      func(childComplexity int, filter *funding.AllocationFilter, orderBy []*funding.Order[funding.AllocationOrderField], first *int, after *string, last *int, before *string) int
 		CooperatingSince func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
 		Description      func(childComplexity int) int
+		History          func(childComplexity int, first *int, after *string) int
 		HomeCountry      func(childComplexity int) int
 		ID               func(childComplexity int) int
 		Name             func(childComplexity int) int
@@ -130,6 +192,8 @@ type ComplexityRoot struct {
 		ShortName        func(childComplexity int) int
 		TrustFunds       func(childComplexity int, filter *funding.TrustFundFilter, orderBy []*funding.Order[funding.TrustFundOrderField], first *int, after *string, last *int, before *string) int
 		Type             func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
+		Version          func(childComplexity int) int
 	}
 
 	DonorConnection struct {
@@ -144,9 +208,36 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	DonorPayload struct {
+		Donor func(childComplexity int) int
+	}
+
 	Money struct {
 		Currency func(childComplexity int) int
 		Decimal  func(childComplexity int) int
+	}
+
+	Mutation struct {
+		CreateAgreement     func(childComplexity int, input CreateAgreementInput) int
+		CreateAllocation    func(childComplexity int, input CreateAllocationInput) int
+		CreateAllocations   func(childComplexity int, input []*CreateAllocationInput) int
+		CreateCountry       func(childComplexity int, input CreateCountryInput) int
+		CreateDonor         func(childComplexity int, input CreateDonorInput) int
+		CreateProject       func(childComplexity int, input CreateProjectInput) int
+		CreateTrustFund     func(childComplexity int, input CreateTrustFundInput) int
+		DeleteAgreement     func(childComplexity int, input DeleteInput) int
+		DeleteAllocation    func(childComplexity int, input DeleteInput) int
+		DeleteCountry       func(childComplexity int, input DeleteInput) int
+		DeleteDonor         func(childComplexity int, input DeleteInput) int
+		DeleteProject       func(childComplexity int, input DeleteInput) int
+		DeleteTrustFund     func(childComplexity int, input DeleteInput) int
+		SetProjectCountries func(childComplexity int, input SetProjectCountriesInput) int
+		UpdateAgreement     func(childComplexity int, input UpdateAgreementInput) int
+		UpdateAllocation    func(childComplexity int, input UpdateAllocationInput) int
+		UpdateCountry       func(childComplexity int, input UpdateCountryInput) int
+		UpdateDonor         func(childComplexity int, input UpdateDonorInput) int
+		UpdateProject       func(childComplexity int, input UpdateProjectInput) int
+		UpdateTrustFund     func(childComplexity int, input UpdateTrustFundInput) int
 	}
 
 	PageInfo struct {
@@ -161,9 +252,11 @@ type ComplexityRoot struct {
 		Budget             func(childComplexity int) int
 		Code               func(childComplexity int) int
 		Countries          func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
 		Description        func(childComplexity int) int
 		Donors             func(childComplexity int, filter *funding.DonorFilter, orderBy []*funding.Order[funding.DonorOrderField], first *int, after *string, last *int, before *string) int
 		EndsOn             func(childComplexity int) int
+		History            func(childComplexity int, first *int, after *string) int
 		ID                 func(childComplexity int) int
 		Illustrative       func(childComplexity int) int
 		ImplementingAgency func(childComplexity int) int
@@ -173,6 +266,8 @@ type ComplexityRoot struct {
 		Themes             func(childComplexity int) int
 		Title              func(childComplexity int) int
 		TrustFunds         func(childComplexity int, filter *funding.TrustFundFilter, orderBy []*funding.Order[funding.TrustFundOrderField], first *int, after *string, last *int, before *string) int
+		UpdatedAt          func(childComplexity int) int
+		Version            func(childComplexity int) int
 	}
 
 	ProjectConnection struct {
@@ -192,11 +287,16 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ProjectPayload struct {
+		Project func(childComplexity int) int
+	}
+
 	Query struct {
 		Agreement   func(childComplexity int, id string) int
 		Agreements  func(childComplexity int, filter *funding.AgreementFilter, orderBy []*funding.Order[funding.AgreementOrderField], first *int, after *string, last *int, before *string) int
 		Allocation  func(childComplexity int, id string) int
 		Allocations func(childComplexity int, filter *funding.AllocationFilter, orderBy []*funding.Order[funding.AllocationOrderField], first *int, after *string, last *int, before *string) int
+		AuditLog    func(childComplexity int, filter *AuditFilter, first *int, after *string) int
 		Countries   func(childComplexity int, filter *funding.CountryFilter, orderBy []*funding.Order[funding.CountryOrderField], first *int, after *string, last *int, before *string) int
 		Country     func(childComplexity int, code string) int
 		Donor       func(childComplexity int, id string) int
@@ -213,17 +313,21 @@ type ComplexityRoot struct {
 	TrustFund struct {
 		Agreements    func(childComplexity int, filter *funding.AgreementFilter, orderBy []*funding.Order[funding.AgreementOrderField], first *int, after *string, last *int, before *string) int
 		Allocations   func(childComplexity int, filter *funding.AllocationFilter, orderBy []*funding.Order[funding.AllocationOrderField], first *int, after *string, last *int, before *string) int
+		CreatedAt     func(childComplexity int) int
 		Currency      func(childComplexity int) int
 		Description   func(childComplexity int) int
 		Donor         func(childComplexity int) int
 		EndsOn        func(childComplexity int) int
 		EstablishedOn func(childComplexity int) int
 		Extensions    func(childComplexity int) int
+		History       func(childComplexity int, first *int, after *string) int
 		ID            func(childComplexity int) int
 		Name          func(childComplexity int) int
 		Projects      func(childComplexity int, filter *funding.ProjectFilter, orderBy []*funding.Order[funding.ProjectOrderField], first *int, after *string, last *int, before *string) int
 		StartsOn      func(childComplexity int) int
 		Status        func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
+		Version       func(childComplexity int) int
 	}
 
 	TrustFundConnection struct {
@@ -243,6 +347,10 @@ type ComplexityRoot struct {
 		EndsOn    func(childComplexity int) int
 		Note      func(childComplexity int) int
 	}
+
+	TrustFundPayload struct {
+		TrustFund func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
@@ -251,6 +359,8 @@ type ComplexityRoot struct {
 
 type AgreementResolver interface {
 	ID(ctx context.Context, obj *funding.Agreement) (string, error)
+
+	History(ctx context.Context, obj *funding.Agreement, first *int, after *string) (*Connection[*funding.AuditEntry], error)
 	Donor(ctx context.Context, obj *funding.Agreement) (*funding.Donor, error)
 
 	Source(ctx context.Context, obj *funding.Agreement) (*string, error)
@@ -258,13 +368,20 @@ type AgreementResolver interface {
 }
 type AllocationResolver interface {
 	ID(ctx context.Context, obj *funding.Allocation) (string, error)
+
+	History(ctx context.Context, obj *funding.Allocation, first *int, after *string) (*Connection[*funding.AuditEntry], error)
 	TrustFund(ctx context.Context, obj *funding.Allocation) (*funding.TrustFund, error)
 	Project(ctx context.Context, obj *funding.Allocation) (*funding.Project, error)
 
 	Source(ctx context.Context, obj *funding.Allocation) (*string, error)
 }
+type AuditEntryResolver interface {
+	EntityID(ctx context.Context, obj *funding.AuditEntry) (string, error)
+}
 type CountryResolver interface {
 	ID(ctx context.Context, obj *funding.Country) (string, error)
+
+	History(ctx context.Context, obj *funding.Country, first *int, after *string) (*Connection[*funding.AuditEntry], error)
 
 	Region(ctx context.Context, obj *funding.Country) (*string, error)
 	SubRegion(ctx context.Context, obj *funding.Country) (*string, error)
@@ -276,6 +393,8 @@ type CountryResolver interface {
 type DonorResolver interface {
 	ID(ctx context.Context, obj *funding.Donor) (string, error)
 
+	History(ctx context.Context, obj *funding.Donor, first *int, after *string) (*Connection[*funding.AuditEntry], error)
+
 	HomeCountry(ctx context.Context, obj *funding.Donor) (*funding.Country, error)
 	CooperatingSince(ctx context.Context, obj *funding.Donor) (*int, error)
 	PartnerCountries(ctx context.Context, obj *funding.Donor) ([]*funding.Country, error)
@@ -285,8 +404,32 @@ type DonorResolver interface {
 	Allocations(ctx context.Context, obj *funding.Donor, filter *funding.AllocationFilter, orderBy []*funding.Order[funding.AllocationOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Allocation], error)
 	Projects(ctx context.Context, obj *funding.Donor, filter *funding.ProjectFilter, orderBy []*funding.Order[funding.ProjectOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Project], error)
 }
+type MutationResolver interface {
+	CreateCountry(ctx context.Context, input CreateCountryInput) (*CountryPayload, error)
+	UpdateCountry(ctx context.Context, input UpdateCountryInput) (*CountryPayload, error)
+	DeleteCountry(ctx context.Context, input DeleteInput) (*DeletePayload, error)
+	CreateDonor(ctx context.Context, input CreateDonorInput) (*DonorPayload, error)
+	UpdateDonor(ctx context.Context, input UpdateDonorInput) (*DonorPayload, error)
+	DeleteDonor(ctx context.Context, input DeleteInput) (*DeletePayload, error)
+	CreateAgreement(ctx context.Context, input CreateAgreementInput) (*AgreementPayload, error)
+	UpdateAgreement(ctx context.Context, input UpdateAgreementInput) (*AgreementPayload, error)
+	DeleteAgreement(ctx context.Context, input DeleteInput) (*DeletePayload, error)
+	CreateTrustFund(ctx context.Context, input CreateTrustFundInput) (*TrustFundPayload, error)
+	UpdateTrustFund(ctx context.Context, input UpdateTrustFundInput) (*TrustFundPayload, error)
+	DeleteTrustFund(ctx context.Context, input DeleteInput) (*DeletePayload, error)
+	CreateProject(ctx context.Context, input CreateProjectInput) (*ProjectPayload, error)
+	UpdateProject(ctx context.Context, input UpdateProjectInput) (*ProjectPayload, error)
+	SetProjectCountries(ctx context.Context, input SetProjectCountriesInput) (*ProjectPayload, error)
+	DeleteProject(ctx context.Context, input DeleteInput) (*DeletePayload, error)
+	CreateAllocation(ctx context.Context, input CreateAllocationInput) (*AllocationPayload, error)
+	CreateAllocations(ctx context.Context, input []*CreateAllocationInput) (*AllocationsPayload, error)
+	UpdateAllocation(ctx context.Context, input UpdateAllocationInput) (*AllocationPayload, error)
+	DeleteAllocation(ctx context.Context, input DeleteInput) (*DeletePayload, error)
+}
 type ProjectResolver interface {
 	ID(ctx context.Context, obj *funding.Project) (string, error)
+
+	History(ctx context.Context, obj *funding.Project, first *int, after *string) (*Connection[*funding.AuditEntry], error)
 
 	Source(ctx context.Context, obj *funding.Project) (*string, error)
 	Allocations(ctx context.Context, obj *funding.Project, filter *funding.AllocationFilter, orderBy []*funding.Order[funding.AllocationOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Allocation], error)
@@ -307,6 +450,7 @@ type QueryResolver interface {
 	Project(ctx context.Context, id *string, code *string) (*funding.Project, error)
 	Country(ctx context.Context, code string) (*funding.Country, error)
 	Search(ctx context.Context, text string, types []SearchType, first *int) ([]Node, error)
+	AuditLog(ctx context.Context, filter *AuditFilter, first *int, after *string) (*Connection[*funding.AuditEntry], error)
 	Donors(ctx context.Context, filter *funding.DonorFilter, orderBy []*funding.Order[funding.DonorOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Donor], error)
 	Agreements(ctx context.Context, filter *funding.AgreementFilter, orderBy []*funding.Order[funding.AgreementOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Agreement], error)
 	TrustFunds(ctx context.Context, filter *funding.TrustFundFilter, orderBy []*funding.Order[funding.TrustFundOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.TrustFund], error)
@@ -316,6 +460,8 @@ type QueryResolver interface {
 }
 type TrustFundResolver interface {
 	ID(ctx context.Context, obj *funding.TrustFund) (string, error)
+
+	History(ctx context.Context, obj *funding.TrustFund, first *int, after *string) (*Connection[*funding.AuditEntry], error)
 	Donor(ctx context.Context, obj *funding.TrustFund) (*funding.Donor, error)
 	Agreements(ctx context.Context, obj *funding.TrustFund, filter *funding.AgreementFilter, orderBy []*funding.Order[funding.AgreementOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Agreement], error)
 
@@ -347,6 +493,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Agreement.Counterpart(childComplexity), true
+	case "Agreement.createdAt":
+		if e.ComplexityRoot.Agreement.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.CreatedAt(childComplexity), true
 	case "Agreement.description":
 		if e.ComplexityRoot.Agreement.Description == nil {
 			break
@@ -365,6 +517,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Agreement.EndsOn(childComplexity), true
+	case "Agreement.history":
+		if e.ComplexityRoot.Agreement.History == nil {
+			break
+		}
+
+		args, err := ec.field_Agreement_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Agreement.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Agreement.id":
 		if e.ComplexityRoot.Agreement.ID == nil {
 			break
@@ -412,6 +575,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Agreement.TrustFunds(childComplexity, args["filter"].(*funding.TrustFundFilter), args["orderBy"].([]*funding.Order[funding.TrustFundOrderField]), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Agreement.updatedAt":
+		if e.ComplexityRoot.Agreement.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.UpdatedAt(childComplexity), true
+	case "Agreement.version":
+		if e.ComplexityRoot.Agreement.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.Version(childComplexity), true
 
 	case "AgreementConnection.edges":
 		if e.ComplexityRoot.AgreementConnection.Edges == nil {
@@ -451,6 +626,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AgreementEdge.Node(childComplexity), true
 
+	case "AgreementPayload.agreement":
+		if e.ComplexityRoot.AgreementPayload.Agreement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementPayload.Agreement(childComplexity), true
+
 	case "Allocation.amount":
 		if e.ComplexityRoot.Allocation.Amount == nil {
 			break
@@ -463,6 +645,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Allocation.ApprovedOn(childComplexity), true
+	case "Allocation.createdAt":
+		if e.ComplexityRoot.Allocation.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Allocation.CreatedAt(childComplexity), true
+	case "Allocation.history":
+		if e.ComplexityRoot.Allocation.History == nil {
+			break
+		}
+
+		args, err := ec.field_Allocation_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Allocation.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Allocation.id":
 		if e.ComplexityRoot.Allocation.ID == nil {
 			break
@@ -499,6 +698,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Allocation.TrustFund(childComplexity), true
+	case "Allocation.updatedAt":
+		if e.ComplexityRoot.Allocation.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Allocation.UpdatedAt(childComplexity), true
+	case "Allocation.version":
+		if e.ComplexityRoot.Allocation.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Allocation.Version(childComplexity), true
 	case "Allocation.year":
 		if e.ComplexityRoot.Allocation.Year == nil {
 			break
@@ -544,6 +755,107 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AllocationEdge.Node(childComplexity), true
 
+	case "AllocationPayload.allocation":
+		if e.ComplexityRoot.AllocationPayload.Allocation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AllocationPayload.Allocation(childComplexity), true
+
+	case "AllocationsPayload.allocations":
+		if e.ComplexityRoot.AllocationsPayload.Allocations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AllocationsPayload.Allocations(childComplexity), true
+
+	case "AuditEntry.action":
+		if e.ComplexityRoot.AuditEntry.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Action(childComplexity), true
+	case "AuditEntry.actor":
+		if e.ComplexityRoot.AuditEntry.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Actor(childComplexity), true
+	case "AuditEntry.after":
+		if e.ComplexityRoot.AuditEntry.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.After(childComplexity), true
+	case "AuditEntry.at":
+		if e.ComplexityRoot.AuditEntry.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.At(childComplexity), true
+	case "AuditEntry.before":
+		if e.ComplexityRoot.AuditEntry.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Before(childComplexity), true
+	case "AuditEntry.entityId":
+		if e.ComplexityRoot.AuditEntry.EntityID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.EntityID(childComplexity), true
+	case "AuditEntry.entityType":
+		if e.ComplexityRoot.AuditEntry.EntityType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.EntityType(childComplexity), true
+	case "AuditEntry.fields":
+		if e.ComplexityRoot.AuditEntry.Fields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Fields(childComplexity), true
+	case "AuditEntry.version":
+		if e.ComplexityRoot.AuditEntry.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Version(childComplexity), true
+
+	case "AuditEntryConnection.edges":
+		if e.ComplexityRoot.AuditEntryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryConnection.Edges(childComplexity), true
+	case "AuditEntryConnection.nodes":
+		if e.ComplexityRoot.AuditEntryConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryConnection.Nodes(childComplexity), true
+	case "AuditEntryConnection.pageInfo":
+		if e.ComplexityRoot.AuditEntryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryConnection.PageInfo(childComplexity), true
+
+	case "AuditEntryEdge.cursor":
+		if e.ComplexityRoot.AuditEntryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryEdge.Cursor(childComplexity), true
+	case "AuditEntryEdge.node":
+		if e.ComplexityRoot.AuditEntryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryEdge.Node(childComplexity), true
+
 	case "Country.allocations":
 		if e.ComplexityRoot.Country.Allocations == nil {
 			break
@@ -561,6 +873,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Country.Code(childComplexity), true
+	case "Country.createdAt":
+		if e.ComplexityRoot.Country.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Country.CreatedAt(childComplexity), true
 	case "Country.donors":
 		if e.ComplexityRoot.Country.Donors == nil {
 			break
@@ -572,6 +890,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Country.Donors(childComplexity, args["filter"].(*funding.DonorFilter), args["orderBy"].([]*funding.Order[funding.DonorOrderField]), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Country.history":
+		if e.ComplexityRoot.Country.History == nil {
+			break
+		}
+
+		args, err := ec.field_Country_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Country.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Country.id":
 		if e.ComplexityRoot.Country.ID == nil {
 			break
@@ -624,6 +953,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Country.SubRegion(childComplexity), true
+	case "Country.updatedAt":
+		if e.ComplexityRoot.Country.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Country.UpdatedAt(childComplexity), true
+	case "Country.version":
+		if e.ComplexityRoot.Country.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Country.Version(childComplexity), true
 
 	case "CountryConnection.edges":
 		if e.ComplexityRoot.CountryConnection.Edges == nil {
@@ -663,6 +1004,20 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CountryEdge.Node(childComplexity), true
 
+	case "CountryPayload.country":
+		if e.ComplexityRoot.CountryPayload.Country == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CountryPayload.Country(childComplexity), true
+
+	case "DeletePayload.deletedId":
+		if e.ComplexityRoot.DeletePayload.DeletedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeletePayload.DeletedID(childComplexity), true
+
 	case "Donor.agreements":
 		if e.ComplexityRoot.Donor.Agreements == nil {
 			break
@@ -691,12 +1046,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Donor.CooperatingSince(childComplexity), true
+	case "Donor.createdAt":
+		if e.ComplexityRoot.Donor.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Donor.CreatedAt(childComplexity), true
 	case "Donor.description":
 		if e.ComplexityRoot.Donor.Description == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Donor.Description(childComplexity), true
+	case "Donor.history":
+		if e.ComplexityRoot.Donor.History == nil {
+			break
+		}
+
+		args, err := ec.field_Donor_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Donor.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Donor.homeCountry":
 		if e.ComplexityRoot.Donor.HomeCountry == nil {
 			break
@@ -755,6 +1127,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Donor.Type(childComplexity), true
+	case "Donor.updatedAt":
+		if e.ComplexityRoot.Donor.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Donor.UpdatedAt(childComplexity), true
+	case "Donor.version":
+		if e.ComplexityRoot.Donor.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Donor.Version(childComplexity), true
 
 	case "DonorConnection.edges":
 		if e.ComplexityRoot.DonorConnection.Edges == nil {
@@ -794,6 +1178,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DonorEdge.Node(childComplexity), true
 
+	case "DonorPayload.donor":
+		if e.ComplexityRoot.DonorPayload.Donor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DonorPayload.Donor(childComplexity), true
+
 	case "Money.currency":
 		if e.ComplexityRoot.Money.Currency == nil {
 			break
@@ -806,6 +1197,227 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Money.Decimal(childComplexity), true
+
+	case "Mutation.createAgreement":
+		if e.ComplexityRoot.Mutation.CreateAgreement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createAgreement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateAgreement(childComplexity, args["input"].(CreateAgreementInput)), true
+	case "Mutation.createAllocation":
+		if e.ComplexityRoot.Mutation.CreateAllocation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createAllocation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateAllocation(childComplexity, args["input"].(CreateAllocationInput)), true
+	case "Mutation.createAllocations":
+		if e.ComplexityRoot.Mutation.CreateAllocations == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createAllocations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateAllocations(childComplexity, args["input"].([]*CreateAllocationInput)), true
+	case "Mutation.createCountry":
+		if e.ComplexityRoot.Mutation.CreateCountry == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createCountry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateCountry(childComplexity, args["input"].(CreateCountryInput)), true
+	case "Mutation.createDonor":
+		if e.ComplexityRoot.Mutation.CreateDonor == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createDonor_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateDonor(childComplexity, args["input"].(CreateDonorInput)), true
+	case "Mutation.createProject":
+		if e.ComplexityRoot.Mutation.CreateProject == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createProject_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateProject(childComplexity, args["input"].(CreateProjectInput)), true
+	case "Mutation.createTrustFund":
+		if e.ComplexityRoot.Mutation.CreateTrustFund == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createTrustFund_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateTrustFund(childComplexity, args["input"].(CreateTrustFundInput)), true
+	case "Mutation.deleteAgreement":
+		if e.ComplexityRoot.Mutation.DeleteAgreement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteAgreement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteAgreement(childComplexity, args["input"].(DeleteInput)), true
+	case "Mutation.deleteAllocation":
+		if e.ComplexityRoot.Mutation.DeleteAllocation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteAllocation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteAllocation(childComplexity, args["input"].(DeleteInput)), true
+	case "Mutation.deleteCountry":
+		if e.ComplexityRoot.Mutation.DeleteCountry == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteCountry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteCountry(childComplexity, args["input"].(DeleteInput)), true
+	case "Mutation.deleteDonor":
+		if e.ComplexityRoot.Mutation.DeleteDonor == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteDonor_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteDonor(childComplexity, args["input"].(DeleteInput)), true
+	case "Mutation.deleteProject":
+		if e.ComplexityRoot.Mutation.DeleteProject == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteProject_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteProject(childComplexity, args["input"].(DeleteInput)), true
+	case "Mutation.deleteTrustFund":
+		if e.ComplexityRoot.Mutation.DeleteTrustFund == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteTrustFund_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteTrustFund(childComplexity, args["input"].(DeleteInput)), true
+	case "Mutation.setProjectCountries":
+		if e.ComplexityRoot.Mutation.SetProjectCountries == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setProjectCountries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetProjectCountries(childComplexity, args["input"].(SetProjectCountriesInput)), true
+	case "Mutation.updateAgreement":
+		if e.ComplexityRoot.Mutation.UpdateAgreement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateAgreement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateAgreement(childComplexity, args["input"].(UpdateAgreementInput)), true
+	case "Mutation.updateAllocation":
+		if e.ComplexityRoot.Mutation.UpdateAllocation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateAllocation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateAllocation(childComplexity, args["input"].(UpdateAllocationInput)), true
+	case "Mutation.updateCountry":
+		if e.ComplexityRoot.Mutation.UpdateCountry == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateCountry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateCountry(childComplexity, args["input"].(UpdateCountryInput)), true
+	case "Mutation.updateDonor":
+		if e.ComplexityRoot.Mutation.UpdateDonor == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateDonor_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateDonor(childComplexity, args["input"].(UpdateDonorInput)), true
+	case "Mutation.updateProject":
+		if e.ComplexityRoot.Mutation.UpdateProject == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateProject_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateProject(childComplexity, args["input"].(UpdateProjectInput)), true
+	case "Mutation.updateTrustFund":
+		if e.ComplexityRoot.Mutation.UpdateTrustFund == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateTrustFund_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateTrustFund(childComplexity, args["input"].(UpdateTrustFundInput)), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -861,6 +1473,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.Countries(childComplexity), true
+	case "Project.createdAt":
+		if e.ComplexityRoot.Project.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.CreatedAt(childComplexity), true
 	case "Project.description":
 		if e.ComplexityRoot.Project.Description == nil {
 			break
@@ -884,6 +1502,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.EndsOn(childComplexity), true
+	case "Project.history":
+		if e.ComplexityRoot.Project.History == nil {
+			break
+		}
+
+		args, err := ec.field_Project_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Project.id":
 		if e.ComplexityRoot.Project.ID == nil {
 			break
@@ -943,6 +1572,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.TrustFunds(childComplexity, args["filter"].(*funding.TrustFundFilter), args["orderBy"].([]*funding.Order[funding.TrustFundOrderField]), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Project.updatedAt":
+		if e.ComplexityRoot.Project.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.UpdatedAt(childComplexity), true
+	case "Project.version":
+		if e.ComplexityRoot.Project.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.Version(childComplexity), true
 
 	case "ProjectConnection.edges":
 		if e.ComplexityRoot.ProjectConnection.Edges == nil {
@@ -995,6 +1636,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProjectEdge.Node(childComplexity), true
 
+	case "ProjectPayload.project":
+		if e.ComplexityRoot.ProjectPayload.Project == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectPayload.Project(childComplexity), true
+
 	case "Query.agreement":
 		if e.ComplexityRoot.Query.Agreement == nil {
 			break
@@ -1039,6 +1687,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Allocations(childComplexity, args["filter"].(*funding.AllocationFilter), args["orderBy"].([]*funding.Order[funding.AllocationOrderField]), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.auditLog":
+		if e.ComplexityRoot.Query.AuditLog == nil {
+			break
+		}
+
+		args, err := ec.field_Query_auditLog_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["filter"].(*AuditFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.countries":
 		if e.ComplexityRoot.Query.Countries == nil {
 			break
@@ -1184,6 +1843,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TrustFund.Allocations(childComplexity, args["filter"].(*funding.AllocationFilter), args["orderBy"].([]*funding.Order[funding.AllocationOrderField]), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "TrustFund.createdAt":
+		if e.ComplexityRoot.TrustFund.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustFund.CreatedAt(childComplexity), true
 	case "TrustFund.currency":
 		if e.ComplexityRoot.TrustFund.Currency == nil {
 			break
@@ -1220,6 +1885,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TrustFund.Extensions(childComplexity), true
+	case "TrustFund.history":
+		if e.ComplexityRoot.TrustFund.History == nil {
+			break
+		}
+
+		args, err := ec.field_TrustFund_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.TrustFund.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "TrustFund.id":
 		if e.ComplexityRoot.TrustFund.ID == nil {
 			break
@@ -1255,6 +1931,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TrustFund.Status(childComplexity), true
+	case "TrustFund.updatedAt":
+		if e.ComplexityRoot.TrustFund.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustFund.UpdatedAt(childComplexity), true
+	case "TrustFund.version":
+		if e.ComplexityRoot.TrustFund.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustFund.Version(childComplexity), true
 
 	case "TrustFundConnection.edges":
 		if e.ComplexityRoot.TrustFundConnection.Edges == nil {
@@ -1313,6 +2001,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TrustFundExtension.Note(childComplexity), true
 
+	case "TrustFundPayload.trustFund":
+		if e.ComplexityRoot.TrustFundPayload.TrustFund == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustFundPayload.TrustFund(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -1326,23 +2021,41 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AgreementOrder", ec.unmarshalInputAgreementOrder),
 			graphql.NewInputUnmarshaler("AllocationFilter", ec.unmarshalInputAllocationFilter),
 			graphql.NewInputUnmarshaler("AllocationOrder", ec.unmarshalInputAllocationOrder),
+			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
 			graphql.NewInputUnmarshaler("CodeFilter", ec.unmarshalInputCodeFilter),
 			graphql.NewInputUnmarshaler("CountryFilter", ec.unmarshalInputCountryFilter),
 			graphql.NewInputUnmarshaler("CountryOrder", ec.unmarshalInputCountryOrder),
+			graphql.NewInputUnmarshaler("CreateAgreementInput", ec.unmarshalInputCreateAgreementInput),
+			graphql.NewInputUnmarshaler("CreateAllocationInput", ec.unmarshalInputCreateAllocationInput),
+			graphql.NewInputUnmarshaler("CreateCountryInput", ec.unmarshalInputCreateCountryInput),
+			graphql.NewInputUnmarshaler("CreateDonorInput", ec.unmarshalInputCreateDonorInput),
+			graphql.NewInputUnmarshaler("CreateProjectInput", ec.unmarshalInputCreateProjectInput),
+			graphql.NewInputUnmarshaler("CreateTrustFundInput", ec.unmarshalInputCreateTrustFundInput),
 			graphql.NewInputUnmarshaler("DateFilter", ec.unmarshalInputDateFilter),
 			graphql.NewInputUnmarshaler("DecimalFilter", ec.unmarshalInputDecimalFilter),
+			graphql.NewInputUnmarshaler("DeleteInput", ec.unmarshalInputDeleteInput),
 			graphql.NewInputUnmarshaler("DonorFilter", ec.unmarshalInputDonorFilter),
 			graphql.NewInputUnmarshaler("DonorOrder", ec.unmarshalInputDonorOrder),
 			graphql.NewInputUnmarshaler("DonorTypeFilter", ec.unmarshalInputDonorTypeFilter),
 			graphql.NewInputUnmarshaler("IDFilter", ec.unmarshalInputIDFilter),
 			graphql.NewInputUnmarshaler("IntFilter", ec.unmarshalInputIntFilter),
+			graphql.NewInputUnmarshaler("MoneyInput", ec.unmarshalInputMoneyInput),
+			graphql.NewInputUnmarshaler("ProjectCountryInput", ec.unmarshalInputProjectCountryInput),
 			graphql.NewInputUnmarshaler("ProjectFilter", ec.unmarshalInputProjectFilter),
 			graphql.NewInputUnmarshaler("ProjectOrder", ec.unmarshalInputProjectOrder),
 			graphql.NewInputUnmarshaler("ProjectStatusFilter", ec.unmarshalInputProjectStatusFilter),
+			graphql.NewInputUnmarshaler("SetProjectCountriesInput", ec.unmarshalInputSetProjectCountriesInput),
 			graphql.NewInputUnmarshaler("TextFilter", ec.unmarshalInputTextFilter),
+			graphql.NewInputUnmarshaler("TrustFundExtensionInput", ec.unmarshalInputTrustFundExtensionInput),
 			graphql.NewInputUnmarshaler("TrustFundFilter", ec.unmarshalInputTrustFundFilter),
 			graphql.NewInputUnmarshaler("TrustFundOrder", ec.unmarshalInputTrustFundOrder),
 			graphql.NewInputUnmarshaler("TrustFundStatusFilter", ec.unmarshalInputTrustFundStatusFilter),
+			graphql.NewInputUnmarshaler("UpdateAgreementInput", ec.unmarshalInputUpdateAgreementInput),
+			graphql.NewInputUnmarshaler("UpdateAllocationInput", ec.unmarshalInputUpdateAllocationInput),
+			graphql.NewInputUnmarshaler("UpdateCountryInput", ec.unmarshalInputUpdateCountryInput),
+			graphql.NewInputUnmarshaler("UpdateDonorInput", ec.unmarshalInputUpdateDonorInput),
+			graphql.NewInputUnmarshaler("UpdateProjectInput", ec.unmarshalInputUpdateProjectInput),
+			graphql.NewInputUnmarshaler("UpdateTrustFundInput", ec.unmarshalInputUpdateTrustFundInput),
 		)
 	}
 	first := true
@@ -1378,6 +2091,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 
 			return &response
 		}
+	case ast.Mutation:
+		return func(ctx context.Context) *graphql.Response {
+			if !first {
+				return nil
+			}
+			first = false
+			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
+			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
@@ -1411,7 +2139,31 @@ in Countries. Every relationship can be walked in both directions.
 """
 schema {
   query: Query
+  mutation: Mutation
 }
+
+"""
+The role a field needs. Reads are open unless the server runs with
+` + "`" + `--require-auth-for-reads` + "`" + `; every mutation needs at least EDITOR. Send an API key as
+` + "`" + `Authorization: Bearer <key>` + "`" + `.
+"""
+directive @hasRole("The least role that may use the field." role: Role!) on FIELD_DEFINITION
+
+"What an API key may do. Each role may do everything the roles before it may."
+enum Role {
+  "Read."
+  VIEWER
+  "Read, and create, change and delete data; read the history of an object."
+  EDITOR
+  "Everything, including the audit log of all changes."
+  ADMIN
+}
+
+"A point in time, RFC 3339 in UTC, e.g. ` + "`" + `2026-11-27T14:50:36Z` + "`" + `."
+scalar DateTime
+
+"A JSON object."
+scalar JSON
 
 """
 A calendar date, written ` + "`" + `YYYY-MM-DD` + "`" + ` (e.g. ` + "`" + `2001-12-01` + "`" + `). No time of day, no time zone.
@@ -1491,6 +2243,15 @@ type Query {
     "At most this many results: 1 to 100, default 20."
     first: Int
   ): [SearchResult!]!
+  "Every change made through the API, newest first."
+  auditLog(
+    "Only the entries that match."
+    filter: AuditFilter
+    "Page size: 1 to 100, default 50."
+    first: Int
+    "Return entries after this cursor."
+    after: String
+  ): AuditEntryConnection! @hasRole(role: ADMIN)
   "All donors, a page at a time."
   donors(
     "Only the items that match."
@@ -1606,6 +2367,14 @@ Its money reaches projects through trust funds set up under agreements.
 type Donor implements Node {
   "The donor's opaque global id."
   id: ID!
+  "How many times the object has been changed: 1 when created. Pass it as ` + "`" + `expectedVersion` + "`" + ` to update or delete it."
+  version: Int!
+  "When the object was created."
+  createdAt: DateTime!
+  "When the object was last changed."
+  updatedAt: DateTime!
+  "The changes made to this object, newest first."
+  history("Page size: 1 to 100, default 50." first: Int, "Return entries after this cursor." after: String): AuditEntryConnection! @hasRole(role: EDITOR)
   "Full name, e.g. ` + "`" + `Government of Flanders` + "`" + `."
   name: String!
   "Short name for tight spaces, e.g. ` + "`" + `Flanders` + "`" + `."
@@ -1689,6 +2458,14 @@ Flanders–ILO cooperation agreement. Trust funds are set up and extended under 
 type Agreement implements Node {
   "The agreement's opaque global id."
   id: ID!
+  "How many times the object has been changed: 1 when created. Pass it as ` + "`" + `expectedVersion` + "`" + ` to update or delete it."
+  version: Int!
+  "When the object was created."
+  createdAt: DateTime!
+  "When the object was last changed."
+  updatedAt: DateTime!
+  "The changes made to this object, newest first."
+  history("Page size: 1 to 100, default 50." first: Int, "Return entries after this cursor." after: String): AuditEntryConnection! @hasRole(role: EDITOR)
   "The donor that signed the agreement."
   donor: Donor!
   "The organisation on the other side, e.g. ` + "`" + `ILO` + "`" + `."
@@ -1749,6 +2526,14 @@ projects. All its allocations are in its currency.
 type TrustFund implements Node {
   "The trust fund's opaque global id."
   id: ID!
+  "How many times the object has been changed: 1 when created. Pass it as ` + "`" + `expectedVersion` + "`" + ` to update or delete it."
+  version: Int!
+  "When the object was created."
+  createdAt: DateTime!
+  "When the object was last changed."
+  updatedAt: DateTime!
+  "The changes made to this object, newest first."
+  history("Page size: 1 to 100, default 50." first: Int, "Return entries after this cursor." after: String): AuditEntryConnection! @hasRole(role: EDITOR)
   "The donor whose money the fund holds."
   donor: Donor!
   "The agreements the fund was set up or extended under."
@@ -1821,6 +2606,14 @@ add up.
 type Allocation implements Node {
   "The allocation's opaque global id."
   id: ID!
+  "How many times the object has been changed: 1 when created. Pass it as ` + "`" + `expectedVersion` + "`" + ` to update or delete it."
+  version: Int!
+  "When the object was created."
+  createdAt: DateTime!
+  "When the object was last changed."
+  updatedAt: DateTime!
+  "The changes made to this object, newest first."
+  history("Page size: 1 to 100, default 50." first: Int, "Return entries after this cursor." after: String): AuditEntryConnection! @hasRole(role: EDITOR)
   "The fund the money comes from."
   trustFund: TrustFund!
   "The project the money goes to."
@@ -1861,6 +2654,14 @@ type ProjectCountry {
 type Project implements Node {
   "The project's opaque global id."
   id: ID!
+  "How many times the object has been changed: 1 when created. Pass it as ` + "`" + `expectedVersion` + "`" + ` to update or delete it."
+  version: Int!
+  "When the object was created."
+  createdAt: DateTime!
+  "When the object was last changed."
+  updatedAt: DateTime!
+  "The changes made to this object, newest first."
+  history("Page size: 1 to 100, default 50." first: Int, "Return entries after this cursor." after: String): AuditEntryConnection! @hasRole(role: EDITOR)
   "The project's reference code, unique across coopgraph, e.g. ` + "`" + `MLW/18/01/FLA` + "`" + `."
   code: String!
   "The project's title."
@@ -1936,6 +2737,14 @@ type Project implements Node {
 type Country implements Node {
   "The country's opaque global id."
   id: ID!
+  "How many times the object has been changed: 1 when created. Pass it as ` + "`" + `expectedVersion` + "`" + ` to update or delete it."
+  version: Int!
+  "When the object was created."
+  createdAt: DateTime!
+  "When the object was last changed."
+  updatedAt: DateTime!
+  "The changes made to this object, newest first."
+  history("Page size: 1 to 100, default 50." first: Int, "Return entries after this cursor." after: String): AuditEntryConnection! @hasRole(role: EDITOR)
   "ISO 3166-1 alpha-2 code, e.g. ` + "`" + `MW` + "`" + `."
   code: String!
   "ISO 3166-1 alpha-3 code, e.g. ` + "`" + `MWI` + "`" + `."
@@ -2546,6 +3355,475 @@ enum SearchType {
 
 "An object ` + "`" + `search` + "`" + ` found."
 union SearchResult = Donor | Agreement | TrustFund | Project | Country
+
+# ---------------------------------------------------------------------------------------
+# Changes
+
+"""
+Creating, changing and deleting data. Every mutation needs an API key with the EDITOR role
+(` + "`" + `Authorization: Bearer <key>` + "`" + `). Errors follow one convention: a GraphQL error with
+` + "`" + `extensions.code` + "`" + ` (` + "`" + `BAD_USER_INPUT` + "`" + `, ` + "`" + `CONFLICT` + "`" + `, ` + "`" + `NOT_FOUND` + "`" + `, ` + "`" + `UNAUTHENTICATED` + "`" + `,
+` + "`" + `FORBIDDEN` + "`" + `), ` + "`" + `extensions.field` + "`" + ` naming the first input field at fault and
+` + "`" + `extensions.problems` + "`" + ` listing every problem of the input. A failed mutation changes nothing.
+"""
+type Mutation {
+  "Add a country."
+  createCountry("The new country." input: CreateCountryInput!): CountryPayload! @hasRole(role: EDITOR)
+  "Change a country; only the fields given change."
+  updateCountry("The changes." input: UpdateCountryInput!): CountryPayload! @hasRole(role: EDITOR)
+  "Delete a country no project or donor refers to."
+  deleteCountry("What to delete." input: DeleteInput!): DeletePayload! @hasRole(role: EDITOR)
+  "Add a donor."
+  createDonor("The new donor." input: CreateDonorInput!): DonorPayload! @hasRole(role: EDITOR)
+  "Change a donor; only the fields given change."
+  updateDonor("The changes." input: UpdateDonorInput!): DonorPayload! @hasRole(role: EDITOR)
+  "Delete a donor that has no agreements and no trust funds."
+  deleteDonor("What to delete." input: DeleteInput!): DeletePayload! @hasRole(role: EDITOR)
+  "Add an agreement."
+  createAgreement("The new agreement." input: CreateAgreementInput!): AgreementPayload! @hasRole(role: EDITOR)
+  "Change an agreement; only the fields given change."
+  updateAgreement("The changes." input: UpdateAgreementInput!): AgreementPayload! @hasRole(role: EDITOR)
+  "Delete an agreement no trust fund refers to."
+  deleteAgreement("What to delete." input: DeleteInput!): DeletePayload! @hasRole(role: EDITOR)
+  "Add a trust fund."
+  createTrustFund("The new trust fund." input: CreateTrustFundInput!): TrustFundPayload! @hasRole(role: EDITOR)
+  "Change a trust fund; only the fields given change. Its currency cannot change once it has allocations."
+  updateTrustFund("The changes." input: UpdateTrustFundInput!): TrustFundPayload! @hasRole(role: EDITOR)
+  "Delete a trust fund that has no allocations."
+  deleteTrustFund("What to delete." input: DeleteInput!): DeletePayload! @hasRole(role: EDITOR)
+  "Add a project."
+  createProject("The new project." input: CreateProjectInput!): ProjectPayload! @hasRole(role: EDITOR)
+  "Change a project; only the fields given change."
+  updateProject("The changes." input: UpdateProjectInput!): ProjectPayload! @hasRole(role: EDITOR)
+  "Replace a project's country shares (an empty list makes it global)."
+  setProjectCountries("The new shares." input: SetProjectCountriesInput!): ProjectPayload! @hasRole(role: EDITOR)
+  "Delete a project that has no allocations."
+  deleteProject("What to delete." input: DeleteInput!): DeletePayload! @hasRole(role: EDITOR)
+  "Add an allocation."
+  createAllocation("The new allocation." input: CreateAllocationInput!): AllocationPayload! @hasRole(role: EDITOR)
+  "Add several allocations at once: all are checked before any is written, and either all are added or none."
+  createAllocations("The new allocations (1 to 100)." input: [CreateAllocationInput!]!): AllocationsPayload! @hasRole(role: EDITOR)
+  "Change an allocation; only the fields given change."
+  updateAllocation("The changes." input: UpdateAllocationInput!): AllocationPayload! @hasRole(role: EDITOR)
+  "Delete an allocation."
+  deleteAllocation("What to delete." input: DeleteInput!): DeletePayload! @hasRole(role: EDITOR)
+}
+
+"An amount to store: the decimal amount with at most as many decimals as the currency has."
+input MoneyInput {
+  "The amount, e.g. ` + "`" + `\"450000.00\"` + "`" + ` or ` + "`" + `\"450000\"` + "`" + `; not negative."
+  amount: Decimal!
+  "The ISO 4217 currency code, e.g. ` + "`" + `EUR` + "`" + `."
+  currency: String!
+}
+
+"A country's share of a project."
+input ProjectCountryInput {
+  "The ISO 3166-1 alpha-2 code."
+  countryCode: String!
+  "The share in percent, more than 0 and at most 100, with up to two decimals, e.g. ` + "`" + `\"33.33\"` + "`" + `. A project's shares add up to 100."
+  share: Decimal!
+}
+
+"A decision to prolong a trust fund."
+input TrustFundExtensionInput {
+  "When it was decided, if known."
+  decidedOn: Date
+  "The end date it set."
+  endsOn: Date!
+  "What it was for."
+  note: String
+}
+
+"What to delete, and the version you last saw: a newer version means someone changed it since, and the delete is refused."
+input DeleteInput {
+  "The object's global id."
+  id: ID!
+  "The object's ` + "`" + `version` + "`" + ` as you last read it."
+  expectedVersion: Int!
+}
+
+"A new country."
+input CreateCountryInput {
+  "ISO 3166-1 alpha-2 code, unique."
+  code: String!
+  "ISO 3166-1 alpha-3 code."
+  iso3: String!
+  "English short name."
+  name: String!
+  "UN M49 region."
+  region: String
+  "UN M49 sub-region."
+  subRegion: String
+}
+
+"Changes to a country: only the fields given change. The code cannot change."
+input UpdateCountryInput {
+  "The country's global id."
+  id: ID!
+  "The ` + "`" + `version` + "`" + ` you last read; the update is refused if it has changed since."
+  expectedVersion: Int!
+  "ISO 3166-1 alpha-3 code."
+  iso3: String
+  "English short name."
+  name: String
+  "UN M49 region."
+  region: String
+  "UN M49 sub-region."
+  subRegion: String
+}
+
+"A new donor."
+input CreateDonorInput {
+  "Full name."
+  name: String!
+  "Short name."
+  shortName: String!
+  "What kind of body it is."
+  type: DonorType!
+  "ISO code of its home country."
+  homeCountryCode: String
+  "The year cooperation began."
+  cooperatingSince: Int
+  "ISO codes of its partner countries."
+  partnerCountryCodes: [String!]
+  "A plain-language summary."
+  description: String
+}
+
+"Changes to a donor: only the fields given change."
+input UpdateDonorInput {
+  "The donor's global id."
+  id: ID!
+  "The ` + "`" + `version` + "`" + ` you last read; the update is refused if it has changed since."
+  expectedVersion: Int!
+  "Full name."
+  name: String
+  "Short name."
+  shortName: String
+  "What kind of body it is."
+  type: DonorType
+  "ISO code of its home country."
+  homeCountryCode: String
+  "The year cooperation began."
+  cooperatingSince: Int
+  "ISO codes of its partner countries (replaces the list)."
+  partnerCountryCodes: [String!]
+  "A plain-language summary."
+  description: String
+}
+
+"A new agreement."
+input CreateAgreementInput {
+  "The global id of the donor that signed it."
+  donorId: ID!
+  "The counterpart, e.g. ` + "`" + `ILO` + "`" + `."
+  counterpart: String!
+  "The title."
+  title: String!
+  "The day it was signed."
+  signedOn: Date!
+  "The day it took effect."
+  startsOn: Date!
+  "The day it ends, if it does."
+  endsOn: Date
+  "Policy themes."
+  themes: [String!]
+  "What it sets out."
+  description: String
+  "Where its facts are published."
+  source: String
+}
+
+"Changes to an agreement: only the fields given change."
+input UpdateAgreementInput {
+  "The agreement's global id."
+  id: ID!
+  "The ` + "`" + `version` + "`" + ` you last read; the update is refused if it has changed since."
+  expectedVersion: Int!
+  "The global id of the donor that signed it."
+  donorId: ID
+  "The counterpart."
+  counterpart: String
+  "The title."
+  title: String
+  "The day it was signed."
+  signedOn: Date
+  "The day it took effect."
+  startsOn: Date
+  "The day it ends."
+  endsOn: Date
+  "Policy themes (replaces the list)."
+  themes: [String!]
+  "What it sets out."
+  description: String
+  "Where its facts are published."
+  source: String
+}
+
+"A new trust fund."
+input CreateTrustFundInput {
+  "The global id of the donor whose money it holds."
+  donorId: ID!
+  "Global ids of the donor's agreements it is set up under."
+  agreementIds: [ID!]
+  "The name."
+  name: String!
+  "The day it was created."
+  establishedOn: Date!
+  "The first day of its period."
+  startsOn: Date!
+  "The last day of its period, if set."
+  endsOn: Date
+  "Extensions of its period."
+  extensions: [TrustFundExtensionInput!]
+  "The ISO 4217 currency of the fund and its allocations."
+  currency: String!
+  "Active or closed."
+  status: TrustFundStatus!
+  "What it is for."
+  description: String
+}
+
+"Changes to a trust fund: only the fields given change."
+input UpdateTrustFundInput {
+  "The trust fund's global id."
+  id: ID!
+  "The ` + "`" + `version` + "`" + ` you last read; the update is refused if it has changed since."
+  expectedVersion: Int!
+  "Global ids of the donor's agreements it is set up under (replaces the list)."
+  agreementIds: [ID!]
+  "The name."
+  name: String
+  "The day it was created."
+  establishedOn: Date
+  "The first day of its period."
+  startsOn: Date
+  "The last day of its period."
+  endsOn: Date
+  "Extensions of its period (replaces the list)."
+  extensions: [TrustFundExtensionInput!]
+  "The currency; only while the fund has no allocations."
+  currency: String
+  "Active or closed."
+  status: TrustFundStatus
+  "What it is for."
+  description: String
+}
+
+"A new project."
+input CreateProjectInput {
+  "The reference code, unique."
+  code: String!
+  "The title."
+  title: String!
+  "What it does."
+  description: String
+  "Its status."
+  status: ProjectStatus!
+  "The first day."
+  startsOn: Date!
+  "The planned last day, if set."
+  endsOn: Date
+  "Themes."
+  themes: [String!]
+  "Who leads the work, e.g. ` + "`" + `ILO` + "`" + `."
+  implementingAgency: String!
+  "The total budget, if known."
+  budget: MoneyInput
+  "The countries with their shares (adding up to 100); none for a global project."
+  countries: [ProjectCountryInput!]
+  "Where its facts are published."
+  source: String
+}
+
+"Changes to a project: only the fields given change. Use ` + "`" + `setProjectCountries` + "`" + ` for its countries."
+input UpdateProjectInput {
+  "The project's global id."
+  id: ID!
+  "The ` + "`" + `version` + "`" + ` you last read; the update is refused if it has changed since."
+  expectedVersion: Int!
+  "The reference code, unique."
+  code: String
+  "The title."
+  title: String
+  "What it does."
+  description: String
+  "Its status."
+  status: ProjectStatus
+  "The first day."
+  startsOn: Date
+  "The planned last day."
+  endsOn: Date
+  "Themes (replaces the list)."
+  themes: [String!]
+  "Who leads the work."
+  implementingAgency: String
+  "The total budget."
+  budget: MoneyInput
+  "Where its facts are published."
+  source: String
+}
+
+"A project's new country shares."
+input SetProjectCountriesInput {
+  "The project's global id."
+  id: ID!
+  "The ` + "`" + `version` + "`" + ` you last read; the change is refused if it has changed since."
+  expectedVersion: Int!
+  "The countries with their shares, adding up to 100; empty for a global project."
+  countries: [ProjectCountryInput!]!
+}
+
+"A new allocation."
+input CreateAllocationInput {
+  "The global id of the trust fund the money comes from."
+  trustFundId: ID!
+  "The global id of the project it goes to."
+  projectId: ID!
+  "The year, within the fund's period."
+  year: Int!
+  "The amount, in the fund's currency."
+  amount: MoneyInput!
+  "Who carries out the work, e.g. ` + "`" + `ITCILO` + "`" + `."
+  implementingAgency: String!
+  "The day it was approved."
+  approvedOn: Date
+  "Where the published figure comes from."
+  source: String
+}
+
+"Changes to an allocation: only the fields given change."
+input UpdateAllocationInput {
+  "The allocation's global id."
+  id: ID!
+  "The ` + "`" + `version` + "`" + ` you last read; the update is refused if it has changed since."
+  expectedVersion: Int!
+  "The project it goes to."
+  projectId: ID
+  "The year, within the fund's period."
+  year: Int
+  "The amount, in the fund's currency."
+  amount: MoneyInput
+  "Who carries out the work."
+  implementingAgency: String
+  "The day it was approved."
+  approvedOn: Date
+  "Where the published figure comes from."
+  source: String
+}
+
+"The country a mutation created or changed."
+type CountryPayload {
+  "The country as stored now."
+  country: Country!
+}
+
+"The donor a mutation created or changed."
+type DonorPayload {
+  "The donor as stored now."
+  donor: Donor!
+}
+
+"The agreement a mutation created or changed."
+type AgreementPayload {
+  "The agreement as stored now."
+  agreement: Agreement!
+}
+
+"The trust fund a mutation created or changed."
+type TrustFundPayload {
+  "The trust fund as stored now."
+  trustFund: TrustFund!
+}
+
+"The project a mutation created or changed."
+type ProjectPayload {
+  "The project as stored now."
+  project: Project!
+}
+
+"The allocation a mutation created or changed."
+type AllocationPayload {
+  "The allocation as stored now."
+  allocation: Allocation!
+}
+
+"The allocations a batch created."
+type AllocationsPayload {
+  "The allocations as stored, in the order given."
+  allocations: [Allocation!]!
+}
+
+"What a delete removed."
+type DeletePayload {
+  "The global id of the deleted object (remove it from your cache)."
+  deletedId: ID!
+}
+
+"What a change did."
+enum AuditAction {
+  "Created the object."
+  CREATE
+  "Changed the object."
+  UPDATE
+  "Deleted the object."
+  DELETE
+}
+
+"One change to one object: who made it, when, and what changed."
+type AuditEntry {
+  "When the change was made."
+  at: DateTime!
+  "The name of the API key that made it."
+  actor: String!
+  "Create, update or delete."
+  action: AuditAction!
+  "The global id of the object changed."
+  entityId: ID!
+  "The object's type, e.g. ` + "`" + `Project` + "`" + `."
+  entityType: String!
+  "The object's version after the change (for a delete: the version deleted)."
+  version: Int!
+  "The fields whose values changed."
+  fields: [String!]!
+  "The object before the change; null for a create."
+  before: JSON
+  "The object after the change; null for a delete."
+  after: JSON
+}
+
+"A page of audit entries, newest first."
+type AuditEntryConnection {
+  "The entries on this page, each with its cursor."
+  edges: [AuditEntryEdge!]!
+  "The entries on this page."
+  nodes: [AuditEntry!]!
+  "Where this page sits in the whole list."
+  pageInfo: PageInfo!
+}
+
+"One audit entry with its position."
+type AuditEntryEdge {
+  "An opaque position: pass it as ` + "`" + `after` + "`" + ` to continue after this entry."
+  cursor: String!
+  "The entry."
+  node: AuditEntry!
+}
+
+"Selects audit entries. All fields given must hold."
+input AuditFilter {
+  "Changes by this API key name."
+  actor: String
+  "Changes to objects of this type, e.g. ` + "`" + `Project` + "`" + `."
+  entityType: String
+  "Changes to this object (global id)."
+  entityId: ID
+  "Changes of this kind."
+  action: AuditAction
+  "Changes made at or after this time."
+  since: DateTime
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2558,6 +3836,14 @@ func (ec *executionContext) childFields_Agreement(ctx context.Context, field gra
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Agreement_id(ctx, field)
+	case "version":
+		return ec.fieldContext_Agreement_version(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Agreement_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Agreement_updatedAt(ctx, field)
+	case "history":
+		return ec.fieldContext_Agreement_history(ctx, field)
 	case "donor":
 		return ec.fieldContext_Agreement_donor(ctx, field)
 	case "counterpart":
@@ -2606,10 +3892,26 @@ func (ec *executionContext) childFields_AgreementEdge(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type AgreementEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_AgreementPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "agreement":
+		return ec.fieldContext_AgreementPayload_agreement(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AgreementPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Allocation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Allocation_id(ctx, field)
+	case "version":
+		return ec.fieldContext_Allocation_version(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Allocation_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Allocation_updatedAt(ctx, field)
+	case "history":
+		return ec.fieldContext_Allocation_history(ctx, field)
 	case "trustFund":
 		return ec.fieldContext_Allocation_trustFund(ctx, field)
 	case "project":
@@ -2654,10 +3956,80 @@ func (ec *executionContext) childFields_AllocationEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type AllocationEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_AllocationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "allocation":
+		return ec.fieldContext_AllocationPayload_allocation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AllocationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AllocationsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "allocations":
+		return ec.fieldContext_AllocationsPayload_allocations(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AllocationsPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_AuditEntry_at(ctx, field)
+	case "actor":
+		return ec.fieldContext_AuditEntry_actor(ctx, field)
+	case "action":
+		return ec.fieldContext_AuditEntry_action(ctx, field)
+	case "entityId":
+		return ec.fieldContext_AuditEntry_entityId(ctx, field)
+	case "entityType":
+		return ec.fieldContext_AuditEntry_entityType(ctx, field)
+	case "version":
+		return ec.fieldContext_AuditEntry_version(ctx, field)
+	case "fields":
+		return ec.fieldContext_AuditEntry_fields(ctx, field)
+	case "before":
+		return ec.fieldContext_AuditEntry_before(ctx, field)
+	case "after":
+		return ec.fieldContext_AuditEntry_after(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEntryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AuditEntryConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_AuditEntryConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AuditEntryConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEntryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AuditEntryEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AuditEntryEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntryEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Country(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Country_id(ctx, field)
+	case "version":
+		return ec.fieldContext_Country_version(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Country_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Country_updatedAt(ctx, field)
+	case "history":
+		return ec.fieldContext_Country_history(ctx, field)
 	case "code":
 		return ec.fieldContext_Country_code(ctx, field)
 	case "iso3":
@@ -2704,10 +4076,34 @@ func (ec *executionContext) childFields_CountryEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type CountryEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_CountryPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "country":
+		return ec.fieldContext_CountryPayload_country(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CountryPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DeletePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletedId":
+		return ec.fieldContext_DeletePayload_deletedId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeletePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Donor(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Donor_id(ctx, field)
+	case "version":
+		return ec.fieldContext_Donor_version(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Donor_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Donor_updatedAt(ctx, field)
+	case "history":
+		return ec.fieldContext_Donor_history(ctx, field)
 	case "name":
 		return ec.fieldContext_Donor_name(ctx, field)
 	case "shortName":
@@ -2758,6 +4154,14 @@ func (ec *executionContext) childFields_DonorEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type DonorEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_DonorPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "donor":
+		return ec.fieldContext_DonorPayload_donor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DonorPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Money(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "amount":
@@ -2786,6 +4190,14 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Project_id(ctx, field)
+	case "version":
+		return ec.fieldContext_Project_version(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Project_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Project_updatedAt(ctx, field)
+	case "history":
+		return ec.fieldContext_Project_history(ctx, field)
 	case "code":
 		return ec.fieldContext_Project_code(ctx, field)
 	case "title":
@@ -2854,10 +4266,26 @@ func (ec *executionContext) childFields_ProjectEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type ProjectEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ProjectPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "project":
+		return ec.fieldContext_ProjectPayload_project(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_TrustFund(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_TrustFund_id(ctx, field)
+	case "version":
+		return ec.fieldContext_TrustFund_version(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_TrustFund_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_TrustFund_updatedAt(ctx, field)
+	case "history":
+		return ec.fieldContext_TrustFund_history(ctx, field)
 	case "donor":
 		return ec.fieldContext_TrustFund_donor(ctx, field)
 	case "agreements":
@@ -2920,6 +4348,14 @@ func (ec *executionContext) childFields_TrustFundExtension(ctx context.Context, 
 		return ec.fieldContext_TrustFundExtension_note(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TrustFundExtension", field.Name)
+}
+
+func (ec *executionContext) childFields_TrustFundPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "trustFund":
+		return ec.fieldContext_TrustFundPayload_trustFund(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrustFundPayload", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3038,6 +4474,42 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) dir_hasRole_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "role",
+		func(ctx context.Context, v any) (auth.Role, error) {
+			return ec.unmarshalNRole2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋauthᚐRole(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["role"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Agreement_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Agreement_trustFunds_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3089,6 +4561,28 @@ func (ec *executionContext) field_Agreement_trustFunds_args(ctx context.Context,
 		return nil, err
 	}
 	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Allocation_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -3197,6 +4691,28 @@ func (ec *executionContext) field_Country_donors_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Country_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -3416,6 +4932,28 @@ func (ec *executionContext) field_Donor_allocations_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Donor_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Donor_projects_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3524,6 +5062,286 @@ func (ec *executionContext) field_Donor_trustFunds_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createAgreement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (CreateAgreementInput, error) {
+			return ec.unmarshalNCreateAgreementInput2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐCreateAgreementInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createAllocation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (CreateAllocationInput, error) {
+			return ec.unmarshalNCreateAllocationInput2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐCreateAllocationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createAllocations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) ([]*CreateAllocationInput, error) {
+			return ec.unmarshalNCreateAllocationInput2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐCreateAllocationInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createCountry_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (CreateCountryInput, error) {
+			return ec.unmarshalNCreateCountryInput2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐCreateCountryInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createDonor_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (CreateDonorInput, error) {
+			return ec.unmarshalNCreateDonorInput2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐCreateDonorInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createProject_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (CreateProjectInput, error) {
+			return ec.unmarshalNCreateProjectInput2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐCreateProjectInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createTrustFund_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (CreateTrustFundInput, error) {
+			return ec.unmarshalNCreateTrustFundInput2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐCreateTrustFundInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteAgreement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (DeleteInput, error) {
+			return ec.unmarshalNDeleteInput2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐDeleteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteAllocation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (DeleteInput, error) {
+			return ec.unmarshalNDeleteInput2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐDeleteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteCountry_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (DeleteInput, error) {
+			return ec.unmarshalNDeleteInput2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐDeleteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteDonor_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (DeleteInput, error) {
+			return ec.unmarshalNDeleteInput2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐDeleteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteProject_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (DeleteInput, error) {
+			return ec.unmarshalNDeleteInput2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐDeleteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteTrustFund_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (DeleteInput, error) {
+			return ec.unmarshalNDeleteInput2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐDeleteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setProjectCountries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (SetProjectCountriesInput, error) {
+			return ec.unmarshalNSetProjectCountriesInput2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐSetProjectCountriesInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateAgreement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (UpdateAgreementInput, error) {
+			return ec.unmarshalNUpdateAgreementInput2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐUpdateAgreementInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateAllocation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (UpdateAllocationInput, error) {
+			return ec.unmarshalNUpdateAllocationInput2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐUpdateAllocationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateCountry_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (UpdateCountryInput, error) {
+			return ec.unmarshalNUpdateCountryInput2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐUpdateCountryInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateDonor_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (UpdateDonorInput, error) {
+			return ec.unmarshalNUpdateDonorInput2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐUpdateDonorInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateProject_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (UpdateProjectInput, error) {
+			return ec.unmarshalNUpdateProjectInput2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐUpdateProjectInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateTrustFund_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (UpdateTrustFundInput, error) {
+			return ec.unmarshalNUpdateTrustFundInput2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐUpdateTrustFundInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Project_allocations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3629,6 +5447,28 @@ func (ec *executionContext) field_Project_donors_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Project_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -3833,6 +5673,36 @@ func (ec *executionContext) field_Query_allocations_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*AuditFilter, error) {
+			return ec.unmarshalOAuditFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐAuditFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -4282,6 +6152,28 @@ func (ec *executionContext) field_TrustFund_allocations_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_TrustFund_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_TrustFund_projects_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4431,6 +6323,137 @@ func (ec *executionContext) _Agreement_id(ctx context.Context, field graphql.Col
 }
 func (ec *executionContext) fieldContext_Agreement_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Agreement", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Agreement_version(ctx context.Context, field graphql.CollectedField, obj *funding.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Agreement_createdAt(ctx context.Context, field graphql.CollectedField, obj *funding.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Agreement_updatedAt(ctx context.Context, field graphql.CollectedField, obj *funding.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Agreement_history(ctx context.Context, field graphql.CollectedField, obj *funding.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Agreement().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋauthᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *Connection[*funding.AuditEntry]
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *Connection[*funding.AuditEntry]
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, obj, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*funding.AuditEntry]) graphql.Marshaler {
+			return ec.marshalNAuditEntryConnection2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Agreement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Agreement_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Agreement_donor(ctx context.Context, field graphql.CollectedField, obj *funding.Agreement) (ret graphql.Marshaler) {
@@ -4867,6 +6890,38 @@ func (ec *executionContext) fieldContext_AgreementEdge_node(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _AgreementPayload_agreement(ctx context.Context, field graphql.CollectedField, obj *AgreementPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementPayload_agreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agreement, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *funding.Agreement) graphql.Marshaler {
+			return ec.marshalNAgreement2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAgreement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementPayload_agreement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgreementPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agreement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Allocation_id(ctx context.Context, field graphql.CollectedField, obj *funding.Allocation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4888,6 +6943,137 @@ func (ec *executionContext) _Allocation_id(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_Allocation_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Allocation", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Allocation_version(ctx context.Context, field graphql.CollectedField, obj *funding.Allocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Allocation_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Allocation_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Allocation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Allocation_createdAt(ctx context.Context, field graphql.CollectedField, obj *funding.Allocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Allocation_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Allocation_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Allocation", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Allocation_updatedAt(ctx context.Context, field graphql.CollectedField, obj *funding.Allocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Allocation_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Allocation_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Allocation", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Allocation_history(ctx context.Context, field graphql.CollectedField, obj *funding.Allocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Allocation_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Allocation().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋauthᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *Connection[*funding.AuditEntry]
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *Connection[*funding.AuditEntry]
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, obj, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*funding.AuditEntry]) graphql.Marshaler {
+			return ec.marshalNAuditEntryConnection2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Allocation_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Allocation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Allocation_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Allocation_trustFund(ctx context.Context, field graphql.CollectedField, obj *funding.Allocation) (ret graphql.Marshaler) {
@@ -5275,6 +7461,428 @@ func (ec *executionContext) fieldContext_AllocationEdge_node(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _AllocationPayload_allocation(ctx context.Context, field graphql.CollectedField, obj *AllocationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AllocationPayload_allocation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Allocation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *funding.Allocation) graphql.Marshaler {
+			return ec.marshalNAllocation2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAllocation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AllocationPayload_allocation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AllocationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Allocation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AllocationsPayload_allocations(ctx context.Context, field graphql.CollectedField, obj *AllocationsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AllocationsPayload_allocations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Allocations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*funding.Allocation) graphql.Marshaler {
+			return ec.marshalNAllocation2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAllocationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AllocationsPayload_allocations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AllocationsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Allocation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEntry_at(ctx context.Context, field graphql.CollectedField, obj *funding.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _AuditEntry_actor(ctx context.Context, field graphql.CollectedField, obj *funding.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_action(ctx context.Context, field graphql.CollectedField, obj *funding.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v funding.AuditAction) graphql.Marshaler {
+			return ec.marshalNAuditAction2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAuditAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "AuditAction")
+}
+
+func (ec *executionContext) _AuditEntry_entityId(ctx context.Context, field graphql.CollectedField, obj *funding.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_entityId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditEntry().EntityID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_entityId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, true, true, "ID")
+}
+
+func (ec *executionContext) _AuditEntry_entityType(ctx context.Context, field graphql.CollectedField, obj *funding.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_entityType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EntityType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_entityType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_version(ctx context.Context, field graphql.CollectedField, obj *funding.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AuditEntry_fields(ctx context.Context, field graphql.CollectedField, obj *funding.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_fields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fields, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_fields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_before(ctx context.Context, field graphql.CollectedField, obj *funding.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_before(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Before, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v map[string]any) graphql.Marshaler {
+			return ec.marshalOJSON2map(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "JSON")
+}
+
+func (ec *executionContext) _AuditEntry_after(ctx context.Context, field graphql.CollectedField, obj *funding.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_after(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.After, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v map[string]any) graphql.Marshaler {
+			return ec.marshalOJSON2map(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "JSON")
+}
+
+func (ec *executionContext) _AuditEntryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *Connection[*funding.AuditEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Edge[*funding.AuditEntry]) graphql.Marshaler {
+			return ec.marshalNAuditEntryEdge2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEntryConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntryEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEntryConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *Connection[*funding.AuditEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*funding.AuditEntry) graphql.Marshaler {
+			return ec.marshalNAuditEntry2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAuditEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEntryConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEntryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *Connection[*funding.AuditEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEntryConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEntryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *Edge[*funding.AuditEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntryEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntryEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*funding.AuditEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *funding.AuditEntry) graphql.Marshaler {
+			return ec.marshalNAuditEntry2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAuditEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEntryEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Country_id(ctx context.Context, field graphql.CollectedField, obj *funding.Country) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5296,6 +7904,137 @@ func (ec *executionContext) _Country_id(ctx context.Context, field graphql.Colle
 }
 func (ec *executionContext) fieldContext_Country_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Country", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Country_version(ctx context.Context, field graphql.CollectedField, obj *funding.Country) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Country_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Country_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Country", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Country_createdAt(ctx context.Context, field graphql.CollectedField, obj *funding.Country) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Country_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Country_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Country", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Country_updatedAt(ctx context.Context, field graphql.CollectedField, obj *funding.Country) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Country_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Country_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Country", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Country_history(ctx context.Context, field graphql.CollectedField, obj *funding.Country) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Country_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Country().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋauthᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *Connection[*funding.AuditEntry]
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *Connection[*funding.AuditEntry]
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, obj, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*funding.AuditEntry]) graphql.Marshaler {
+			return ec.marshalNAuditEntryConnection2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Country_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Country",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Country_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Country_code(ctx context.Context, field graphql.CollectedField, obj *funding.Country) (ret graphql.Marshaler) {
@@ -5763,6 +8502,61 @@ func (ec *executionContext) fieldContext_CountryEdge_node(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _CountryPayload_country(ctx context.Context, field graphql.CollectedField, obj *CountryPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CountryPayload_country(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Country, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *funding.Country) graphql.Marshaler {
+			return ec.marshalNCountry2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐCountry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CountryPayload_country(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CountryPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Country(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeletePayload_deletedId(ctx context.Context, field graphql.CollectedField, obj *DeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeletePayload_deletedId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeletePayload_deletedId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeletePayload", field, false, false, "ID")
+}
+
 func (ec *executionContext) _Donor_id(ctx context.Context, field graphql.CollectedField, obj *funding.Donor) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5784,6 +8578,137 @@ func (ec *executionContext) _Donor_id(ctx context.Context, field graphql.Collect
 }
 func (ec *executionContext) fieldContext_Donor_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Donor", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Donor_version(ctx context.Context, field graphql.CollectedField, obj *funding.Donor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Donor_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Donor_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Donor", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Donor_createdAt(ctx context.Context, field graphql.CollectedField, obj *funding.Donor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Donor_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Donor_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Donor", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Donor_updatedAt(ctx context.Context, field graphql.CollectedField, obj *funding.Donor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Donor_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Donor_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Donor", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Donor_history(ctx context.Context, field graphql.CollectedField, obj *funding.Donor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Donor_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Donor().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋauthᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *Connection[*funding.AuditEntry]
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *Connection[*funding.AuditEntry]
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, obj, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*funding.AuditEntry]) graphql.Marshaler {
+			return ec.marshalNAuditEntryConnection2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Donor_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Donor",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Donor_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Donor_name(ctx context.Context, field graphql.CollectedField, obj *funding.Donor) (ret graphql.Marshaler) {
@@ -6315,6 +9240,38 @@ func (ec *executionContext) fieldContext_DonorEdge_node(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _DonorPayload_donor(ctx context.Context, field graphql.CollectedField, obj *DonorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DonorPayload_donor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Donor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *funding.Donor) graphql.Marshaler {
+			return ec.marshalNDonor2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDonor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DonorPayload_donor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DonorPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Donor(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Money_amount(ctx context.Context, field graphql.CollectedField, obj *funding.Money) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6359,6 +9316,1246 @@ func (ec *executionContext) _Money_currency(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Money_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Money", field, false, false, "String")
+}
+
+func (ec *executionContext) _Mutation_createCountry(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createCountry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateCountry(ctx, fc.Args["input"].(CreateCountryInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋauthᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *CountryPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *CountryPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *CountryPayload) graphql.Marshaler {
+			return ec.marshalNCountryPayload2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐCountryPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createCountry(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CountryPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createCountry_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateCountry(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateCountry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateCountry(ctx, fc.Args["input"].(UpdateCountryInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋauthᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *CountryPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *CountryPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *CountryPayload) graphql.Marshaler {
+			return ec.marshalNCountryPayload2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐCountryPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateCountry(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CountryPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateCountry_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteCountry(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteCountry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteCountry(ctx, fc.Args["input"].(DeleteInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋauthᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *DeletePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *DeletePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *DeletePayload) graphql.Marshaler {
+			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteCountry(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteCountry_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createDonor(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createDonor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateDonor(ctx, fc.Args["input"].(CreateDonorInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋauthᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *DonorPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *DonorPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *DonorPayload) graphql.Marshaler {
+			return ec.marshalNDonorPayload2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐDonorPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createDonor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DonorPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createDonor_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateDonor(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateDonor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateDonor(ctx, fc.Args["input"].(UpdateDonorInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋauthᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *DonorPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *DonorPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *DonorPayload) graphql.Marshaler {
+			return ec.marshalNDonorPayload2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐDonorPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateDonor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DonorPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateDonor_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteDonor(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteDonor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteDonor(ctx, fc.Args["input"].(DeleteInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋauthᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *DeletePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *DeletePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *DeletePayload) graphql.Marshaler {
+			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteDonor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteDonor_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createAgreement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createAgreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateAgreement(ctx, fc.Args["input"].(CreateAgreementInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋauthᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *AgreementPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *AgreementPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *AgreementPayload) graphql.Marshaler {
+			return ec.marshalNAgreementPayload2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐAgreementPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createAgreement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgreementPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createAgreement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateAgreement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateAgreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateAgreement(ctx, fc.Args["input"].(UpdateAgreementInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋauthᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *AgreementPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *AgreementPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *AgreementPayload) graphql.Marshaler {
+			return ec.marshalNAgreementPayload2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐAgreementPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateAgreement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgreementPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateAgreement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteAgreement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteAgreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteAgreement(ctx, fc.Args["input"].(DeleteInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋauthᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *DeletePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *DeletePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *DeletePayload) graphql.Marshaler {
+			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteAgreement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteAgreement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createTrustFund(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createTrustFund(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateTrustFund(ctx, fc.Args["input"].(CreateTrustFundInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋauthᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *TrustFundPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *TrustFundPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *TrustFundPayload) graphql.Marshaler {
+			return ec.marshalNTrustFundPayload2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐTrustFundPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createTrustFund(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrustFundPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createTrustFund_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateTrustFund(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateTrustFund(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateTrustFund(ctx, fc.Args["input"].(UpdateTrustFundInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋauthᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *TrustFundPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *TrustFundPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *TrustFundPayload) graphql.Marshaler {
+			return ec.marshalNTrustFundPayload2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐTrustFundPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateTrustFund(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrustFundPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateTrustFund_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteTrustFund(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteTrustFund(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteTrustFund(ctx, fc.Args["input"].(DeleteInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋauthᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *DeletePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *DeletePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *DeletePayload) graphql.Marshaler {
+			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteTrustFund(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteTrustFund_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createProject(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createProject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateProject(ctx, fc.Args["input"].(CreateProjectInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋauthᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *ProjectPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *ProjectPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ProjectPayload) graphql.Marshaler {
+			return ec.marshalNProjectPayload2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐProjectPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createProject(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateProject(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateProject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateProject(ctx, fc.Args["input"].(UpdateProjectInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋauthᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *ProjectPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *ProjectPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ProjectPayload) graphql.Marshaler {
+			return ec.marshalNProjectPayload2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐProjectPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateProject(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setProjectCountries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setProjectCountries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetProjectCountries(ctx, fc.Args["input"].(SetProjectCountriesInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋauthᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *ProjectPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *ProjectPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ProjectPayload) graphql.Marshaler {
+			return ec.marshalNProjectPayload2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐProjectPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setProjectCountries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setProjectCountries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteProject(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteProject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteProject(ctx, fc.Args["input"].(DeleteInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋauthᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *DeletePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *DeletePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *DeletePayload) graphql.Marshaler {
+			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteProject(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createAllocation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createAllocation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateAllocation(ctx, fc.Args["input"].(CreateAllocationInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋauthᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *AllocationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *AllocationPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *AllocationPayload) graphql.Marshaler {
+			return ec.marshalNAllocationPayload2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐAllocationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createAllocation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AllocationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createAllocation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createAllocations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createAllocations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateAllocations(ctx, fc.Args["input"].([]*CreateAllocationInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋauthᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *AllocationsPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *AllocationsPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *AllocationsPayload) graphql.Marshaler {
+			return ec.marshalNAllocationsPayload2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐAllocationsPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createAllocations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AllocationsPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createAllocations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateAllocation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateAllocation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateAllocation(ctx, fc.Args["input"].(UpdateAllocationInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋauthᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *AllocationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *AllocationPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *AllocationPayload) graphql.Marshaler {
+			return ec.marshalNAllocationPayload2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐAllocationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateAllocation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AllocationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateAllocation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteAllocation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteAllocation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteAllocation(ctx, fc.Args["input"].(DeleteInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋauthᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *DeletePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *DeletePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *DeletePayload) graphql.Marshaler {
+			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteAllocation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteAllocation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *PageInfo) (ret graphql.Marshaler) {
@@ -6474,6 +10671,137 @@ func (ec *executionContext) _Project_id(ctx context.Context, field graphql.Colle
 }
 func (ec *executionContext) fieldContext_Project_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Project", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Project_version(ctx context.Context, field graphql.CollectedField, obj *funding.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Project_createdAt(ctx context.Context, field graphql.CollectedField, obj *funding.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Project_updatedAt(ctx context.Context, field graphql.CollectedField, obj *funding.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Project_history(ctx context.Context, field graphql.CollectedField, obj *funding.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋauthᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *Connection[*funding.AuditEntry]
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *Connection[*funding.AuditEntry]
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, obj, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*funding.AuditEntry]) graphql.Marshaler {
+			return ec.marshalNAuditEntryConnection2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Project_code(ctx context.Context, field graphql.CollectedField, obj *funding.Project) (ret graphql.Marshaler) {
@@ -7131,6 +11459,38 @@ func (ec *executionContext) fieldContext_ProjectEdge_node(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _ProjectPayload_project(ctx context.Context, field graphql.CollectedField, obj *ProjectPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectPayload_project(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Project, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *funding.Project) graphql.Marshaler {
+			return ec.marshalNProject2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐProject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectPayload_project(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7527,6 +11887,68 @@ func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_auditLog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_auditLog(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AuditLog(ctx, fc.Args["filter"].(*AuditFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋauthᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *Connection[*funding.AuditEntry]
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *Connection[*funding.AuditEntry]
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*funding.AuditEntry]) graphql.Marshaler {
+			return ec.marshalNAuditEntryConnection2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_auditLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_donors(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7888,6 +12310,137 @@ func (ec *executionContext) _TrustFund_id(ctx context.Context, field graphql.Col
 }
 func (ec *executionContext) fieldContext_TrustFund_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TrustFund", field, true, true, "ID")
+}
+
+func (ec *executionContext) _TrustFund_version(ctx context.Context, field graphql.CollectedField, obj *funding.TrustFund) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustFund_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustFund_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustFund", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrustFund_createdAt(ctx context.Context, field graphql.CollectedField, obj *funding.TrustFund) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustFund_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustFund_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustFund", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _TrustFund_updatedAt(ctx context.Context, field graphql.CollectedField, obj *funding.TrustFund) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustFund_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustFund_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustFund", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _TrustFund_history(ctx context.Context, field graphql.CollectedField, obj *funding.TrustFund) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustFund_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.TrustFund().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋauthᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *Connection[*funding.AuditEntry]
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *Connection[*funding.AuditEntry]
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, obj, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*funding.AuditEntry]) graphql.Marshaler {
+			return ec.marshalNAuditEntryConnection2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustFund_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrustFund",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_TrustFund_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _TrustFund_donor(ctx context.Context, field graphql.CollectedField, obj *funding.TrustFund) (ret graphql.Marshaler) {
@@ -8488,6 +13041,38 @@ func (ec *executionContext) _TrustFundExtension_note(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_TrustFundExtension_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TrustFundExtension", field, false, false, "String")
+}
+
+func (ec *executionContext) _TrustFundPayload_trustFund(ctx context.Context, field graphql.CollectedField, obj *TrustFundPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustFundPayload_trustFund(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TrustFund, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *funding.TrustFund) graphql.Marshaler {
+			return ec.marshalNTrustFund2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTrustFund(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustFundPayload_trustFund(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrustFundPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrustFund(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -9907,6 +14492,76 @@ func UnmarshalAllocationOrder(ctx context.Context, raw any) (funding.Order[fundi
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAuditFilter(ctx context.Context, obj any) (AuditFilter, error) {
+	var it AuditFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"actor", "entityType", "entityId", "action", "since"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "actor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actor"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Actor = data
+		case "entityType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entityType"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntityType = data
+		case "entityId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entityId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntityID = data
+		case "action":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("action"))
+			data, err := ec.unmarshalOAuditAction2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAuditAction(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Action = data
+		case "since":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("since"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Since = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAuditFilter unmarshals raw into the AuditFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAuditFilter(ctx context.Context, raw any) (AuditFilter, error) {
+	var out AuditFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AuditFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCodeFilter(ctx context.Context, obj any) (funding.EnumFilter[string], error) {
 	var it funding.EnumFilter[string]
 	if obj == nil {
@@ -10107,6 +14762,559 @@ func UnmarshalCountryOrder(ctx context.Context, raw any) (funding.Order[funding.
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateAgreementInput(ctx context.Context, obj any) (CreateAgreementInput, error) {
+	var it CreateAgreementInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"donorId", "counterpart", "title", "signedOn", "startsOn", "endsOn", "themes", "description", "source"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "donorId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("donorId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DonorID = data
+		case "counterpart":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("counterpart"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Counterpart = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "signedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signedOn"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SignedOn = data
+		case "startsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOn"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOn = data
+		case "endsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOn = data
+		case "themes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("themes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Themes = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "source":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Source = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateAgreementInput unmarshals raw into the CreateAgreementInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateAgreementInput(ctx context.Context, raw any) (CreateAgreementInput, error) {
+	var out CreateAgreementInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateAgreementInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateAllocationInput(ctx context.Context, obj any) (CreateAllocationInput, error) {
+	var it CreateAllocationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"trustFundId", "projectId", "year", "amount", "implementingAgency", "approvedOn", "source"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "trustFundId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trustFundId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrustFundID = data
+		case "projectId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectID = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalNMoneyInput2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐMoneyInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "implementingAgency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("implementingAgency"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ImplementingAgency = data
+		case "approvedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApprovedOn = data
+		case "source":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Source = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateAllocationInput unmarshals raw into the CreateAllocationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateAllocationInput(ctx context.Context, raw any) (CreateAllocationInput, error) {
+	var out CreateAllocationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateAllocationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateCountryInput(ctx context.Context, obj any) (CreateCountryInput, error) {
+	var it CreateCountryInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code", "iso3", "name", "region", "subRegion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "iso3":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("iso3"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Iso3 = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "region":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("region"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Region = data
+		case "subRegion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subRegion"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubRegion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateCountryInput unmarshals raw into the CreateCountryInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateCountryInput(ctx context.Context, raw any) (CreateCountryInput, error) {
+	var out CreateCountryInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateCountryInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateDonorInput(ctx context.Context, obj any) (CreateDonorInput, error) {
+	var it CreateDonorInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "shortName", "type", "homeCountryCode", "cooperatingSince", "partnerCountryCodes", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "shortName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shortName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShortName = data
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalNDonorType2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDonorType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "homeCountryCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("homeCountryCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HomeCountryCode = data
+		case "cooperatingSince":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cooperatingSince"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CooperatingSince = data
+		case "partnerCountryCodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partnerCountryCodes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartnerCountryCodes = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateDonorInput unmarshals raw into the CreateDonorInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateDonorInput(ctx context.Context, raw any) (CreateDonorInput, error) {
+	var out CreateDonorInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateDonorInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateProjectInput(ctx context.Context, obj any) (CreateProjectInput, error) {
+	var it CreateProjectInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code", "title", "description", "status", "startsOn", "endsOn", "themes", "implementingAgency", "budget", "countries", "source"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalNProjectStatus2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐProjectStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "startsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOn"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOn = data
+		case "endsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOn = data
+		case "themes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("themes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Themes = data
+		case "implementingAgency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("implementingAgency"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ImplementingAgency = data
+		case "budget":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budget"))
+			data, err := ec.unmarshalOMoneyInput2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐMoneyInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Budget = data
+		case "countries":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countries"))
+			data, err := ec.unmarshalOProjectCountryInput2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐProjectCountryInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Countries = data
+		case "source":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Source = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateProjectInput unmarshals raw into the CreateProjectInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateProjectInput(ctx context.Context, raw any) (CreateProjectInput, error) {
+	var out CreateProjectInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateProjectInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateTrustFundInput(ctx context.Context, obj any) (CreateTrustFundInput, error) {
+	var it CreateTrustFundInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"donorId", "agreementIds", "name", "establishedOn", "startsOn", "endsOn", "extensions", "currency", "status", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "donorId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("donorId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DonorID = data
+		case "agreementIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agreementIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgreementIds = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "establishedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedOn"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedOn = data
+		case "startsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOn"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOn = data
+		case "endsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOn = data
+		case "extensions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("extensions"))
+			data, err := ec.unmarshalOTrustFundExtensionInput2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐTrustFundExtensionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Extensions = data
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalNTrustFundStatus2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTrustFundStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateTrustFundInput unmarshals raw into the CreateTrustFundInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateTrustFundInput(ctx context.Context, raw any) (CreateTrustFundInput, error) {
+	var out CreateTrustFundInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateTrustFundInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputDateFilter(ctx context.Context, obj any) (funding.DateFilter, error) {
 	var it funding.DateFilter
 	if obj == nil {
@@ -10265,6 +15473,55 @@ func (ec *executionContext) unmarshalInputDecimalFilter(ctx context.Context, obj
 func UnmarshalDecimalFilter(ctx context.Context, raw any) (funding.RangeFilter[string], error) {
 	var out funding.RangeFilter[string]
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DecimalFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDeleteInput(ctx context.Context, obj any) (DeleteInput, error) {
+	var it DeleteInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDeleteInput unmarshals raw into the DeleteInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDeleteInput(ctx context.Context, raw any) (DeleteInput, error) {
+	var out DeleteInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeleteInput", raw, &out)
 	return out, err
 }
 
@@ -10622,6 +15879,104 @@ func UnmarshalIntFilter(ctx context.Context, raw any) (funding.RangeFilter[int],
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputMoneyInput(ctx context.Context, obj any) (MoneyInput, error) {
+	var it MoneyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"amount", "currency"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalNDecimal2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMoneyInput unmarshals raw into the MoneyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMoneyInput(ctx context.Context, raw any) (MoneyInput, error) {
+	var out MoneyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MoneyInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProjectCountryInput(ctx context.Context, obj any) (ProjectCountryInput, error) {
+	var it ProjectCountryInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"countryCode", "share"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "countryCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countryCode"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountryCode = data
+		case "share":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("share"))
+			data, err := ec.unmarshalNDecimal2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Share = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProjectCountryInput unmarshals raw into the ProjectCountryInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProjectCountryInput(ctx context.Context, raw any) (ProjectCountryInput, error) {
+	var out ProjectCountryInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProjectCountryInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputProjectFilter(ctx context.Context, obj any) (funding.ProjectFilter, error) {
 	var it funding.ProjectFilter
 	if obj == nil {
@@ -10878,6 +16233,62 @@ func UnmarshalProjectStatusFilter(ctx context.Context, raw any) (funding.EnumFil
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSetProjectCountriesInput(ctx context.Context, obj any) (SetProjectCountriesInput, error) {
+	var it SetProjectCountriesInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "expectedVersion", "countries"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "countries":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countries"))
+			data, err := ec.unmarshalNProjectCountryInput2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐProjectCountryInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Countries = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetProjectCountriesInput unmarshals raw into the SetProjectCountriesInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetProjectCountriesInput(ctx context.Context, raw any) (SetProjectCountriesInput, error) {
+	var out SetProjectCountriesInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetProjectCountriesInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputTextFilter(ctx context.Context, obj any) (funding.TextFilter, error) {
 	var it funding.TextFilter
 	if obj == nil {
@@ -10924,6 +16335,62 @@ func (ec *executionContext) unmarshalInputTextFilter(ctx context.Context, obj an
 func UnmarshalTextFilter(ctx context.Context, raw any) (funding.TextFilter, error) {
 	var out funding.TextFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "TextFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTrustFundExtensionInput(ctx context.Context, obj any) (TrustFundExtensionInput, error) {
+	var it TrustFundExtensionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"decidedOn", "endsOn", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "decidedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedOn = data
+		case "endsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOn"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOn = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTrustFundExtensionInput unmarshals raw into the TrustFundExtensionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTrustFundExtensionInput(ctx context.Context, raw any) (TrustFundExtensionInput, error) {
+	var out TrustFundExtensionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TrustFundExtensionInput", raw, &out)
 	return out, err
 }
 
@@ -11155,6 +16622,615 @@ func UnmarshalTrustFundStatusFilter(ctx context.Context, raw any) (funding.EnumF
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateAgreementInput(ctx context.Context, obj any) (UpdateAgreementInput, error) {
+	var it UpdateAgreementInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "expectedVersion", "donorId", "counterpart", "title", "signedOn", "startsOn", "endsOn", "themes", "description", "source"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "donorId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("donorId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DonorID = data
+		case "counterpart":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("counterpart"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Counterpart = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "signedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signedOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SignedOn = data
+		case "startsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOn = data
+		case "endsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOn = data
+		case "themes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("themes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Themes = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "source":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Source = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateAgreementInput unmarshals raw into the UpdateAgreementInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateAgreementInput(ctx context.Context, raw any) (UpdateAgreementInput, error) {
+	var out UpdateAgreementInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateAgreementInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateAllocationInput(ctx context.Context, obj any) (UpdateAllocationInput, error) {
+	var it UpdateAllocationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "expectedVersion", "projectId", "year", "amount", "implementingAgency", "approvedOn", "source"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "projectId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectID = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalOMoneyInput2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐMoneyInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "implementingAgency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("implementingAgency"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ImplementingAgency = data
+		case "approvedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApprovedOn = data
+		case "source":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Source = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateAllocationInput unmarshals raw into the UpdateAllocationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateAllocationInput(ctx context.Context, raw any) (UpdateAllocationInput, error) {
+	var out UpdateAllocationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateAllocationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateCountryInput(ctx context.Context, obj any) (UpdateCountryInput, error) {
+	var it UpdateCountryInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "expectedVersion", "iso3", "name", "region", "subRegion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "iso3":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("iso3"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Iso3 = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "region":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("region"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Region = data
+		case "subRegion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subRegion"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubRegion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateCountryInput unmarshals raw into the UpdateCountryInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateCountryInput(ctx context.Context, raw any) (UpdateCountryInput, error) {
+	var out UpdateCountryInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateCountryInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateDonorInput(ctx context.Context, obj any) (UpdateDonorInput, error) {
+	var it UpdateDonorInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "expectedVersion", "name", "shortName", "type", "homeCountryCode", "cooperatingSince", "partnerCountryCodes", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "shortName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shortName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShortName = data
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalODonorType2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDonorType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "homeCountryCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("homeCountryCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HomeCountryCode = data
+		case "cooperatingSince":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cooperatingSince"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CooperatingSince = data
+		case "partnerCountryCodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partnerCountryCodes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartnerCountryCodes = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateDonorInput unmarshals raw into the UpdateDonorInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateDonorInput(ctx context.Context, raw any) (UpdateDonorInput, error) {
+	var out UpdateDonorInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateDonorInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateProjectInput(ctx context.Context, obj any) (UpdateProjectInput, error) {
+	var it UpdateProjectInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "expectedVersion", "code", "title", "description", "status", "startsOn", "endsOn", "themes", "implementingAgency", "budget", "source"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOProjectStatus2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐProjectStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "startsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOn = data
+		case "endsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOn = data
+		case "themes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("themes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Themes = data
+		case "implementingAgency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("implementingAgency"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ImplementingAgency = data
+		case "budget":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budget"))
+			data, err := ec.unmarshalOMoneyInput2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐMoneyInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Budget = data
+		case "source":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Source = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateProjectInput unmarshals raw into the UpdateProjectInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateProjectInput(ctx context.Context, raw any) (UpdateProjectInput, error) {
+	var out UpdateProjectInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateProjectInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateTrustFundInput(ctx context.Context, obj any) (UpdateTrustFundInput, error) {
+	var it UpdateTrustFundInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "expectedVersion", "agreementIds", "name", "establishedOn", "startsOn", "endsOn", "extensions", "currency", "status", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "agreementIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agreementIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgreementIds = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "establishedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("establishedOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstablishedOn = data
+		case "startsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOn = data
+		case "endsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOn = data
+		case "extensions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("extensions"))
+			data, err := ec.unmarshalOTrustFundExtensionInput2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐTrustFundExtensionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Extensions = data
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOTrustFundStatus2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTrustFundStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateTrustFundInput unmarshals raw into the UpdateTrustFundInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateTrustFundInput(ctx context.Context, raw any) (UpdateTrustFundInput, error) {
+	var out UpdateTrustFundInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateTrustFundInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -11282,6 +17358,27 @@ func (ec *executionContext) _Agreement(ctx context.Context, sel ast.SelectionSet
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Agreement_id(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._Agreement_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Agreement_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Agreement_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Agreement_history(ctx, field, obj)
 				})
 		case "donor":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -11440,6 +17537,39 @@ func (ec *executionContext) _AgreementEdge(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var agreementPayloadImplementors = []string{"AgreementPayload"}
+
+func (ec *executionContext) _AgreementPayload(ctx context.Context, sel ast.SelectionSet, obj *AgreementPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, agreementPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AgreementPayload")
+		case "agreement":
+			out.Values[i] = ec._AgreementPayload_agreement(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var allocationImplementors = []string{"Allocation", "Node"}
 
 func (ec *executionContext) _Allocation(ctx context.Context, sel ast.SelectionSet, obj *funding.Allocation) graphql.Marshaler {
@@ -11456,6 +17586,27 @@ func (ec *executionContext) _Allocation(ctx context.Context, sel ast.SelectionSe
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Allocation_id(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._Allocation_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Allocation_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Allocation_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Allocation_history(ctx, field, obj)
 				})
 		case "trustFund":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -11604,6 +17755,227 @@ func (ec *executionContext) _AllocationEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var allocationPayloadImplementors = []string{"AllocationPayload"}
+
+func (ec *executionContext) _AllocationPayload(ctx context.Context, sel ast.SelectionSet, obj *AllocationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, allocationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AllocationPayload")
+		case "allocation":
+			out.Values[i] = ec._AllocationPayload_allocation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var allocationsPayloadImplementors = []string{"AllocationsPayload"}
+
+func (ec *executionContext) _AllocationsPayload(ctx context.Context, sel ast.SelectionSet, obj *AllocationsPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, allocationsPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AllocationsPayload")
+		case "allocations":
+			out.Values[i] = ec._AllocationsPayload_allocations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditEntryImplementors = []string{"AuditEntry"}
+
+func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSet, obj *funding.AuditEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEntry")
+		case "at":
+			out.Values[i] = ec._AuditEntry_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actor":
+			out.Values[i] = ec._AuditEntry_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "action":
+			out.Values[i] = ec._AuditEntry_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entityId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEntry_entityId(ctx, field, obj)
+				})
+		case "entityType":
+			out.Values[i] = ec._AuditEntry_entityType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._AuditEntry_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fields":
+			out.Values[i] = ec._AuditEntry_fields(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "before":
+			out.Values[i] = ec._AuditEntry_before(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "after":
+			out.Values[i] = ec._AuditEntry_after(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditEntryConnectionImplementors = []string{"AuditEntryConnection"}
+
+func (ec *executionContext) _AuditEntryConnection(ctx context.Context, sel ast.SelectionSet, obj *Connection[*funding.AuditEntry]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEntryConnection")
+		case "edges":
+			out.Values[i] = ec._AuditEntryConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._AuditEntryConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AuditEntryConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditEntryEdgeImplementors = []string{"AuditEntryEdge"}
+
+func (ec *executionContext) _AuditEntryEdge(ctx context.Context, sel ast.SelectionSet, obj *Edge[*funding.AuditEntry]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEntryEdge")
+		case "cursor":
+			out.Values[i] = ec._AuditEntryEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AuditEntryEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var countryImplementors = []string{"Country", "Node", "SearchResult"}
 
 func (ec *executionContext) _Country(ctx context.Context, sel ast.SelectionSet, obj *funding.Country) graphql.Marshaler {
@@ -11620,6 +17992,27 @@ func (ec *executionContext) _Country(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Country_id(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._Country_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Country_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Country_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Country_history(ctx, field, obj)
 				})
 		case "code":
 			out.Values[i] = ec._Country_code(ctx, field, obj)
@@ -11776,6 +18169,72 @@ func (ec *executionContext) _CountryEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var countryPayloadImplementors = []string{"CountryPayload"}
+
+func (ec *executionContext) _CountryPayload(ctx context.Context, sel ast.SelectionSet, obj *CountryPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, countryPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CountryPayload")
+		case "country":
+			out.Values[i] = ec._CountryPayload_country(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deletePayloadImplementors = []string{"DeletePayload"}
+
+func (ec *executionContext) _DeletePayload(ctx context.Context, sel ast.SelectionSet, obj *DeletePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deletePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeletePayload")
+		case "deletedId":
+			out.Values[i] = ec._DeletePayload_deletedId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var donorImplementors = []string{"Donor", "Node", "SearchResult"}
 
 func (ec *executionContext) _Donor(ctx context.Context, sel ast.SelectionSet, obj *funding.Donor) graphql.Marshaler {
@@ -11792,6 +18251,27 @@ func (ec *executionContext) _Donor(ctx context.Context, sel ast.SelectionSet, ob
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Donor_id(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._Donor_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Donor_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Donor_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Donor_history(ctx, field, obj)
 				})
 		case "name":
 			out.Values[i] = ec._Donor_name(ctx, field, obj)
@@ -11959,6 +18439,39 @@ func (ec *executionContext) _DonorEdge(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var donorPayloadImplementors = []string{"DonorPayload"}
+
+func (ec *executionContext) _DonorPayload(ctx context.Context, sel ast.SelectionSet, obj *DonorPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, donorPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DonorPayload")
+		case "donor":
+			out.Values[i] = ec._DonorPayload_donor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var moneyImplementors = []string{"Money"}
 
 func (ec *executionContext) _Money(ctx context.Context, sel ast.SelectionSet, obj *funding.Money) graphql.Marshaler {
@@ -11977,6 +18490,182 @@ func (ec *executionContext) _Money(ctx context.Context, sel ast.SelectionSet, ob
 			}
 		case "currency":
 			out.Values[i] = ec._Money_currency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mutationImplementors = []string{"Mutation"}
+
+func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Mutation",
+	})
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
+			Object: field.Name,
+			Field:  field,
+		})
+
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Mutation")
+		case "createCountry":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createCountry(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateCountry":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateCountry(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteCountry":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteCountry(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createDonor":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createDonor(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateDonor":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateDonor(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteDonor":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteDonor(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createAgreement":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createAgreement(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateAgreement":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateAgreement(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteAgreement":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteAgreement(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createTrustFund":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createTrustFund(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateTrustFund":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateTrustFund(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteTrustFund":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteTrustFund(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createProject":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createProject(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateProject":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateProject(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setProjectCountries":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setProjectCountries(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteProject":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteProject(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createAllocation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createAllocation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createAllocations":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createAllocations(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateAllocation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateAllocation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteAllocation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteAllocation(ctx, field)
+			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12061,6 +18750,27 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_id(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._Project_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Project_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Project_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_history(ctx, field, obj)
 				})
 		case "code":
 			out.Values[i] = ec._Project_code(ctx, field, obj)
@@ -12285,6 +18995,39 @@ func (ec *executionContext) _ProjectEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var projectPayloadImplementors = []string{"ProjectPayload"}
+
+func (ec *executionContext) _ProjectPayload(ctx context.Context, sel ast.SelectionSet, obj *ProjectPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectPayload")
+		case "project":
+			out.Values[i] = ec._ProjectPayload_project(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -12357,6 +19100,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_search(ctx, field)
+				})
+		case "auditLog":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_auditLog(ctx, field)
 				})
 		case "donors":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -12441,6 +19190,27 @@ func (ec *executionContext) _TrustFund(ctx context.Context, sel ast.SelectionSet
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._TrustFund_id(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._TrustFund_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._TrustFund_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._TrustFund_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TrustFund_history(ctx, field, obj)
 				})
 		case "donor":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -12633,6 +19403,39 @@ func (ec *executionContext) _TrustFundExtension(ctx context.Context, sel ast.Sel
 			}
 		case "note":
 			out.Values[i] = ec._TrustFundExtension_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var trustFundPayloadImplementors = []string{"TrustFundPayload"}
+
+func (ec *executionContext) _TrustFundPayload(ctx context.Context, sel ast.SelectionSet, obj *TrustFundPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trustFundPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrustFundPayload")
+		case "trustFund":
+			out.Values[i] = ec._TrustFundPayload_trustFund(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -13096,6 +19899,14 @@ func (ec *executionContext) marshalNAgreementOrderField2githubᚗcomᚋcoopgraph
 	return res
 }
 
+func (ec *executionContext) marshalNAgreementPayload2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐAgreementPayload(ctx context.Context, sel ast.SelectionSet, v *AgreementPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AgreementPayload!")
+		return graphql.Null
+	}
+	return ec._AgreementPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAllocation2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAllocationᚄ(ctx context.Context, sel ast.SelectionSet, v []*funding.Allocation) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -13175,6 +19986,93 @@ func (ec *executionContext) marshalNAllocationOrderField2githubᚗcomᚋcoopgrap
 		graphql.AddInvalidNullFromMarshaler(ctx, "AllocationOrderField!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNAllocationPayload2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐAllocationPayload(ctx context.Context, sel ast.SelectionSet, v *AllocationPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AllocationPayload!")
+		return graphql.Null
+	}
+	return ec._AllocationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAllocationsPayload2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐAllocationsPayload(ctx context.Context, sel ast.SelectionSet, v *AllocationsPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AllocationsPayload!")
+		return graphql.Null
+	}
+	return ec._AllocationsPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAuditAction2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAuditAction(ctx context.Context, v any) (funding.AuditAction, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := funding.AuditAction(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAuditAction2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAuditAction(ctx context.Context, sel ast.SelectionSet, v funding.AuditAction) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AuditAction!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNAuditEntry2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAuditEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*funding.AuditEntry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAuditEntry2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAuditEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAuditEntry2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAuditEntry(ctx context.Context, sel ast.SelectionSet, v *funding.AuditEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEntry!")
+		return graphql.Null
+	}
+	return ec._AuditEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuditEntryConnection2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐConnection(ctx context.Context, sel ast.SelectionSet, v *Connection[*funding.AuditEntry]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEntryConnection!")
+		return graphql.Null
+	}
+	return ec._AuditEntryConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuditEntryEdge2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*Edge[*funding.AuditEntry]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAuditEntryEdge2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAuditEntryEdge2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐEdge(ctx context.Context, sel ast.SelectionSet, v *Edge[*funding.AuditEntry]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEntryEdge!")
+		return graphql.Null
+	}
+	return ec._AuditEntryEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
@@ -13272,6 +20170,63 @@ func (ec *executionContext) marshalNCountryOrderField2githubᚗcomᚋcoopgraph�
 	return res
 }
 
+func (ec *executionContext) marshalNCountryPayload2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐCountryPayload(ctx context.Context, sel ast.SelectionSet, v *CountryPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CountryPayload!")
+		return graphql.Null
+	}
+	return ec._CountryPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCreateAgreementInput2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐCreateAgreementInput(ctx context.Context, v any) (CreateAgreementInput, error) {
+	res, err := ec.unmarshalInputCreateAgreementInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateAllocationInput2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐCreateAllocationInput(ctx context.Context, v any) (CreateAllocationInput, error) {
+	res, err := ec.unmarshalInputCreateAllocationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateAllocationInput2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐCreateAllocationInputᚄ(ctx context.Context, v any) ([]*CreateAllocationInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*CreateAllocationInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCreateAllocationInput2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐCreateAllocationInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNCreateAllocationInput2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐCreateAllocationInput(ctx context.Context, v any) (*CreateAllocationInput, error) {
+	res, err := ec.unmarshalInputCreateAllocationInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateCountryInput2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐCreateCountryInput(ctx context.Context, v any) (CreateCountryInput, error) {
+	res, err := ec.unmarshalInputCreateCountryInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateDonorInput2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐCreateDonorInput(ctx context.Context, v any) (CreateDonorInput, error) {
+	res, err := ec.unmarshalInputCreateDonorInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateProjectInput2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐCreateProjectInput(ctx context.Context, v any) (CreateProjectInput, error) {
+	res, err := ec.unmarshalInputCreateProjectInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateTrustFundInput2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐCreateTrustFundInput(ctx context.Context, v any) (CreateTrustFundInput, error) {
+	res, err := ec.unmarshalInputCreateTrustFundInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNDate2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDate(ctx context.Context, v any) (funding.Date, error) {
 	res, err := UnmarshalDate(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -13282,6 +20237,20 @@ func (ec *executionContext) marshalNDate2githubᚗcomᚋcoopgraphᚋcoopgraphᚋ
 	res := MarshalDate(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Date!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNDateTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
+	res, err := graphql.UnmarshalTime(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalTime(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DateTime!")
 	}
 	return res
 }
@@ -13298,6 +20267,19 @@ func (ec *executionContext) marshalNDecimal2string(ctx context.Context, sel ast.
 		graphql.AddInvalidNullFromMarshaler(ctx, "Decimal!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNDeleteInput2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐDeleteInput(ctx context.Context, v any) (DeleteInput, error) {
+	res, err := ec.unmarshalInputDeleteInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDeletePayload2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐDeletePayload(ctx context.Context, sel ast.SelectionSet, v *DeletePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeletePayload!")
+		return graphql.Null
+	}
+	return ec._DeletePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNDonor2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDonorᚄ(ctx context.Context, sel ast.SelectionSet, v []*funding.Donor) graphql.Marshaler {
@@ -13379,6 +20361,14 @@ func (ec *executionContext) marshalNDonorOrderField2githubᚗcomᚋcoopgraphᚋc
 		graphql.AddInvalidNullFromMarshaler(ctx, "DonorOrderField!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNDonorPayload2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐDonorPayload(ctx context.Context, sel ast.SelectionSet, v *DonorPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DonorPayload!")
+		return graphql.Null
+	}
+	return ec._DonorPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNDonorType2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDonorType(ctx context.Context, v any) (funding.DonorType, error) {
@@ -13471,6 +20461,11 @@ func (ec *executionContext) marshalNMoney2githubᚗcomᚋcoopgraphᚋcoopgraph�
 	return ec._Money(ctx, sel, &v)
 }
 
+func (ec *executionContext) unmarshalNMoneyInput2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐMoneyInput(ctx context.Context, v any) (*MoneyInput, error) {
+	res, err := ec.unmarshalInputMoneyInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐNode(ctx context.Context, sel ast.SelectionSet, v []Node) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -13541,6 +20536,25 @@ func (ec *executionContext) marshalNProjectCountry2ᚕgithubᚗcomᚋcoopgraph�
 	return ret
 }
 
+func (ec *executionContext) unmarshalNProjectCountryInput2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐProjectCountryInputᚄ(ctx context.Context, v any) ([]*ProjectCountryInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ProjectCountryInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProjectCountryInput2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐProjectCountryInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNProjectCountryInput2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐProjectCountryInput(ctx context.Context, v any) (*ProjectCountryInput, error) {
+	res, err := ec.unmarshalInputProjectCountryInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNProjectEdge2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*Edge[*funding.Project]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -13590,6 +20604,14 @@ func (ec *executionContext) marshalNProjectOrderField2githubᚗcomᚋcoopgraph�
 	return res
 }
 
+func (ec *executionContext) marshalNProjectPayload2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐProjectPayload(ctx context.Context, sel ast.SelectionSet, v *ProjectPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProjectPayload!")
+		return graphql.Null
+	}
+	return ec._ProjectPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNProjectStatus2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐProjectStatus(ctx context.Context, v any) (funding.ProjectStatus, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := funding.ProjectStatus(tmp)
@@ -13601,6 +20623,21 @@ func (ec *executionContext) marshalNProjectStatus2githubᚗcomᚋcoopgraphᚋcoo
 	res := graphql.MarshalString(string(v))
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "ProjectStatus!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNRole2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋauthᚐRole(ctx context.Context, v any) (auth.Role, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := auth.Role(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRole2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋauthᚐRole(ctx context.Context, sel ast.SelectionSet, v auth.Role) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Role!")
 	}
 	return res
 }
@@ -13637,6 +20674,11 @@ func (ec *executionContext) unmarshalNSearchType2githubᚗcomᚋcoopgraphᚋcoop
 
 func (ec *executionContext) marshalNSearchType2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐSearchType(ctx context.Context, sel ast.SelectionSet, v SearchType) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNSetProjectCountriesInput2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐSetProjectCountriesInput(ctx context.Context, v any) (SetProjectCountriesInput, error) {
+	res, err := ec.unmarshalInputSetProjectCountriesInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -13758,6 +20800,11 @@ func (ec *executionContext) marshalNTrustFundExtension2ᚕgithubᚗcomᚋcoopgra
 	return ret
 }
 
+func (ec *executionContext) unmarshalNTrustFundExtensionInput2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐTrustFundExtensionInput(ctx context.Context, v any) (*TrustFundExtensionInput, error) {
+	res, err := ec.unmarshalInputTrustFundExtensionInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNTrustFundFilter2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTrustFundFilter(ctx context.Context, v any) (funding.TrustFundFilter, error) {
 	res, err := ec.unmarshalInputTrustFundFilter(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -13783,6 +20830,14 @@ func (ec *executionContext) marshalNTrustFundOrderField2githubᚗcomᚋcoopgraph
 	return res
 }
 
+func (ec *executionContext) marshalNTrustFundPayload2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐTrustFundPayload(ctx context.Context, sel ast.SelectionSet, v *TrustFundPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TrustFundPayload!")
+		return graphql.Null
+	}
+	return ec._TrustFundPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNTrustFundStatus2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTrustFundStatus(ctx context.Context, v any) (funding.TrustFundStatus, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := funding.TrustFundStatus(tmp)
@@ -13796,6 +20851,36 @@ func (ec *executionContext) marshalNTrustFundStatus2githubᚗcomᚋcoopgraphᚋc
 		graphql.AddInvalidNullFromMarshaler(ctx, "TrustFundStatus!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNUpdateAgreementInput2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐUpdateAgreementInput(ctx context.Context, v any) (UpdateAgreementInput, error) {
+	res, err := ec.unmarshalInputUpdateAgreementInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateAllocationInput2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐUpdateAllocationInput(ctx context.Context, v any) (UpdateAllocationInput, error) {
+	res, err := ec.unmarshalInputUpdateAllocationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateCountryInput2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐUpdateCountryInput(ctx context.Context, v any) (UpdateCountryInput, error) {
+	res, err := ec.unmarshalInputUpdateCountryInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateDonorInput2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐUpdateDonorInput(ctx context.Context, v any) (UpdateDonorInput, error) {
+	res, err := ec.unmarshalInputUpdateDonorInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateProjectInput2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐUpdateProjectInput(ctx context.Context, v any) (UpdateProjectInput, error) {
+	res, err := ec.unmarshalInputUpdateProjectInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateTrustFundInput2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐUpdateTrustFundInput(ctx context.Context, v any) (UpdateTrustFundInput, error) {
+	res, err := ec.unmarshalInputUpdateTrustFundInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -14038,6 +21123,33 @@ func (ec *executionContext) unmarshalOAllocationOrder2ᚕᚖgithubᚗcomᚋcoopg
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalOAuditAction2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAuditAction(ctx context.Context, v any) (*funding.AuditAction, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := funding.AuditAction(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAuditAction2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAuditAction(ctx context.Context, sel ast.SelectionSet, v *funding.AuditAction) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOAuditFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐAuditFilter(ctx context.Context, v any) (*AuditFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAuditFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -14196,6 +21308,24 @@ func (ec *executionContext) unmarshalODateFilter2ᚖgithubᚗcomᚋcoopgraphᚋc
 	}
 	res, err := ec.unmarshalInputDateFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalODateTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalTime(*v)
+	return res
 }
 
 func (ec *executionContext) unmarshalODecimal2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
@@ -14493,11 +21623,37 @@ func (ec *executionContext) unmarshalOIntFilter2ᚖgithubᚗcomᚋcoopgraphᚋco
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOJSON2map(ctx context.Context, v any) (map[string]any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalMap(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOJSON2map(ctx context.Context, sel ast.SelectionSet, v map[string]any) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalMap(v)
+	return res
+}
+
 func (ec *executionContext) marshalOMoney2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐMoney(ctx context.Context, sel ast.SelectionSet, v *funding.Money) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Money(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOMoneyInput2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐMoneyInput(ctx context.Context, v any) (*MoneyInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMoneyInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalONode2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐNode(ctx context.Context, sel ast.SelectionSet, v Node) graphql.Marshaler {
@@ -14525,6 +21681,23 @@ func (ec *executionContext) marshalOProject2ᚖgithubᚗcomᚋcoopgraphᚋcoopgr
 		return graphql.Null
 	}
 	return ec._Project(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOProjectCountryInput2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐProjectCountryInputᚄ(ctx context.Context, v any) ([]*ProjectCountryInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ProjectCountryInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProjectCountryInput2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐProjectCountryInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOProjectFilter2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐProjectFilterᚄ(ctx context.Context, v any) ([]funding.ProjectFilter, error) {
@@ -14734,6 +21907,23 @@ func (ec *executionContext) marshalOTrustFund2ᚖgithubᚗcomᚋcoopgraphᚋcoop
 		return graphql.Null
 	}
 	return ec._TrustFund(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOTrustFundExtensionInput2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐTrustFundExtensionInputᚄ(ctx context.Context, v any) ([]*TrustFundExtensionInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*TrustFundExtensionInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTrustFundExtensionInput2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐTrustFundExtensionInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOTrustFundFilter2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTrustFundFilterᚄ(ctx context.Context, v any) ([]funding.TrustFundFilter, error) {

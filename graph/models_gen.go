@@ -7,7 +7,384 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
+
+	"github.com/coopgraph/coopgraph/internal/funding"
 )
+
+// The agreement a mutation created or changed.
+type AgreementPayload struct {
+	// The agreement as stored now.
+	Agreement *funding.Agreement `json:"agreement"`
+}
+
+// The allocation a mutation created or changed.
+type AllocationPayload struct {
+	// The allocation as stored now.
+	Allocation *funding.Allocation `json:"allocation"`
+}
+
+// The allocations a batch created.
+type AllocationsPayload struct {
+	// The allocations as stored, in the order given.
+	Allocations []*funding.Allocation `json:"allocations"`
+}
+
+// Selects audit entries. All fields given must hold.
+type AuditFilter struct {
+	// Changes by this API key name.
+	Actor *string `json:"actor,omitempty"`
+	// Changes to objects of this type, e.g. `Project`.
+	EntityType *string `json:"entityType,omitempty"`
+	// Changes to this object (global id).
+	EntityID *string `json:"entityId,omitempty"`
+	// Changes of this kind.
+	Action *funding.AuditAction `json:"action,omitempty"`
+	// Changes made at or after this time.
+	Since *time.Time `json:"since,omitempty"`
+}
+
+// The country a mutation created or changed.
+type CountryPayload struct {
+	// The country as stored now.
+	Country *funding.Country `json:"country"`
+}
+
+// A new agreement.
+type CreateAgreementInput struct {
+	// The global id of the donor that signed it.
+	DonorID string `json:"donorId"`
+	// The counterpart, e.g. `ILO`.
+	Counterpart string `json:"counterpart"`
+	// The title.
+	Title string `json:"title"`
+	// The day it was signed.
+	SignedOn funding.Date `json:"signedOn"`
+	// The day it took effect.
+	StartsOn funding.Date `json:"startsOn"`
+	// The day it ends, if it does.
+	EndsOn *funding.Date `json:"endsOn,omitempty"`
+	// Policy themes.
+	Themes []string `json:"themes,omitempty"`
+	// What it sets out.
+	Description *string `json:"description,omitempty"`
+	// Where its facts are published.
+	Source *string `json:"source,omitempty"`
+}
+
+// A new allocation.
+type CreateAllocationInput struct {
+	// The global id of the trust fund the money comes from.
+	TrustFundID string `json:"trustFundId"`
+	// The global id of the project it goes to.
+	ProjectID string `json:"projectId"`
+	// The year, within the fund's period.
+	Year int `json:"year"`
+	// The amount, in the fund's currency.
+	Amount *MoneyInput `json:"amount"`
+	// Who carries out the work, e.g. `ITCILO`.
+	ImplementingAgency string `json:"implementingAgency"`
+	// The day it was approved.
+	ApprovedOn *funding.Date `json:"approvedOn,omitempty"`
+	// Where the published figure comes from.
+	Source *string `json:"source,omitempty"`
+}
+
+// A new country.
+type CreateCountryInput struct {
+	// ISO 3166-1 alpha-2 code, unique.
+	Code string `json:"code"`
+	// ISO 3166-1 alpha-3 code.
+	Iso3 string `json:"iso3"`
+	// English short name.
+	Name string `json:"name"`
+	// UN M49 region.
+	Region *string `json:"region,omitempty"`
+	// UN M49 sub-region.
+	SubRegion *string `json:"subRegion,omitempty"`
+}
+
+// A new donor.
+type CreateDonorInput struct {
+	// Full name.
+	Name string `json:"name"`
+	// Short name.
+	ShortName string `json:"shortName"`
+	// What kind of body it is.
+	Type funding.DonorType `json:"type"`
+	// ISO code of its home country.
+	HomeCountryCode *string `json:"homeCountryCode,omitempty"`
+	// The year cooperation began.
+	CooperatingSince *int `json:"cooperatingSince,omitempty"`
+	// ISO codes of its partner countries.
+	PartnerCountryCodes []string `json:"partnerCountryCodes,omitempty"`
+	// A plain-language summary.
+	Description *string `json:"description,omitempty"`
+}
+
+// A new project.
+type CreateProjectInput struct {
+	// The reference code, unique.
+	Code string `json:"code"`
+	// The title.
+	Title string `json:"title"`
+	// What it does.
+	Description *string `json:"description,omitempty"`
+	// Its status.
+	Status funding.ProjectStatus `json:"status"`
+	// The first day.
+	StartsOn funding.Date `json:"startsOn"`
+	// The planned last day, if set.
+	EndsOn *funding.Date `json:"endsOn,omitempty"`
+	// Themes.
+	Themes []string `json:"themes,omitempty"`
+	// Who leads the work, e.g. `ILO`.
+	ImplementingAgency string `json:"implementingAgency"`
+	// The total budget, if known.
+	Budget *MoneyInput `json:"budget,omitempty"`
+	// The countries with their shares (adding up to 100); none for a global project.
+	Countries []*ProjectCountryInput `json:"countries,omitempty"`
+	// Where its facts are published.
+	Source *string `json:"source,omitempty"`
+}
+
+// A new trust fund.
+type CreateTrustFundInput struct {
+	// The global id of the donor whose money it holds.
+	DonorID string `json:"donorId"`
+	// Global ids of the donor's agreements it is set up under.
+	AgreementIds []string `json:"agreementIds,omitempty"`
+	// The name.
+	Name string `json:"name"`
+	// The day it was created.
+	EstablishedOn funding.Date `json:"establishedOn"`
+	// The first day of its period.
+	StartsOn funding.Date `json:"startsOn"`
+	// The last day of its period, if set.
+	EndsOn *funding.Date `json:"endsOn,omitempty"`
+	// Extensions of its period.
+	Extensions []*TrustFundExtensionInput `json:"extensions,omitempty"`
+	// The ISO 4217 currency of the fund and its allocations.
+	Currency string `json:"currency"`
+	// Active or closed.
+	Status funding.TrustFundStatus `json:"status"`
+	// What it is for.
+	Description *string `json:"description,omitempty"`
+}
+
+// What to delete, and the version you last saw: a newer version means someone changed it since, and the delete is refused.
+type DeleteInput struct {
+	// The object's global id.
+	ID string `json:"id"`
+	// The object's `version` as you last read it.
+	ExpectedVersion int `json:"expectedVersion"`
+}
+
+// What a delete removed.
+type DeletePayload struct {
+	// The global id of the deleted object (remove it from your cache).
+	DeletedID string `json:"deletedId"`
+}
+
+// The donor a mutation created or changed.
+type DonorPayload struct {
+	// The donor as stored now.
+	Donor *funding.Donor `json:"donor"`
+}
+
+// An amount to store: the decimal amount with at most as many decimals as the currency has.
+type MoneyInput struct {
+	// The amount, e.g. `"450000.00"` or `"450000"`; not negative.
+	Amount string `json:"amount"`
+	// The ISO 4217 currency code, e.g. `EUR`.
+	Currency string `json:"currency"`
+}
+
+// Creating, changing and deleting data. Every mutation needs an API key with the EDITOR role
+// (`Authorization: Bearer <key>`). Errors follow one convention: a GraphQL error with
+// `extensions.code` (`BAD_USER_INPUT`, `CONFLICT`, `NOT_FOUND`, `UNAUTHENTICATED`,
+// `FORBIDDEN`), `extensions.field` naming the first input field at fault and
+// `extensions.problems` listing every problem of the input. A failed mutation changes nothing.
+type Mutation struct {
+}
+
+// A country's share of a project.
+type ProjectCountryInput struct {
+	// The ISO 3166-1 alpha-2 code.
+	CountryCode string `json:"countryCode"`
+	// The share in percent, more than 0 and at most 100, with up to two decimals, e.g. `"33.33"`. A project's shares add up to 100.
+	Share string `json:"share"`
+}
+
+// The project a mutation created or changed.
+type ProjectPayload struct {
+	// The project as stored now.
+	Project *funding.Project `json:"project"`
+}
+
+// A project's new country shares.
+type SetProjectCountriesInput struct {
+	// The project's global id.
+	ID string `json:"id"`
+	// The `version` you last read; the change is refused if it has changed since.
+	ExpectedVersion int `json:"expectedVersion"`
+	// The countries with their shares, adding up to 100; empty for a global project.
+	Countries []*ProjectCountryInput `json:"countries"`
+}
+
+// A decision to prolong a trust fund.
+type TrustFundExtensionInput struct {
+	// When it was decided, if known.
+	DecidedOn *funding.Date `json:"decidedOn,omitempty"`
+	// The end date it set.
+	EndsOn funding.Date `json:"endsOn"`
+	// What it was for.
+	Note *string `json:"note,omitempty"`
+}
+
+// The trust fund a mutation created or changed.
+type TrustFundPayload struct {
+	// The trust fund as stored now.
+	TrustFund *funding.TrustFund `json:"trustFund"`
+}
+
+// Changes to an agreement: only the fields given change.
+type UpdateAgreementInput struct {
+	// The agreement's global id.
+	ID string `json:"id"`
+	// The `version` you last read; the update is refused if it has changed since.
+	ExpectedVersion int `json:"expectedVersion"`
+	// The global id of the donor that signed it.
+	DonorID *string `json:"donorId,omitempty"`
+	// The counterpart.
+	Counterpart *string `json:"counterpart,omitempty"`
+	// The title.
+	Title *string `json:"title,omitempty"`
+	// The day it was signed.
+	SignedOn *funding.Date `json:"signedOn,omitempty"`
+	// The day it took effect.
+	StartsOn *funding.Date `json:"startsOn,omitempty"`
+	// The day it ends.
+	EndsOn *funding.Date `json:"endsOn,omitempty"`
+	// Policy themes (replaces the list).
+	Themes []string `json:"themes,omitempty"`
+	// What it sets out.
+	Description *string `json:"description,omitempty"`
+	// Where its facts are published.
+	Source *string `json:"source,omitempty"`
+}
+
+// Changes to an allocation: only the fields given change.
+type UpdateAllocationInput struct {
+	// The allocation's global id.
+	ID string `json:"id"`
+	// The `version` you last read; the update is refused if it has changed since.
+	ExpectedVersion int `json:"expectedVersion"`
+	// The project it goes to.
+	ProjectID *string `json:"projectId,omitempty"`
+	// The year, within the fund's period.
+	Year *int `json:"year,omitempty"`
+	// The amount, in the fund's currency.
+	Amount *MoneyInput `json:"amount,omitempty"`
+	// Who carries out the work.
+	ImplementingAgency *string `json:"implementingAgency,omitempty"`
+	// The day it was approved.
+	ApprovedOn *funding.Date `json:"approvedOn,omitempty"`
+	// Where the published figure comes from.
+	Source *string `json:"source,omitempty"`
+}
+
+// Changes to a country: only the fields given change. The code cannot change.
+type UpdateCountryInput struct {
+	// The country's global id.
+	ID string `json:"id"`
+	// The `version` you last read; the update is refused if it has changed since.
+	ExpectedVersion int `json:"expectedVersion"`
+	// ISO 3166-1 alpha-3 code.
+	Iso3 *string `json:"iso3,omitempty"`
+	// English short name.
+	Name *string `json:"name,omitempty"`
+	// UN M49 region.
+	Region *string `json:"region,omitempty"`
+	// UN M49 sub-region.
+	SubRegion *string `json:"subRegion,omitempty"`
+}
+
+// Changes to a donor: only the fields given change.
+type UpdateDonorInput struct {
+	// The donor's global id.
+	ID string `json:"id"`
+	// The `version` you last read; the update is refused if it has changed since.
+	ExpectedVersion int `json:"expectedVersion"`
+	// Full name.
+	Name *string `json:"name,omitempty"`
+	// Short name.
+	ShortName *string `json:"shortName,omitempty"`
+	// What kind of body it is.
+	Type *funding.DonorType `json:"type,omitempty"`
+	// ISO code of its home country.
+	HomeCountryCode *string `json:"homeCountryCode,omitempty"`
+	// The year cooperation began.
+	CooperatingSince *int `json:"cooperatingSince,omitempty"`
+	// ISO codes of its partner countries (replaces the list).
+	PartnerCountryCodes []string `json:"partnerCountryCodes,omitempty"`
+	// A plain-language summary.
+	Description *string `json:"description,omitempty"`
+}
+
+// Changes to a project: only the fields given change. Use `setProjectCountries` for its countries.
+type UpdateProjectInput struct {
+	// The project's global id.
+	ID string `json:"id"`
+	// The `version` you last read; the update is refused if it has changed since.
+	ExpectedVersion int `json:"expectedVersion"`
+	// The reference code, unique.
+	Code *string `json:"code,omitempty"`
+	// The title.
+	Title *string `json:"title,omitempty"`
+	// What it does.
+	Description *string `json:"description,omitempty"`
+	// Its status.
+	Status *funding.ProjectStatus `json:"status,omitempty"`
+	// The first day.
+	StartsOn *funding.Date `json:"startsOn,omitempty"`
+	// The planned last day.
+	EndsOn *funding.Date `json:"endsOn,omitempty"`
+	// Themes (replaces the list).
+	Themes []string `json:"themes,omitempty"`
+	// Who leads the work.
+	ImplementingAgency *string `json:"implementingAgency,omitempty"`
+	// The total budget.
+	Budget *MoneyInput `json:"budget,omitempty"`
+	// Where its facts are published.
+	Source *string `json:"source,omitempty"`
+}
+
+// Changes to a trust fund: only the fields given change.
+type UpdateTrustFundInput struct {
+	// The trust fund's global id.
+	ID string `json:"id"`
+	// The `version` you last read; the update is refused if it has changed since.
+	ExpectedVersion int `json:"expectedVersion"`
+	// Global ids of the donor's agreements it is set up under (replaces the list).
+	AgreementIds []string `json:"agreementIds,omitempty"`
+	// The name.
+	Name *string `json:"name,omitempty"`
+	// The day it was created.
+	EstablishedOn *funding.Date `json:"establishedOn,omitempty"`
+	// The first day of its period.
+	StartsOn *funding.Date `json:"startsOn,omitempty"`
+	// The last day of its period.
+	EndsOn *funding.Date `json:"endsOn,omitempty"`
+	// Extensions of its period (replaces the list).
+	Extensions []*TrustFundExtensionInput `json:"extensions,omitempty"`
+	// The currency; only while the fund has no allocations.
+	Currency *string `json:"currency,omitempty"`
+	// Active or closed.
+	Status *funding.TrustFundStatus `json:"status,omitempty"`
+	// What it is for.
+	Description *string `json:"description,omitempty"`
+}
 
 // What `search` can look for.
 type SearchType string

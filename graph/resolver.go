@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 
+	"github.com/coopgraph/coopgraph/internal/edit"
 	"github.com/coopgraph/coopgraph/internal/funding"
 )
 
@@ -28,9 +29,13 @@ type Store interface {
 	CountProjects(ctx context.Context, f *funding.ProjectFilter) (int, error)
 	ProjectByCode(ctx context.Context, code string) (*funding.Project, error)
 	Search(ctx context.Context, text string, types []string, limit int) ([]any, error)
+	FindAudit(ctx context.Context, q funding.AuditQuery) ([]*funding.AuditEntry, error)
 }
 
 // Resolver is the root of the resolvers: it holds their dependencies.
 type Resolver struct {
 	Store Store
+	Edit  *edit.Service
+	// KeysConfigured says whether the server has API keys, for the message of a refusal.
+	KeysConfigured bool
 }

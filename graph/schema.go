@@ -18,8 +18,9 @@ import (
 // NewSchema returns the executable schema over store. Every list field costs its page
 // size times what is selected inside it, so the server's complexity limit bounds how much
 // data one query can ask for.
-func NewSchema(store Store) graphql.ExecutableSchema {
-	c := Config{Resolvers: &Resolver{Store: store}}
+func NewSchema(r *Resolver) graphql.ExecutableSchema {
+	c := Config{Resolvers: r}
+	c.Directives.HasRole = r.hasRole
 	x := &c.Complexity
 	listCost(&x.Query.Donors)
 	listCost(&x.Query.Agreements)
@@ -86,13 +87,23 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		case errors.As(err, &fe):
 			gerr.Message = fe.Message
 			gerr.Extensions = map[string]any{"code": codes[fe.Code]}
-			if fe.Code == funding.EINVALID {
-				field := fe.Field
-				if field == "" {
-					field = argumentPath(ctx, gerr.Path)
-				}
+			field := fe.Field
+			if field == "" && fe.Code == funding.EINVALID {
+				field = argumentPath(ctx, gerr.Path)
+			}
+			if field != "" {
 				gerr.Extensions["field"] = field
 				gerr.Message = field + ": " + fe.Message
+			}
+			if len(fe.Problems) > 0 {
+				problems := make([]map[string]string, len(fe.Problems))
+				for i, p := range fe.Problems {
+					problems[i] = map[string]string{"field": p.Field, "message": p.Message}
+				}
+				gerr.Extensions["problems"] = problems
+			}
+			if fe.Current > 0 {
+				gerr.Extensions["currentVersion"] = fe.Current
 			}
 		case errors.Unwrap(err) == nil && gerr.Extensions["code"] != nil:
 			// A parse or validation error of gqlgen's, already coded.

@@ -17,6 +17,11 @@ func (r *agreementResolver) ID(ctx context.Context, obj *funding.Agreement) (str
 	return funding.GlobalID(funding.TypeAgreement, obj.ID), nil
 }
 
+// History is the resolver for the history field.
+func (r *agreementResolver) History(ctx context.Context, obj *funding.Agreement, first *int, after *string) (*Connection[*funding.AuditEntry], error) {
+	return r.auditPage(ctx, funding.AuditQuery{EntityType: funding.TypeAgreement, EntityID: obj.ID}, first, after)
+}
+
 // Donor is the resolver for the donor field.
 func (r *agreementResolver) Donor(ctx context.Context, obj *funding.Agreement) (*funding.Donor, error) {
 	return loadOne(ctx, func(l *loader.Loaders) (*funding.Donor, error) { return l.Donor(ctx, obj.DonorID) })
@@ -43,6 +48,11 @@ func (r *allocationResolver) ID(ctx context.Context, obj *funding.Allocation) (s
 	return funding.GlobalID(funding.TypeAllocation, obj.ID), nil
 }
 
+// History is the resolver for the history field.
+func (r *allocationResolver) History(ctx context.Context, obj *funding.Allocation, first *int, after *string) (*Connection[*funding.AuditEntry], error) {
+	return r.auditPage(ctx, funding.AuditQuery{EntityType: funding.TypeAllocation, EntityID: obj.ID}, first, after)
+}
+
 // TrustFund is the resolver for the trustFund field.
 func (r *allocationResolver) TrustFund(ctx context.Context, obj *funding.Allocation) (*funding.TrustFund, error) {
 	return loadOne(ctx, func(l *loader.Loaders) (*funding.TrustFund, error) { return l.TrustFund(ctx, obj.TrustFundID) })
@@ -58,9 +68,19 @@ func (r *allocationResolver) Source(ctx context.Context, obj *funding.Allocation
 	return nullable(obj.Source), nil
 }
 
+// EntityID is the resolver for the entityId field.
+func (r *auditEntryResolver) EntityID(ctx context.Context, obj *funding.AuditEntry) (string, error) {
+	return funding.GlobalID(obj.EntityType, obj.EntityID), nil
+}
+
 // ID is the resolver for the id field.
 func (r *countryResolver) ID(ctx context.Context, obj *funding.Country) (string, error) {
 	return funding.GlobalID(funding.TypeCountry, obj.Code), nil
+}
+
+// History is the resolver for the history field.
+func (r *countryResolver) History(ctx context.Context, obj *funding.Country, first *int, after *string) (*Connection[*funding.AuditEntry], error) {
+	return r.auditPage(ctx, funding.AuditQuery{EntityType: funding.TypeCountry, EntityID: obj.Code}, first, after)
 }
 
 // Region is the resolver for the region field.
@@ -120,6 +140,11 @@ func (r *countryResolver) Allocations(ctx context.Context, obj *funding.Country,
 // ID is the resolver for the id field.
 func (r *donorResolver) ID(ctx context.Context, obj *funding.Donor) (string, error) {
 	return funding.GlobalID(funding.TypeDonor, obj.ID), nil
+}
+
+// History is the resolver for the history field.
+func (r *donorResolver) History(ctx context.Context, obj *funding.Donor, first *int, after *string) (*Connection[*funding.AuditEntry], error) {
+	return r.auditPage(ctx, funding.AuditQuery{EntityType: funding.TypeDonor, EntityID: obj.ID}, first, after)
 }
 
 // HomeCountry is the resolver for the homeCountry field.
@@ -187,9 +212,163 @@ func (r *donorResolver) Projects(ctx context.Context, obj *funding.Donor, filter
 	})
 }
 
+// CreateCountry is the resolver for the createCountry field.
+func (r *mutationResolver) CreateCountry(ctx context.Context, input CreateCountryInput) (*CountryPayload, error) {
+	c, err := r.Edit.CreateCountry(ctx, actor(ctx), &funding.Country{Code: input.Code, ISO3: input.Iso3, Name: input.Name, Region: str(input.Region), SubRegion: str(input.SubRegion)})
+	return wrap(c, err, func(c *funding.Country) *CountryPayload { return &CountryPayload{Country: c} })
+}
+
+// UpdateCountry is the resolver for the updateCountry field.
+func (r *mutationResolver) UpdateCountry(ctx context.Context, input UpdateCountryInput) (*CountryPayload, error) {
+	c, err := withID(funding.TypeCountry, input.ID, func(id string) (*funding.Country, error) {
+		return r.Edit.UpdateCountry(ctx, actor(ctx), id, input.ExpectedVersion, func(c *funding.Country) error {
+			set(&c.ISO3, input.Iso3)
+			set(&c.Name, input.Name)
+			set(&c.Region, input.Region)
+			set(&c.SubRegion, input.SubRegion)
+			return nil
+		})
+	})
+	return wrap(c, err, func(c *funding.Country) *CountryPayload { return &CountryPayload{Country: c} })
+}
+
+// DeleteCountry is the resolver for the deleteCountry field.
+func (r *mutationResolver) DeleteCountry(ctx context.Context, input DeleteInput) (*DeletePayload, error) {
+	return r.deleteNode(ctx, funding.TypeCountry, input, r.Edit.DeleteCountry)
+}
+
+// CreateDonor is the resolver for the createDonor field.
+func (r *mutationResolver) CreateDonor(ctx context.Context, input CreateDonorInput) (*DonorPayload, error) {
+	d, err := r.Edit.CreateDonor(ctx, actor(ctx), &funding.Donor{Name: input.Name, ShortName: input.ShortName, Type: input.Type,
+		HomeCountryCode: str(input.HomeCountryCode), CooperatingSince: deref(input.CooperatingSince), PartnerCountryCodes: input.PartnerCountryCodes, Description: str(input.Description)})
+	return wrap(d, err, func(d *funding.Donor) *DonorPayload { return &DonorPayload{Donor: d} })
+}
+
+// UpdateDonor is the resolver for the updateDonor field.
+func (r *mutationResolver) UpdateDonor(ctx context.Context, input UpdateDonorInput) (*DonorPayload, error) {
+	d, err := withID(funding.TypeDonor, input.ID, func(id string) (*funding.Donor, error) {
+		return r.Edit.UpdateDonor(ctx, actor(ctx), id, input.ExpectedVersion, func(d *funding.Donor) error {
+			set(&d.Name, input.Name)
+			set(&d.ShortName, input.ShortName)
+			set(&d.Type, input.Type)
+			set(&d.HomeCountryCode, input.HomeCountryCode)
+			set(&d.CooperatingSince, input.CooperatingSince)
+			if input.PartnerCountryCodes != nil {
+				d.PartnerCountryCodes = input.PartnerCountryCodes
+			}
+			set(&d.Description, input.Description)
+			return nil
+		})
+	})
+	return wrap(d, err, func(d *funding.Donor) *DonorPayload { return &DonorPayload{Donor: d} })
+}
+
+// DeleteDonor is the resolver for the deleteDonor field.
+func (r *mutationResolver) DeleteDonor(ctx context.Context, input DeleteInput) (*DeletePayload, error) {
+	return r.deleteNode(ctx, funding.TypeDonor, input, r.Edit.DeleteDonor)
+}
+
+// CreateAgreement is the resolver for the createAgreement field.
+func (r *mutationResolver) CreateAgreement(ctx context.Context, input CreateAgreementInput) (*AgreementPayload, error) {
+	donor, err := funding.LocalID("input.donorId", funding.TypeDonor, input.DonorID)
+	if err != nil {
+		return nil, err
+	}
+	a, err := r.Edit.CreateAgreement(ctx, actor(ctx), &funding.Agreement{DonorID: donor, Counterpart: input.Counterpart, Title: input.Title,
+		SignedOn: input.SignedOn, StartsOn: input.StartsOn, EndsOn: date(input.EndsOn), Themes: input.Themes, Description: str(input.Description), Source: str(input.Source)})
+	return wrap(a, err, func(a *funding.Agreement) *AgreementPayload { return &AgreementPayload{Agreement: a} })
+}
+
+// UpdateAgreement is the resolver for the updateAgreement field.
+func (r *mutationResolver) UpdateAgreement(ctx context.Context, input UpdateAgreementInput) (*AgreementPayload, error) {
+	a, err := withID(funding.TypeAgreement, input.ID, func(id string) (*funding.Agreement, error) { return r.updateAgreement(ctx, input, id) })
+	return wrap(a, err, func(a *funding.Agreement) *AgreementPayload { return &AgreementPayload{Agreement: a} })
+}
+
+// DeleteAgreement is the resolver for the deleteAgreement field.
+func (r *mutationResolver) DeleteAgreement(ctx context.Context, input DeleteInput) (*DeletePayload, error) {
+	return r.deleteNode(ctx, funding.TypeAgreement, input, r.Edit.DeleteAgreement)
+}
+
+// CreateTrustFund is the resolver for the createTrustFund field.
+func (r *mutationResolver) CreateTrustFund(ctx context.Context, input CreateTrustFundInput) (*TrustFundPayload, error) {
+	t, err := r.newTrustFund(ctx, input)
+	return wrap(t, err, func(t *funding.TrustFund) *TrustFundPayload { return &TrustFundPayload{TrustFund: t} })
+}
+
+// UpdateTrustFund is the resolver for the updateTrustFund field.
+func (r *mutationResolver) UpdateTrustFund(ctx context.Context, input UpdateTrustFundInput) (*TrustFundPayload, error) {
+	t, err := withID(funding.TypeTrustFund, input.ID, func(id string) (*funding.TrustFund, error) { return r.updateTrustFund(ctx, input, id) })
+	return wrap(t, err, func(t *funding.TrustFund) *TrustFundPayload { return &TrustFundPayload{TrustFund: t} })
+}
+
+// DeleteTrustFund is the resolver for the deleteTrustFund field.
+func (r *mutationResolver) DeleteTrustFund(ctx context.Context, input DeleteInput) (*DeletePayload, error) {
+	return r.deleteNode(ctx, funding.TypeTrustFund, input, r.Edit.DeleteTrustFund)
+}
+
+// CreateProject is the resolver for the createProject field.
+func (r *mutationResolver) CreateProject(ctx context.Context, input CreateProjectInput) (*ProjectPayload, error) {
+	p, err := r.newProject(ctx, input)
+	return wrap(p, err, func(p *funding.Project) *ProjectPayload { return &ProjectPayload{Project: p} })
+}
+
+// UpdateProject is the resolver for the updateProject field.
+func (r *mutationResolver) UpdateProject(ctx context.Context, input UpdateProjectInput) (*ProjectPayload, error) {
+	p, err := withID(funding.TypeProject, input.ID, func(id string) (*funding.Project, error) { return r.updateProject(ctx, input, id) })
+	return wrap(p, err, func(p *funding.Project) *ProjectPayload { return &ProjectPayload{Project: p} })
+}
+
+// SetProjectCountries is the resolver for the setProjectCountries field.
+func (r *mutationResolver) SetProjectCountries(ctx context.Context, input SetProjectCountriesInput) (*ProjectPayload, error) {
+	p, err := withID(funding.TypeProject, input.ID, func(id string) (*funding.Project, error) {
+		cs, err := shares("input.countries", input.Countries)
+		if err != nil {
+			return nil, err
+		}
+		return r.Edit.UpdateProject(ctx, actor(ctx), id, input.ExpectedVersion, func(p *funding.Project) error { p.Countries = cs; return nil })
+	})
+	return wrap(p, err, func(p *funding.Project) *ProjectPayload { return &ProjectPayload{Project: p} })
+}
+
+// DeleteProject is the resolver for the deleteProject field.
+func (r *mutationResolver) DeleteProject(ctx context.Context, input DeleteInput) (*DeletePayload, error) {
+	return r.deleteNode(ctx, funding.TypeProject, input, r.Edit.DeleteProject)
+}
+
+// CreateAllocation is the resolver for the createAllocation field.
+func (r *mutationResolver) CreateAllocation(ctx context.Context, input CreateAllocationInput) (*AllocationPayload, error) {
+	a, err := newAllocation(&input, "input")
+	if err == nil {
+		a, err = r.Edit.CreateAllocation(ctx, actor(ctx), a)
+	}
+	return wrap(a, err, func(a *funding.Allocation) *AllocationPayload { return &AllocationPayload{Allocation: a} })
+}
+
+// CreateAllocations is the resolver for the createAllocations field.
+func (r *mutationResolver) CreateAllocations(ctx context.Context, input []*CreateAllocationInput) (*AllocationsPayload, error) {
+	return r.createAllocations(ctx, input)
+}
+
+// UpdateAllocation is the resolver for the updateAllocation field.
+func (r *mutationResolver) UpdateAllocation(ctx context.Context, input UpdateAllocationInput) (*AllocationPayload, error) {
+	a, err := withID(funding.TypeAllocation, input.ID, func(id string) (*funding.Allocation, error) { return r.updateAllocation(ctx, input, id) })
+	return wrap(a, err, func(a *funding.Allocation) *AllocationPayload { return &AllocationPayload{Allocation: a} })
+}
+
+// DeleteAllocation is the resolver for the deleteAllocation field.
+func (r *mutationResolver) DeleteAllocation(ctx context.Context, input DeleteInput) (*DeletePayload, error) {
+	return r.deleteNode(ctx, funding.TypeAllocation, input, r.Edit.DeleteAllocation)
+}
+
 // ID is the resolver for the id field.
 func (r *projectResolver) ID(ctx context.Context, obj *funding.Project) (string, error) {
 	return funding.GlobalID(funding.TypeProject, obj.ID), nil
+}
+
+// History is the resolver for the history field.
+func (r *projectResolver) History(ctx context.Context, obj *funding.Project, first *int, after *string) (*Connection[*funding.AuditEntry], error) {
+	return r.auditPage(ctx, funding.AuditQuery{EntityType: funding.TypeProject, EntityID: obj.ID}, first, after)
 }
 
 // Source is the resolver for the source field.
@@ -285,6 +464,11 @@ func (r *queryResolver) Search(ctx context.Context, text string, types []SearchT
 	return r.search(ctx, text, types, first)
 }
 
+// AuditLog is the resolver for the auditLog field.
+func (r *queryResolver) AuditLog(ctx context.Context, filter *AuditFilter, first *int, after *string) (*Connection[*funding.AuditEntry], error) {
+	return r.auditLog(ctx, filter, first, after)
+}
+
 // Donors is the resolver for the donors field.
 func (r *queryResolver) Donors(ctx context.Context, filter *funding.DonorFilter, orderBy []*funding.Order[funding.DonorOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Donor], error) {
 	l, err := listArgs(filter, orderBy, first, after, last, before)
@@ -344,6 +528,11 @@ func (r *trustFundResolver) ID(ctx context.Context, obj *funding.TrustFund) (str
 	return funding.GlobalID(funding.TypeTrustFund, obj.ID), nil
 }
 
+// History is the resolver for the history field.
+func (r *trustFundResolver) History(ctx context.Context, obj *funding.TrustFund, first *int, after *string) (*Connection[*funding.AuditEntry], error) {
+	return r.auditPage(ctx, funding.AuditQuery{EntityType: funding.TypeTrustFund, EntityID: obj.ID}, first, after)
+}
+
 // Donor is the resolver for the donor field.
 func (r *trustFundResolver) Donor(ctx context.Context, obj *funding.TrustFund) (*funding.Donor, error) {
 	return loadOne(ctx, func(l *loader.Loaders) (*funding.Donor, error) { return l.Donor(ctx, obj.DonorID) })
@@ -388,11 +577,17 @@ func (r *Resolver) Agreement() AgreementResolver { return &agreementResolver{r} 
 // Allocation returns AllocationResolver implementation.
 func (r *Resolver) Allocation() AllocationResolver { return &allocationResolver{r} }
 
+// AuditEntry returns AuditEntryResolver implementation.
+func (r *Resolver) AuditEntry() AuditEntryResolver { return &auditEntryResolver{r} }
+
 // Country returns CountryResolver implementation.
 func (r *Resolver) Country() CountryResolver { return &countryResolver{r} }
 
 // Donor returns DonorResolver implementation.
 func (r *Resolver) Donor() DonorResolver { return &donorResolver{r} }
+
+// Mutation returns MutationResolver implementation.
+func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
 // Project returns ProjectResolver implementation.
 func (r *Resolver) Project() ProjectResolver { return &projectResolver{r} }
@@ -409,8 +604,10 @@ func (r *Resolver) TrustFund() TrustFundResolver { return &trustFundResolver{r} 
 type (
 	agreementResolver      struct{ *Resolver }
 	allocationResolver     struct{ *Resolver }
+	auditEntryResolver     struct{ *Resolver }
 	countryResolver        struct{ *Resolver }
 	donorResolver          struct{ *Resolver }
+	mutationResolver       struct{ *Resolver }
 	projectResolver        struct{ *Resolver }
 	projectCountryResolver struct{ *Resolver }
 	queryResolver          struct{ *Resolver }

@@ -15,6 +15,8 @@ type config struct {
 	mongoURI    string
 	dbName      string
 	corsOrigins []string
+	keysFile    string
+	authReads   bool
 
 	// seed only
 	synthetic   bool
@@ -42,6 +44,10 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 	fs.StringVar(&c.dataDir, "data-dir", env("COOPGRAPH_DATA_DIR", "./data"), "directory of the embedded store's files, used when MONGODB_URI is unset (env COOPGRAPH_DATA_DIR)")
 	fs.StringVar(&c.dbName, "db", env("COOPGRAPH_DB", "coopgraph"), "database name (env COOPGRAPH_DB)")
 	fs.StringVar(&origins, "cors-origins", env("COOPGRAPH_CORS_ORIGINS", defaultCORSOrigins), "comma-separated browser origins allowed to call the API; * for any (env COOPGRAPH_CORS_ORIGINS)")
+	if cmd == "serve" {
+		fs.StringVar(&c.keysFile, "api-keys-file", env("COOPGRAPH_API_KEYS_FILE", ""), "file of API key hashes (create keys with `coopgraph keys add`); without it, nobody may change data (env COOPGRAPH_API_KEYS_FILE)")
+		fs.BoolVar(&c.authReads, "require-auth-for-reads", env("COOPGRAPH_REQUIRE_AUTH_FOR_READS", "") == "true", "require a valid API key for reads too (env COOPGRAPH_REQUIRE_AUTH_FOR_READS=true)")
+	}
 	if cmd == "seed" {
 		fs.BoolVar(&c.synthetic, "synthetic", false, "replace all data with a deterministic synthetic dataset instead of the demo data")
 		fs.IntVar(&c.donors, "donors", 30, "synthetic: number of donors")

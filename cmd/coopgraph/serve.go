@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/coopgraph/coopgraph/internal/auth"
 	"github.com/coopgraph/coopgraph/internal/embedded"
 	"github.com/coopgraph/coopgraph/internal/mongostore"
 	"github.com/coopgraph/coopgraph/internal/seed"
@@ -59,6 +60,13 @@ func redact(uri string) string {
 
 func runServe(ctx context.Context, c config, stdout, stderr io.Writer) error {
 	log := slog.New(slog.NewTextHandler(stderr, nil))
+	var keys *auth.Keyring
+	if c.keysFile != "" {
+		var err error
+		if keys, err = auth.Load(c.keysFile); err != nil {
+			return err
+		}
+	}
 	s, storeName, closeStore, err := openStore(ctx, c, stderr)
 	if err != nil {
 		return err
@@ -80,6 +88,7 @@ func runServe(ctx context.Context, c config, stdout, stderr io.Writer) error {
 	srv := &http.Server{
 		Handler: server.NewServer(server.Deps{
 			Store: s, Ping: s.Ping, CORSOrigins: c.corsOrigins, Log: log,
+			Keys: keys, RequireAuthForReads: c.authReads, NewID: mongostore.NewID,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,

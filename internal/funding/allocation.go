@@ -2,6 +2,7 @@ package funding
 
 // Allocation is an amount a trust fund assigns to a project for one year.
 type Allocation struct {
+	Meta
 	ID                 string
 	TrustFundID        string
 	ProjectID          string

@@ -16,6 +16,7 @@ const (
 // Donor is a body that gives money for development cooperation, such as the Government
 // of Flanders.
 type Donor struct {
+	Meta
 	ID                  string
 	Name                string
 	ShortName           string

@@ -6,6 +6,7 @@ package funding
 import (
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // Error codes. The GraphQL layer maps each to an extensions.code.
@@ -21,10 +22,60 @@ const (
 
 // Error is a domain error with a code, a message safe to show to API users and, for
 // invalid input, the path of the input field at fault (e.g. "after" or "input.amount").
+// An EINVALID error about several fields lists them all in Problems; Field and Message are
+// then those of the first problem, the message ending in "(and N more)".
 type Error struct {
-	Code    string
+	Code     string
+	Field    string
+	Message  string
+	Problems []Problem // every problem of the input, when there are several; else nil
+	Current  int       // for an ECONFLICT of versions: the version stored now
+}
+
+// Problem is one thing wrong with an input: the path of the field at fault (e.g.
+// "input.countries[1].share") and what is wrong with it.
+type Problem struct {
 	Field   string
 	Message string
+}
+
+// Problems collects the problems of an input, so that all of them are reported at once.
+// The zero value is empty and ready to use.
+type Problems []Problem
+
+// Add records a problem with field.
+func (p *Problems) Add(field, format string, args ...any) {
+	*p = append(*p, Problem{Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+// AddError records the problems err carries: those of an *Error's Problems, or its one Field
+// and Message. Any other non-nil error becomes a problem without a field; nil adds nothing.
+func (p *Problems) AddError(err error) {
+	var e *Error
+	switch {
+	case err == nil:
+	case errors.As(err, &e) && len(e.Problems) > 0:
+		*p = append(*p, e.Problems...)
+	case e != nil:
+		*p = append(*p, Problem{Field: e.Field, Message: e.Message})
+	default:
+		*p = append(*p, Problem{Message: err.Error()})
+	}
+}
+
+// Err returns nil if there are no problems, and otherwise an EINVALID *Error naming the
+// first problem and carrying all of them.
+func (p Problems) Err() error {
+	if len(p) == 0 {
+		return nil
+	}
+	msg := p[0].Message
+	if n := len(p) - 1; n == 1 {
+		msg += " (and 1 more problem)"
+	} else if n > 1 {
+		msg += fmt.Sprintf(" (and %d more problems)", n)
+	}
+	return &Error{Code: EINVALID, Field: p[0].Field, Message: msg, Problems: slices.Clone(p)}
 }
 
 func (e *Error) Error() string {

@@ -14,33 +14,20 @@ type Money struct {
 	Currency string
 }
 
-// minorDigits lists the ISO 4217 currencies whose minor unit is not 1/100.
-var minorDigits = map[string]int{
-	"BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
-	"BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0,
-	"PYG": 0, "RWF": 0, "UGX": 0, "UYI": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
-}
-
-// MinorDigits is the number of decimal digits of the currency's minor unit (2 for EUR).
+// MinorDigits is the number of decimal digits of the currency's minor unit under ISO 4217
+// (2 for EUR, 0 for JPY, 3 for KWD). It is 2 for a code it does not know.
 func MinorDigits(currency string) int {
-	if d, ok := minorDigits[currency]; ok {
+	if d, ok := currencyDigits[currency]; ok {
 		return d
 	}
 	return 2
 }
 
-// ValidCurrencyCode reports whether code has the shape of an ISO 4217 code (three
-// upper-case letters).
+// ValidCurrencyCode reports whether code is a current ISO 4217 currency code, such as
+// "EUR" (see currency.go for the list).
 func ValidCurrencyCode(code string) bool {
-	if len(code) != 3 {
-		return false
-	}
-	for _, r := range code {
-		if r < 'A' || r > 'Z' {
-			return false
-		}
-	}
-	return true
+	_, ok := currencyDigits[code]
+	return ok
 }
 
 // Decimal formats m.Units as a decimal string with the currency's minor digits,

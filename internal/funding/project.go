@@ -12,6 +12,7 @@ const (
 
 // Project is a piece of development work that receives allocations.
 type Project struct {
+	Meta
 	ID                 string
 	Code               string
 	Title              string

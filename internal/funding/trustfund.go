@@ -12,6 +12,7 @@ const (
 // TrustFund is a pooled fund, set up by a donor under one or more agreements, from which
 // yearly allocations are made to projects. Allocations are in the fund's currency.
 type TrustFund struct {
+	Meta
 	ID            string
 	DonorID       string
 	AgreementIDs  []string

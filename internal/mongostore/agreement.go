@@ -10,6 +10,7 @@ import (
 )
 
 type agreementDoc struct {
+	DocMeta     `bson:",inline"`
 	ID          string     `bson:"_id"`
 	DonorID     string     `bson:"donorId"`
 	Counterpart string     `bson:"counterpart"`
@@ -25,7 +26,7 @@ type agreementDoc struct {
 
 func (d *agreementDoc) domain() *funding.Agreement {
 	return &funding.Agreement{
-		ID: d.ID, DonorID: d.DonorID, Counterpart: d.Counterpart, Title: d.Title,
+		Meta: d.DocMeta.domain(), ID: d.ID, DonorID: d.DonorID, Counterpart: d.Counterpart, Title: d.Title,
 		SignedOn: funding.DateOf(d.SignedOn), StartsOn: funding.DateOf(d.StartsOn),
 		EndsOn: funding.DateOf(timeOf(d.EndsOn)), Themes: d.Themes,
 		Description: d.Description, Source: d.Source,
@@ -34,7 +35,7 @@ func (d *agreementDoc) domain() *funding.Agreement {
 
 func newAgreementDoc(a *funding.Agreement) agreementDoc {
 	return agreementDoc{
-		ID: a.ID, DonorID: a.DonorID, Counterpart: a.Counterpart, Title: a.Title, TitleNorm: normalize(a.Title),
+		DocMeta: newDocMeta(a.Meta), ID: a.ID, DonorID: a.DonorID, Counterpart: a.Counterpart, Title: a.Title, TitleNorm: normalize(a.Title),
 		SignedOn: a.SignedOn.Time(), StartsOn: a.StartsOn.Time(), EndsOn: timePtr(a.EndsOn.Time()),
 		Themes: nonNil(a.Themes), Description: a.Description, Source: a.Source,
 	}

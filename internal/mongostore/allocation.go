@@ -10,6 +10,7 @@ import (
 )
 
 type allocationDoc struct {
+	DocMeta            `bson:",inline"`
 	ID                 string     `bson:"_id"`
 	TrustFundID        string     `bson:"trustFundId"`
 	ProjectID          string     `bson:"projectId"`
@@ -34,7 +35,7 @@ func newMoneyDoc(m funding.Money) moneyDoc {
 
 func (d *allocationDoc) domain() *funding.Allocation {
 	return &funding.Allocation{
-		ID: d.ID, TrustFundID: d.TrustFundID, ProjectID: d.ProjectID, Year: d.Year,
+		Meta: d.DocMeta.domain(), ID: d.ID, TrustFundID: d.TrustFundID, ProjectID: d.ProjectID, Year: d.Year,
 		Amount:             funding.Money{Units: d.Amount.Units, Currency: d.Amount.Currency},
 		ImplementingAgency: d.ImplementingAgency, ApprovedOn: funding.DateOf(timeOf(d.ApprovedOn)),
 		Illustrative: d.Illustrative, Source: d.Source,
@@ -43,7 +44,7 @@ func (d *allocationDoc) domain() *funding.Allocation {
 
 func newAllocationDoc(a *funding.Allocation) allocationDoc {
 	return allocationDoc{
-		ID: a.ID, TrustFundID: a.TrustFundID, ProjectID: a.ProjectID, Year: a.Year,
+		DocMeta: newDocMeta(a.Meta), ID: a.ID, TrustFundID: a.TrustFundID, ProjectID: a.ProjectID, Year: a.Year,
 		Amount:             newMoneyDoc(a.Amount),
 		ImplementingAgency: a.ImplementingAgency, ApprovedOn: timePtr(a.ApprovedOn.Time()),
 		Illustrative: a.Illustrative, Source: a.Source,

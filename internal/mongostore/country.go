@@ -9,6 +9,7 @@ import (
 )
 
 type countryDoc struct {
+	DocMeta   `bson:",inline"`
 	Code      string `bson:"_id"`
 	ISO3      string `bson:"iso3"`
 	Name      string `bson:"name"`
@@ -18,7 +19,7 @@ type countryDoc struct {
 }
 
 func (d *countryDoc) domain() *funding.Country {
-	return &funding.Country{Code: d.Code, ISO3: d.ISO3, Name: d.Name, Region: d.Region, SubRegion: d.SubRegion}
+	return &funding.Country{Meta: d.DocMeta.domain(), Code: d.Code, ISO3: d.ISO3, Name: d.Name, Region: d.Region, SubRegion: d.SubRegion}
 }
 
 var (
@@ -59,10 +60,11 @@ func (s *Store) countryFilter(ctx context.Context, f *funding.CountryFilter, pat
 	return c.result()
 }
 
+func newCountryDoc(c *funding.Country) countryDoc {
+	return countryDoc{DocMeta: newDocMeta(c.Meta), Code: c.Code, ISO3: c.ISO3, Name: c.Name, NameNorm: normalize(c.Name), Region: c.Region, SubRegion: c.SubRegion}
+}
+
 // PutCountries inserts or replaces countries by code.
 func (s *Store) PutCountries(ctx context.Context, cs []*funding.Country) error {
-	docs := mapAll(cs, func(c *funding.Country) countryDoc {
-		return countryDoc{Code: c.Code, ISO3: c.ISO3, Name: c.Name, NameNorm: normalize(c.Name), Region: c.Region, SubRegion: c.SubRegion}
-	})
-	return put(ctx, s.db.Collection(countriesColl), docs, func(d countryDoc) string { return d.Code })
+	return put(ctx, s.db.Collection(countriesColl), mapAll(cs, newCountryDoc), func(d countryDoc) string { return d.Code })
 }

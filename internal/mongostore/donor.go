@@ -9,6 +9,7 @@ import (
 )
 
 type donorDoc struct {
+	DocMeta          `bson:",inline"`
 	ID               string   `bson:"_id"`
 	Name             string   `bson:"name"`
 	NameNorm         string   `bson:"nameNorm"` // normalised for text filters and search
@@ -23,7 +24,7 @@ type donorDoc struct {
 
 func (d *donorDoc) domain() *funding.Donor {
 	return &funding.Donor{
-		ID: d.ID, Name: d.Name, ShortName: d.ShortName, Type: funding.DonorType(d.Type),
+		Meta: d.DocMeta.domain(), ID: d.ID, Name: d.Name, ShortName: d.ShortName, Type: funding.DonorType(d.Type),
 		HomeCountryCode: d.HomeCountry, CooperatingSince: d.CooperatingSince,
 		PartnerCountryCodes: d.PartnerCountries, Description: d.Description,
 	}
@@ -31,7 +32,7 @@ func (d *donorDoc) domain() *funding.Donor {
 
 func newDonorDoc(d *funding.Donor) donorDoc {
 	return donorDoc{
-		ID: d.ID, Name: d.Name, NameNorm: normalize(d.Name), ShortName: d.ShortName, ShortNameNorm: normalize(d.ShortName), Type: string(d.Type),
+		DocMeta: newDocMeta(d.Meta), ID: d.ID, Name: d.Name, NameNorm: normalize(d.Name), ShortName: d.ShortName, ShortNameNorm: normalize(d.ShortName), Type: string(d.Type),
 		HomeCountry: d.HomeCountryCode, CooperatingSince: d.CooperatingSince,
 		PartnerCountries: nonNil(d.PartnerCountryCodes), Description: d.Description,
 	}

@@ -13,6 +13,7 @@ import (
 )
 
 type projectDoc struct {
+	DocMeta            `bson:",inline"`
 	ID                 string       `bson:"_id"`
 	Code               string       `bson:"code"`
 	Title              string       `bson:"title"`
@@ -38,7 +39,7 @@ type countryPct struct {
 
 func (d *projectDoc) domain() *funding.Project {
 	p := &funding.Project{
-		ID: d.ID, Code: d.Code, Title: d.Title, Description: d.Description,
+		Meta: d.DocMeta.domain(), ID: d.ID, Code: d.Code, Title: d.Title, Description: d.Description,
 		Status: funding.ProjectStatus(d.Status), StartsOn: funding.DateOf(d.StartsOn),
 		EndsOn: funding.DateOf(timeOf(d.EndsOn)), Themes: d.Themes,
 		ImplementingAgency: d.ImplementingAgency, Illustrative: d.Illustrative, Source: d.Source,
@@ -54,7 +55,7 @@ func (d *projectDoc) domain() *funding.Project {
 
 func newProjectDoc(p *funding.Project) projectDoc {
 	d := projectDoc{
-		ID: p.ID, Code: p.Code, Title: p.Title, TitleNorm: normalize(p.Title), Description: p.Description, Status: string(p.Status),
+		DocMeta: newDocMeta(p.Meta), ID: p.ID, Code: p.Code, Title: p.Title, TitleNorm: normalize(p.Title), Description: p.Description, Status: string(p.Status),
 		StartsOn: p.StartsOn.Time(), EndsOn: timePtr(p.EndsOn.Time()), EndsOnSort: endSort(p.EndsOn), Themes: nonNil(p.Themes),
 		ImplementingAgency: p.ImplementingAgency, Countries: []countryPct{},
 		Illustrative: p.Illustrative, Source: p.Source,

@@ -61,6 +61,9 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 			keys("trustFundId"), keys("projectId"), keys("amount.currency"),
 			keys("year", "_id"), keys("amount.milli", "_id"), keys("implementingAgency", "_id"),
 		},
+		auditColl: {
+			keys("entityType", "entityId", "_id"), keys("actor", "_id"), keys("committed", "_id"),
+		},
 		projectsColl: {
 			{Keys: bson.D{{Key: "code", Value: 1}}, Options: options.Index().SetUnique(true)},
 			keys("countries.code"), keys("themes"), keys("titleNorm"),
@@ -88,6 +91,9 @@ func keys(fields ...string) mongo.IndexModel {
 	}
 	return mongo.IndexModel{Keys: d}
 }
+
+// NewID returns a new id for a document: an ObjectID in hex, so ids sort by creation time.
+func NewID() string { return bson.NewObjectID().Hex() }
 
 // IsEmpty reports whether the database holds no donors yet (a fresh database).
 func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
@@ -143,8 +149,12 @@ func put[D any](ctx context.Context, c *mongo.Collection, docs []D, id func(D) s
 		return nil
 	}
 	ids := make([]string, len(docs))
+	now := time.Now()
 	for i, d := range docs {
 		ids[i] = id(d)
+		if m, ok := any(&docs[i]).(interface{ stamp(time.Time) }); ok {
+			m.stamp(now)
+		}
 	}
 	cur, err := c.Find(ctx, in("_id", ids), options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
 	if err != nil {
@@ -176,6 +186,35 @@ func put[D any](ctx context.Context, c *mongo.Collection, docs []D, id func(D) s
 		}
 	}
 	return nil
+}
+
+// DocMeta is the bookkeeping of every stored document: version and timestamps. (Exported
+// only so that the bson encoder inlines it into each document.)
+type DocMeta struct {
+	Version   int       `bson:"version"`
+	CreatedAt time.Time `bson:"createdAt"`
+	UpdatedAt time.Time `bson:"updatedAt"`
+}
+
+func newDocMeta(m funding.Meta) DocMeta {
+	return DocMeta{Version: m.Version, CreatedAt: m.CreatedAt.UTC(), UpdatedAt: m.UpdatedAt.UTC()}
+}
+
+// stamp gives a document loaded without bookkeeping (seed data) version 1 and times.
+func (m *DocMeta) stamp(now time.Time) {
+	if m.Version == 0 {
+		m.Version = 1
+	}
+	if m.CreatedAt.IsZero() {
+		m.CreatedAt = now.UTC()
+	}
+	if m.UpdatedAt.IsZero() {
+		m.UpdatedAt = m.CreatedAt
+	}
+}
+
+func (m DocMeta) domain() funding.Meta {
+	return funding.Meta{Version: m.Version, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt}
 }
 
 // timePtr maps a zero time to nil, so unset dates are not stored.

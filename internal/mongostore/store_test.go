@@ -24,6 +24,21 @@ func TestRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
+		// Seed data is stored as version 1 with its creation time; compare the rest.
+		metas := func(v any) []*funding.Meta {
+			var out []*funding.Meta
+			rv := reflect.ValueOf(v)
+			for i := range rv.Len() {
+				out = append(out, rv.Index(i).Elem().FieldByName("Meta").Addr().Interface().(*funding.Meta))
+			}
+			return out
+		}
+		for _, m := range metas(got) {
+			if m.Version != 1 || m.CreatedAt.IsZero() || !m.UpdatedAt.Equal(m.CreatedAt) {
+				t.Errorf("%s: stored bookkeeping %+v, want version 1 and its creation time", name, *m)
+			}
+			*m = funding.Meta{}
+		}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s read back differ from what was written:\n got %+v\nwant %+v", name, got, want)
 		}

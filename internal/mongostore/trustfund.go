@@ -10,6 +10,7 @@ import (
 )
 
 type trustFundDoc struct {
+	DocMeta       `bson:",inline"`
 	ID            string         `bson:"_id"`
 	DonorID       string         `bson:"donorId"`
 	AgreementIDs  []string       `bson:"agreementIds"`
@@ -33,7 +34,7 @@ type extensionDoc struct {
 
 func (d *trustFundDoc) domain() *funding.TrustFund {
 	t := &funding.TrustFund{
-		ID: d.ID, DonorID: d.DonorID, AgreementIDs: d.AgreementIDs, Name: d.Name,
+		Meta: d.DocMeta.domain(), ID: d.ID, DonorID: d.DonorID, AgreementIDs: d.AgreementIDs, Name: d.Name,
 		EstablishedOn: funding.DateOf(d.EstablishedOn), StartsOn: funding.DateOf(d.StartsOn),
 		EndsOn: funding.DateOf(timeOf(d.EndsOn)), Currency: d.Currency,
 		Status: funding.TrustFundStatus(d.Status), Description: d.Description,
@@ -48,7 +49,7 @@ func (d *trustFundDoc) domain() *funding.TrustFund {
 
 func newTrustFundDoc(t *funding.TrustFund) trustFundDoc {
 	d := trustFundDoc{
-		ID: t.ID, DonorID: t.DonorID, AgreementIDs: nonNil(t.AgreementIDs), Name: t.Name, NameNorm: normalize(t.Name),
+		DocMeta: newDocMeta(t.Meta), ID: t.ID, DonorID: t.DonorID, AgreementIDs: nonNil(t.AgreementIDs), Name: t.Name, NameNorm: normalize(t.Name),
 		EstablishedOn: t.EstablishedOn.Time(), StartsOn: t.StartsOn.Time(), EndsOn: timePtr(t.EndsOn.Time()), EndsOnSort: endSort(t.EndsOn),
 		Extensions: []extensionDoc{}, Currency: t.Currency, Status: string(t.Status), Description: t.Description,
 	}

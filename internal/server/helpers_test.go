@@ -40,7 +40,7 @@ func newCountingAPI(tb testing.TB, d *seed.Dataset) *api {
 func newHandler(s *mongostore.Store, batchWait time.Duration) http.Handler {
 	return server.NewServer(server.Deps{
 		Store: s, Ping: s.Ping, CORSOrigins: []string{"http://localhost:*"},
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), BatchWait: batchWait,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), BatchWait: batchWait, NewID: mongostore.NewID,
 	})
 }
 

@@ -17,6 +17,8 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/coopgraph/coopgraph/graph"
+	"github.com/coopgraph/coopgraph/internal/auth"
+	"github.com/coopgraph/coopgraph/internal/edit"
 	"github.com/coopgraph/coopgraph/internal/loader"
 )
 
@@ -29,10 +31,11 @@ const (
 	MaxComplexity = 250_000
 )
 
-// Store is everything the API reads.
+// Store is everything the API reads and writes.
 type Store interface {
 	graph.Store
 	loader.Store
+	edit.Store
 }
 
 // Deps are the server's dependencies.
@@ -43,6 +46,12 @@ type Deps struct {
 	// CORSOrigins are the browser origins allowed to call the API ("*" allows any).
 	CORSOrigins []string
 	Log         *slog.Logger
+	// Keys are the API keys (nil: none configured, so nobody may change data).
+	Keys *auth.Keyring
+	// RequireAuthForReads makes every request need a valid key, reads too.
+	RequireAuthForReads bool
+	// NewID makes ids for new objects and audit entries, sorting by creation time.
+	NewID func() string
 	// BatchWait is how long batch loaders wait for more keys (0: loader.DefaultWait).
 	// Tests that count store commands set it longer, so that a loaded machine cannot
 	// split a batch.
@@ -52,7 +61,8 @@ type Deps struct {
 // NewServer returns the HTTP handler of the whole API.
 func NewServer(d Deps) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", loader.Middleware(d.Store, d.BatchWait, limitBody(newGraphQL(d))))
+	api := loader.Middleware(d.Store, d.BatchWait, limitBody(newGraphQL(d)))
+	mux.Handle("/graphql", auth.Middleware(d.Keys, requireKey(d.RequireAuthForReads, api)))
 	mux.HandleFunc("GET /healthz", health(d.Ping))
 	mux.Handle("GET /{$}", playground.Handler("coopgraph", "/graphql"))
 	c := cors.New(cors.Options{
@@ -67,7 +77,7 @@ func NewServer(d Deps) http.Handler {
 // newGraphQL builds the gqlgen handler with explicit transports, a query cache, the
 // complexity limit and the error presenter.
 func newGraphQL(d Deps) http.Handler {
-	h := handler.New(graph.NewSchema(d.Store))
+	h := handler.New(graph.NewSchema(&graph.Resolver{Store: d.Store, Edit: edit.New(d.Store, d.NewID), KeysConfigured: d.Keys != nil}))
 	h.AddTransport(transport.Options{})
 	h.AddTransport(transport.GET{})
 	h.AddTransport(transport.POST{})

@@ -1,0 +1,224 @@
+// Package edit changes coopgraph's data safely: it validates an input as a whole (domain
+// rules and references), refuses stale edits by version, refuses deletes of what is still
+// referred to, and records every change in the audit log. Each change writes one document
+// (or one batch, all or nothing), so no failure leaves a half-written change on a store
+// without multi-document transactions.
+package edit
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/coopgraph/coopgraph/internal/funding"
+)
+
+// Store is what the service reads and writes.
+type Store interface {
+	FindCountries(ctx context.Context, q funding.CountryQuery) ([]*funding.Country, error)
+	FindDonors(ctx context.Context, q funding.DonorQuery) ([]*funding.Donor, error)
+	FindAgreements(ctx context.Context, q funding.AgreementQuery) ([]*funding.Agreement, error)
+	FindTrustFunds(ctx context.Context, q funding.TrustFundQuery) ([]*funding.TrustFund, error)
+	FindAllocations(ctx context.Context, q funding.AllocationQuery) ([]*funding.Allocation, error)
+	FindProjects(ctx context.Context, q funding.ProjectQuery) ([]*funding.Project, error)
+	CountAllocations(ctx context.Context, f *funding.AllocationFilter) (int, error)
+
+	Insert(ctx context.Context, entities ...any) error
+	Replace(ctx context.Context, e any, expected int) error
+	Remove(ctx context.Context, typ, id string, expected int) error
+	Referrers(ctx context.Context, typ, id string) ([]string, error)
+	BeginAudit(ctx context.Context, e *funding.AuditEntry) error
+	EndAudit(ctx context.Context, id string, happened bool) error
+}
+
+// Service makes changes on behalf of an actor (an API key's name).
+type Service struct {
+	store Store
+	newID func() string
+	now   func() time.Time
+}
+
+// New returns a service over store; newID makes ids for new objects and audit entries
+// (they must sort by creation time).
+func New(store Store, newID func() string) *Service {
+	return &Service{store: store, newID: newID, now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
+}
+
+// record runs write between a pending and a final audit entry of the change.
+func (s *Service) record(ctx context.Context, actor string, action funding.AuditAction, typ, id string, version int, before, after any, write func() error) error {
+	e := &funding.AuditEntry{
+		ID: s.newID(), At: s.now(), Actor: actor, Action: action, EntityType: typ, EntityID: id,
+		Version: version, Before: asMap(before), After: asMap(after),
+	}
+	e.Fields = changed(e.Before, e.After)
+	if err := s.store.BeginAudit(ctx, e); err != nil {
+		return err
+	}
+	err := write()
+	if endErr := s.store.EndAudit(ctx, e.ID, err == nil); err == nil && endErr != nil {
+		return endErr
+	}
+	return err
+}
+
+// asMap is an entity as a JSON object without its bookkeeping, for the audit log.
+func asMap(e any) map[string]any {
+	if e == nil || (fmt.Sprint(e) == "<nil>") {
+		return nil
+	}
+	b, err := json.Marshal(e)
+	if err != nil {
+		return nil
+	}
+	var m map[string]any
+	if json.Unmarshal(b, &m) != nil {
+		return nil
+	}
+	delete(m, "Meta")
+	return m
+}
+
+// changed lists the fields whose values differ between two versions, in name order.
+func changed(before, after map[string]any) []string {
+	var out []string
+	for k := range mergeKeys(before, after) {
+		b, _ := json.Marshal(before[k])
+		a, _ := json.Marshal(after[k])
+		if string(a) != string(b) {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func mergeKeys(a, b map[string]any) map[string]bool {
+	keys := map[string]bool{}
+	for k := range a {
+		keys[k] = true
+	}
+	for k := range b {
+		keys[k] = true
+	}
+	return keys
+}
+
+// stale is the error of an edit based on an outdated version.
+func stale(current, expected int) error {
+	return &funding.Error{Code: funding.ECONFLICT, Field: "input.expectedVersion", Current: current,
+		Message: fmt.Sprintf("it was changed by someone else since you read it: version %d, not %d; read it again and reapply your change", current, expected)}
+}
+
+func notFound(field string) error {
+	return &funding.Error{Code: funding.ENOTFOUND, Field: field, Message: "no such object (it may have been deleted)"}
+}
+
+// change is one update or delete of an entity of type typ.
+type change[T any] struct {
+	s        *Service
+	typ      string
+	load     func(ctx context.Context, id string) (*T, error)
+	meta     func(*T) *funding.Meta
+	validate func(ctx context.Context, old, e *T) error // the whole new value; old is nil on create
+}
+
+// create stores e as a new object with id.
+func (c change[T]) create(ctx context.Context, actor, id string, e *T) (*T, error) {
+	if err := c.validate(ctx, nil, e); err != nil {
+		return nil, err
+	}
+	now := c.s.now()
+	*c.meta(e) = funding.Meta{Version: 1, CreatedAt: now, UpdatedAt: now}
+	err := c.s.record(ctx, actor, funding.ActionCreate, c.typ, id, 1, nil, e, func() error { return c.s.store.Insert(ctx, e) })
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// update applies patch to the object id at version expected and stores the result.
+func (c change[T]) update(ctx context.Context, actor, id string, expected int, patch func(*T) error) (*T, error) {
+	old, err := c.load(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if old == nil {
+		return nil, notFound("input.id")
+	}
+	if v := c.meta(old).Version; v != expected {
+		return nil, stale(v, expected)
+	}
+	next := *old
+	if err := patch(&next); err != nil {
+		return nil, err
+	}
+	if err := c.validate(ctx, old, &next); err != nil {
+		return nil, err
+	}
+	m := c.meta(&next)
+	m.Version, m.UpdatedAt = expected+1, c.s.now()
+	err = c.s.record(ctx, actor, funding.ActionUpdate, c.typ, id, m.Version, old, &next, func() error {
+		return c.s.store.Replace(ctx, &next, expected)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &next, nil
+}
+
+// remove deletes the object id at version expected, unless something refers to it.
+func (c change[T]) remove(ctx context.Context, actor, id string, expected int) error {
+	old, err := c.load(ctx, id)
+	if err != nil {
+		return err
+	}
+	if old == nil {
+		return notFound("input.id")
+	}
+	if v := c.meta(old).Version; v != expected {
+		return stale(v, expected)
+	}
+	refs, err := c.s.store.Referrers(ctx, c.typ, id)
+	if err != nil {
+		return err
+	}
+	if len(refs) > 0 {
+		return &funding.Error{Code: funding.ECONFLICT, Field: "input.id",
+			Message: fmt.Sprintf("it is still referred to by %s; delete or change those first", strings.Join(refs, " and "))}
+	}
+	return c.s.record(ctx, actor, funding.ActionDelete, c.typ, id, expected, old, nil, func() error {
+		return c.s.store.Remove(ctx, c.typ, id, expected)
+	})
+}
+
+// first returns the only item of a lookup by id, or nil.
+func first[T any](xs []*T, err error) (*T, error) {
+	if err != nil || len(xs) == 0 {
+		return nil, err
+	}
+	return xs[0], nil
+}
+
+func byID(ids ...string) *funding.Within { return &funding.Within{Ref: "id", IDs: ids} }
+
+// problems merges a validation error with reference problems into one error listing all.
+func problems(validation error, refs funding.Problems) error {
+	var all funding.Problems
+	var fe *funding.Error
+	switch {
+	case validation == nil:
+	case errors.As(validation, &fe) && fe.Code == funding.EINVALID:
+		if len(fe.Problems) > 0 {
+			all = append(all, fe.Problems...)
+		} else {
+			all = append(all, funding.Problem{Field: fe.Field, Message: fe.Message})
+		}
+	default:
+		return validation
+	}
+	return append(all, refs...).Err()
+}

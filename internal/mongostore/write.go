@@ -1,0 +1,174 @@
+package mongostore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/coopgraph/coopgraph/internal/funding"
+)
+
+// Writes. Each changes one document, conditionally on its version, so that no failure
+// leaves a half-written change and a stale edit never overwrites a newer one.
+
+// document returns the collection, id and storage document of a domain entity.
+func document(e any) (coll, id string, doc any, err error) {
+	switch e := e.(type) {
+	case *funding.Country:
+		return countriesColl, e.Code, newCountryDoc(e), nil
+	case *funding.Donor:
+		return donorsColl, e.ID, newDonorDoc(e), nil
+	case *funding.Agreement:
+		return agreementsColl, e.ID, newAgreementDoc(e), nil
+	case *funding.TrustFund:
+		return trustFundsColl, e.ID, newTrustFundDoc(e), nil
+	case *funding.Allocation:
+		return allocationsColl, e.ID, newAllocationDoc(e), nil
+	case *funding.Project:
+		return projectsColl, e.ID, newProjectDoc(e), nil
+	}
+	return "", "", nil, fmt.Errorf("not an entity: %T", e)
+}
+
+var collections = map[string]string{
+	funding.TypeCountry: countriesColl, funding.TypeDonor: donorsColl, funding.TypeAgreement: agreementsColl,
+	funding.TypeTrustFund: trustFundsColl, funding.TypeAllocation: allocationsColl, funding.TypeProject: projectsColl,
+}
+
+// Insert stores new entities. Returns ECONFLICT if an id or unique code is taken. A batch
+// is all or nothing: if inserting fails part way, the documents already inserted are
+// removed again.
+func (s *Store) Insert(ctx context.Context, entities ...any) error {
+	if len(entities) == 0 {
+		return nil
+	}
+	coll, _, _, err := document(entities[0])
+	if err != nil {
+		return err
+	}
+	docs := make([]any, len(entities))
+	ids := make([]string, len(entities))
+	for i, e := range entities {
+		var c string
+		if c, ids[i], docs[i], err = document(e); err != nil {
+			return err
+		}
+		if c != coll {
+			return errors.New("insert: entities of different types")
+		}
+	}
+	_, err = s.db.Collection(coll).InsertMany(ctx, docs, options.InsertMany().SetOrdered(true))
+	if err == nil {
+		return nil
+	}
+	// Undo what was written before the failure; the ids are new, so nothing else is lost.
+	_, _ = s.db.Collection(coll).DeleteMany(context.WithoutCancel(ctx), in("_id", ids))
+	if isDuplicate(err) {
+		return funding.Errorf(funding.ECONFLICT, "an object with the same id or code exists already")
+	}
+	return fmt.Errorf("insert into %s: %w", coll, err)
+}
+
+// Replace stores e in place of its stored version expected (e's own Version is the new
+// one). Returns ECONFLICT with the current version if the stored one is not expected, and
+// ENOTFOUND if there is none.
+func (s *Store) Replace(ctx context.Context, e any, expected int) error {
+	coll, id, doc, err := document(e)
+	if err != nil {
+		return err
+	}
+	res, err := s.db.Collection(coll).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: expected}}, doc)
+	if err != nil {
+		if isDuplicate(err) {
+			return funding.Errorf(funding.ECONFLICT, "the change clashes with an existing object's unique code")
+		}
+		return fmt.Errorf("replace in %s: %w", coll, err)
+	}
+	if res.MatchedCount == 0 {
+		return s.versionConflict(ctx, coll, id, expected)
+	}
+	return nil
+}
+
+// Remove deletes the entity typ/id if it is at version expected (see Replace for errors).
+func (s *Store) Remove(ctx context.Context, typ, id string, expected int) error {
+	coll := collections[typ]
+	res, err := s.db.Collection(coll).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: expected}})
+	if err != nil {
+		return fmt.Errorf("delete from %s: %w", coll, err)
+	}
+	if res.DeletedCount == 0 {
+		return s.versionConflict(ctx, coll, id, expected)
+	}
+	return nil
+}
+
+func (s *Store) versionConflict(ctx context.Context, coll, id string, expected int) error {
+	var d DocMeta
+	err := s.db.Collection(coll).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return funding.Errorf(funding.ENOTFOUND, "it does not exist (any more)")
+	}
+	if err != nil {
+		return err
+	}
+	return &funding.Error{Code: funding.ECONFLICT, Field: "expectedVersion", Current: d.Version,
+		Message: fmt.Sprintf("it was changed by someone else: version %d, not %d; read it again and reapply your change", d.Version, expected)}
+}
+
+// isDuplicate reports a unique-index clash: E11000 on MongoDB and on FerretDB inserts;
+// FerretDB v1.24 reports a clash on update as an InternalError (code 1) instead.
+func isDuplicate(err error) bool {
+	if mongo.IsDuplicateKeyError(err) {
+		return true
+	}
+	var se mongo.ServerError
+	if errors.As(err, &se) && se.HasErrorCode(1) {
+		msg := strings.ToLower(err.Error())
+		return strings.Contains(msg, "unique") || strings.Contains(msg, "duplicate")
+	}
+	return false
+}
+
+// Referrers describes what still refers to typ/id, e.g. ["2 agreements", "1 trust fund"];
+// empty when nothing does and it may be deleted.
+func (s *Store) Referrers(ctx context.Context, typ, id string) ([]string, error) {
+	type ref struct {
+		coll, what string
+		filter     bson.D
+	}
+	var refs []ref
+	switch typ {
+	case funding.TypeCountry:
+		refs = []ref{
+			{projectsColl, "project", bson.D{{Key: "countries.code", Value: id}}},
+			{donorsColl, "donor", bson.D{{Key: "$or", Value: bson.A{bson.D{{Key: "homeCountry", Value: id}}, bson.D{{Key: "partnerCountries", Value: id}}}}}},
+		}
+	case funding.TypeDonor:
+		refs = []ref{{agreementsColl, "agreement", bson.D{{Key: "donorId", Value: id}}}, {trustFundsColl, "trust fund", bson.D{{Key: "donorId", Value: id}}}}
+	case funding.TypeAgreement:
+		refs = []ref{{trustFundsColl, "trust fund", bson.D{{Key: "agreementIds", Value: id}}}}
+	case funding.TypeTrustFund:
+		refs = []ref{{allocationsColl, "allocation", bson.D{{Key: "trustFundId", Value: id}}}}
+	case funding.TypeProject:
+		refs = []ref{{allocationsColl, "allocation", bson.D{{Key: "projectId", Value: id}}}}
+	}
+	var out []string
+	for _, r := range refs {
+		n, err := countWhere(ctx, s.db.Collection(r.coll), r.filter)
+		if err != nil {
+			return nil, err
+		}
+		if n == 1 {
+			out = append(out, "1 "+r.what)
+		} else if n > 1 {
+			out = append(out, fmt.Sprintf("%d %ss", n, r.what))
+		}
+	}
+	return out, nil
+}
