@@ -74,12 +74,34 @@ func asMap(e any) map[string]any {
 	if err != nil {
 		return nil
 	}
-	var m map[string]any
-	if json.Unmarshal(b, &m) != nil {
+	var raw map[string]any
+	if json.Unmarshal(b, &raw) != nil {
 		return nil
 	}
-	delete(m, "Meta")
+	m := make(map[string]any, len(raw))
+	for k, v := range raw {
+		switch k {
+		case "Version", "CreatedAt", "UpdatedAt":
+		default:
+			m[fieldName(k)] = v
+		}
+	}
 	return m
+}
+
+// fieldName turns a Go field name into the schema's: "Title" → "title", "DonorID" →
+// "donorId", "AgreementIDs" → "agreementIds", "ISO3" → "iso3".
+func fieldName(k string) string {
+	if strings.ToUpper(k) == k {
+		return strings.ToLower(k)
+	}
+	switch {
+	case strings.HasSuffix(k, "IDs"):
+		k = strings.TrimSuffix(k, "IDs") + "Ids"
+	case strings.HasSuffix(k, "ID"):
+		k = strings.TrimSuffix(k, "ID") + "Id"
+	}
+	return strings.ToLower(k[:1]) + k[1:]
 }
 
 // changed lists the fields whose values differ between two versions, in name order.
