@@ -67,7 +67,7 @@ func (s *Service) record(ctx context.Context, actor string, action funding.Audit
 
 // asMap is an entity as a JSON object without its bookkeeping, for the audit log.
 func asMap(e any) map[string]any {
-	if e == nil || (fmt.Sprint(e) == "<nil>") {
+	if e == nil {
 		return nil
 	}
 	b, err := json.Marshal(e)
