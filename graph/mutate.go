@@ -53,27 +53,29 @@ func date(p *funding.Date) funding.Date {
 	return *p
 }
 
-// money parses an amount input; errors name field.
-func money(field string, m *MoneyInput) (*funding.Money, error) {
+// Reading an input never stops at the first problem: each reader records what it cannot
+// read in p and returns a zero value, and the service reports p with the problems it
+// finds validating the rest.
+
+// money reads an amount; a bad amount reads as zero units of the currency given.
+func money(p *funding.Problems, field string, m *MoneyInput) *funding.Money {
 	if m == nil {
-		return nil, nil
+		return nil
 	}
 	v, err := funding.ParseMoney(m.Amount, m.Currency)
 	if err != nil {
-		if fe, ok := err.(*funding.Error); ok && fe.Field == "" {
-			fe.Field = field + ".amount"
-			if !funding.ValidCurrencyCode(m.Currency) {
-				fe.Field = field + ".currency"
-			}
+		f := field + ".amount"
+		if !funding.ValidCurrencyCode(m.Currency) {
+			f = field + ".currency"
 		}
-		return nil, err
+		p.Add(f, "%s", err.(*funding.Error).Message)
+		v = funding.Money{Currency: m.Currency}
 	}
-	return &v, nil
+	return &v
 }
 
-// shares parses country shares ("33.33" percent → 3333 hundredths).
-func shares(field string, in []*ProjectCountryInput) ([]funding.CountryShare, error) {
-	var p funding.Problems
+// shares reads country shares ("33.33" percent → 3333 hundredths).
+func shares(p *funding.Problems, field string, in []*ProjectCountryInput) []funding.CountryShare {
 	out := make([]funding.CountryShare, len(in))
 	for i, c := range in {
 		n, err := funding.ParseUnits(c.Share, 2)
@@ -82,20 +84,23 @@ func shares(field string, in []*ProjectCountryInput) ([]funding.CountryShare, er
 		}
 		out[i] = funding.CountryShare{CountryCode: c.CountryCode, Share: int(n)}
 	}
-	return out, p.Err()
+	return out
 }
 
-// localIDs decodes global ids of type typ; errors name field[i].
-func localIDs(field, typ string, gids []string) ([]string, error) {
+// ref reads the global id of an object of type typ.
+func ref(p *funding.Problems, field, typ, gid string) string {
+	id, err := funding.LocalID(field, typ, gid)
+	p.AddError(err)
+	return id
+}
+
+// refs reads a list of global ids of type typ.
+func refs(p *funding.Problems, field, typ string, gids []string) []string {
 	out := make([]string, len(gids))
 	for i, g := range gids {
-		id, err := funding.LocalID(fmt.Sprintf("%s[%d]", field, i), typ, g)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = id
+		out[i] = ref(p, fmt.Sprintf("%s[%d]", field, i), typ, g)
 	}
-	return out, nil
+	return out
 }
 
 func extensions(in []*TrustFundExtensionInput) []funding.Extension {
@@ -106,35 +111,22 @@ func extensions(in []*TrustFundExtensionInput) []funding.Extension {
 	return out
 }
 
-func newAllocation(in *CreateAllocationInput, field string) (*funding.Allocation, error) {
-	tf, err := funding.LocalID(field+".trustFundId", funding.TypeTrustFund, in.TrustFundID)
-	if err != nil {
-		return nil, err
+func newAllocation(p *funding.Problems, in *CreateAllocationInput, field string) *funding.Allocation {
+	return &funding.Allocation{
+		TrustFundID: ref(p, field+".trustFundId", funding.TypeTrustFund, in.TrustFundID),
+		ProjectID:   ref(p, field+".projectId", funding.TypeProject, in.ProjectID),
+		Year:        in.Year, Amount: *money(p, field+".amount", in.Amount),
+		ImplementingAgency: in.ImplementingAgency, ApprovedOn: date(in.ApprovedOn), Source: str(in.Source),
 	}
-	p, err := funding.LocalID(field+".projectId", funding.TypeProject, in.ProjectID)
-	if err != nil {
-		return nil, err
-	}
-	m, err := money(field+".amount", in.Amount)
-	if err != nil {
-		return nil, err
-	}
-	return &funding.Allocation{TrustFundID: tf, ProjectID: p, Year: in.Year, Amount: *m,
-		ImplementingAgency: in.ImplementingAgency, ApprovedOn: date(in.ApprovedOn), Source: str(in.Source)}, nil
 }
 
 func (r *mutationResolver) createAllocations(ctx context.Context, input []*CreateAllocationInput) (*AllocationsPayload, error) {
-	as := make([]*funding.Allocation, len(input))
 	var p funding.Problems
+	as := make([]*funding.Allocation, len(input))
 	for i, in := range input {
-		a, err := newAllocation(in, fmt.Sprintf("input[%d]", i))
-		p.AddError(err)
-		as[i] = a
+		as[i] = newAllocation(&p, in, fmt.Sprintf("input[%d]", i))
 	}
-	if err := p.Err(); err != nil {
-		return nil, err
-	}
-	out, err := r.Edit.CreateAllocations(ctx, actor(ctx), as)
+	out, err := r.Edit.CreateAllocations(ctx, actor(ctx), as, p)
 	if err != nil {
 		return nil, err
 	}
@@ -142,13 +134,8 @@ func (r *mutationResolver) createAllocations(ctx context.Context, input []*Creat
 }
 
 func (r *mutationResolver) updateTrustFund(ctx context.Context, in UpdateTrustFundInput, id string) (*funding.TrustFund, error) {
-	var agreements []string
-	if in.AgreementIds != nil {
-		var err error
-		if agreements, err = localIDs("input.agreementIds", funding.TypeAgreement, in.AgreementIds); err != nil {
-			return nil, err
-		}
-	}
+	var p funding.Problems
+	agreements := refs(&p, "input.agreementIds", funding.TypeAgreement, in.AgreementIds)
 	return r.Edit.UpdateTrustFund(ctx, actor(ctx), id, in.ExpectedVersion, func(t *funding.TrustFund) error {
 		if in.AgreementIds != nil {
 			t.AgreementIDs = agreements
@@ -164,45 +151,38 @@ func (r *mutationResolver) updateTrustFund(ctx context.Context, in UpdateTrustFu
 		set(&t.Status, in.Status)
 		set(&t.Description, in.Description)
 		return nil
-	})
+	}, p)
 }
 
 func (r *mutationResolver) updateProject(ctx context.Context, in UpdateProjectInput, id string) (*funding.Project, error) {
-	budget, err := money("input.budget", in.Budget)
-	if err != nil {
-		return nil, err
-	}
-	return r.Edit.UpdateProject(ctx, actor(ctx), id, in.ExpectedVersion, func(p *funding.Project) error {
-		set(&p.Code, in.Code)
-		set(&p.Title, in.Title)
-		set(&p.Description, in.Description)
-		set(&p.Status, in.Status)
-		set(&p.StartsOn, in.StartsOn)
-		set(&p.EndsOn, in.EndsOn)
+	var p funding.Problems
+	budget := money(&p, "input.budget", in.Budget)
+	return r.Edit.UpdateProject(ctx, actor(ctx), id, in.ExpectedVersion, func(pr *funding.Project) error {
+		set(&pr.Code, in.Code)
+		set(&pr.Title, in.Title)
+		set(&pr.Description, in.Description)
+		set(&pr.Status, in.Status)
+		set(&pr.StartsOn, in.StartsOn)
+		set(&pr.EndsOn, in.EndsOn)
 		if in.Themes != nil {
-			p.Themes = in.Themes
+			pr.Themes = in.Themes
 		}
-		set(&p.ImplementingAgency, in.ImplementingAgency)
+		set(&pr.ImplementingAgency, in.ImplementingAgency)
 		if budget != nil {
-			p.Budget = budget
+			pr.Budget = budget
 		}
-		set(&p.Source, in.Source)
+		set(&pr.Source, in.Source)
 		return nil
-	})
+	}, p)
 }
 
 func (r *mutationResolver) updateAllocation(ctx context.Context, in UpdateAllocationInput, id string) (*funding.Allocation, error) {
+	var p funding.Problems
 	var project string
 	if in.ProjectID != nil {
-		var err error
-		if project, err = funding.LocalID("input.projectId", funding.TypeProject, *in.ProjectID); err != nil {
-			return nil, err
-		}
+		project = ref(&p, "input.projectId", funding.TypeProject, *in.ProjectID)
 	}
-	amount, err := money("input.amount", in.Amount)
-	if err != nil {
-		return nil, err
-	}
+	amount := money(&p, "input.amount", in.Amount)
 	return r.Edit.UpdateAllocation(ctx, actor(ctx), id, in.ExpectedVersion, func(a *funding.Allocation) error {
 		if in.ProjectID != nil {
 			a.ProjectID = project
@@ -215,7 +195,7 @@ func (r *mutationResolver) updateAllocation(ctx context.Context, in UpdateAlloca
 		set(&a.ApprovedOn, in.ApprovedOn)
 		set(&a.Source, in.Source)
 		return nil
-	})
+	}, p)
 }
 
 // deleteNode deletes the object input.id of type typ.
@@ -320,12 +300,10 @@ func deref[T any](p *T) T {
 }
 
 func (r *mutationResolver) updateAgreement(ctx context.Context, in UpdateAgreementInput, id string) (*funding.Agreement, error) {
+	var p funding.Problems
 	var donor string
 	if in.DonorID != nil {
-		var err error
-		if donor, err = funding.LocalID("input.donorId", funding.TypeDonor, *in.DonorID); err != nil {
-			return nil, err
-		}
+		donor = ref(&p, "input.donorId", funding.TypeDonor, *in.DonorID)
 	}
 	return r.Edit.UpdateAgreement(ctx, actor(ctx), id, in.ExpectedVersion, func(a *funding.Agreement) error {
 		if in.DonorID != nil {
@@ -342,36 +320,21 @@ func (r *mutationResolver) updateAgreement(ctx context.Context, in UpdateAgreeme
 		set(&a.Description, in.Description)
 		set(&a.Source, in.Source)
 		return nil
-	})
+	}, p)
 }
 
 func (r *mutationResolver) newTrustFund(ctx context.Context, in CreateTrustFundInput) (*funding.TrustFund, error) {
-	donor, err := funding.LocalID("input.donorId", funding.TypeDonor, in.DonorID)
-	if err != nil {
-		return nil, err
-	}
-	agreements, err := localIDs("input.agreementIds", funding.TypeAgreement, in.AgreementIds)
-	if err != nil {
-		return nil, err
-	}
-	return r.Edit.CreateTrustFund(ctx, actor(ctx), &funding.TrustFund{DonorID: donor, AgreementIDs: agreements, Name: in.Name,
-		EstablishedOn: in.EstablishedOn, StartsOn: in.StartsOn, EndsOn: date(in.EndsOn), Extensions: extensions(in.Extensions),
-		Currency: in.Currency, Status: in.Status, Description: str(in.Description)})
+	var p funding.Problems
+	return r.Edit.CreateTrustFund(ctx, actor(ctx), &funding.TrustFund{
+		DonorID: ref(&p, "input.donorId", funding.TypeDonor, in.DonorID), AgreementIDs: refs(&p, "input.agreementIds", funding.TypeAgreement, in.AgreementIds),
+		Name: in.Name, EstablishedOn: in.EstablishedOn, StartsOn: in.StartsOn, EndsOn: date(in.EndsOn), Extensions: extensions(in.Extensions),
+		Currency: in.Currency, Status: in.Status, Description: str(in.Description),
+	}, p)
 }
 
 func (r *mutationResolver) newProject(ctx context.Context, in CreateProjectInput) (*funding.Project, error) {
-	var parse funding.Problems
-	budget, err := money("input.budget", in.Budget)
-	parse.AddError(err)
-	cs, err := shares("input.countries", in.Countries)
-	parse.AddError(err)
-	p := &funding.Project{Code: in.Code, Title: in.Title, Description: str(in.Description),
+	var p funding.Problems
+	return r.Edit.CreateProject(ctx, actor(ctx), &funding.Project{Code: in.Code, Title: in.Title, Description: str(in.Description),
 		Status: in.Status, StartsOn: in.StartsOn, EndsOn: date(in.EndsOn), Themes: in.Themes, ImplementingAgency: in.ImplementingAgency,
-		Budget: budget, Countries: cs, Source: str(in.Source)}
-	if len(parse) > 0 {
-		// Report the input's other problems too, not only what did not parse.
-		parse.AddError(p.Validate("input"))
-		return nil, parse.Err()
-	}
-	return r.Edit.CreateProject(ctx, actor(ctx), p)
+		Budget: money(&p, "input.budget", in.Budget), Countries: shares(&p, "input.countries", in.Countries), Source: str(in.Source)}, p)
 }

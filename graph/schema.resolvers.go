@@ -214,7 +214,7 @@ func (r *donorResolver) Projects(ctx context.Context, obj *funding.Donor, filter
 
 // CreateCountry is the resolver for the createCountry field.
 func (r *mutationResolver) CreateCountry(ctx context.Context, input CreateCountryInput) (*CountryPayload, error) {
-	c, err := r.Edit.CreateCountry(ctx, actor(ctx), &funding.Country{Code: input.Code, ISO3: input.Iso3, Name: input.Name, Region: str(input.Region), SubRegion: str(input.SubRegion)})
+	c, err := r.Edit.CreateCountry(ctx, actor(ctx), &funding.Country{Code: input.Code, ISO3: input.Iso3, Name: input.Name, Region: str(input.Region), SubRegion: str(input.SubRegion)}, nil)
 	return wrap(c, err, func(c *funding.Country) *CountryPayload { return &CountryPayload{Country: c} })
 }
 
@@ -227,7 +227,7 @@ func (r *mutationResolver) UpdateCountry(ctx context.Context, input UpdateCountr
 			set(&c.Region, input.Region)
 			set(&c.SubRegion, input.SubRegion)
 			return nil
-		})
+		}, nil)
 	})
 	return wrap(c, err, func(c *funding.Country) *CountryPayload { return &CountryPayload{Country: c} })
 }
@@ -240,7 +240,7 @@ func (r *mutationResolver) DeleteCountry(ctx context.Context, input DeleteInput)
 // CreateDonor is the resolver for the createDonor field.
 func (r *mutationResolver) CreateDonor(ctx context.Context, input CreateDonorInput) (*DonorPayload, error) {
 	d, err := r.Edit.CreateDonor(ctx, actor(ctx), &funding.Donor{Name: input.Name, ShortName: input.ShortName, Type: input.Type,
-		HomeCountryCode: str(input.HomeCountryCode), CooperatingSince: deref(input.CooperatingSince), PartnerCountryCodes: input.PartnerCountryCodes, Description: str(input.Description)})
+		HomeCountryCode: str(input.HomeCountryCode), CooperatingSince: deref(input.CooperatingSince), PartnerCountryCodes: input.PartnerCountryCodes, Description: str(input.Description)}, nil)
 	return wrap(d, err, func(d *funding.Donor) *DonorPayload { return &DonorPayload{Donor: d} })
 }
 
@@ -258,7 +258,7 @@ func (r *mutationResolver) UpdateDonor(ctx context.Context, input UpdateDonorInp
 			}
 			set(&d.Description, input.Description)
 			return nil
-		})
+		}, nil)
 	})
 	return wrap(d, err, func(d *funding.Donor) *DonorPayload { return &DonorPayload{Donor: d} })
 }
@@ -270,12 +270,9 @@ func (r *mutationResolver) DeleteDonor(ctx context.Context, input DeleteInput) (
 
 // CreateAgreement is the resolver for the createAgreement field.
 func (r *mutationResolver) CreateAgreement(ctx context.Context, input CreateAgreementInput) (*AgreementPayload, error) {
-	donor, err := funding.LocalID("input.donorId", funding.TypeDonor, input.DonorID)
-	if err != nil {
-		return nil, err
-	}
-	a, err := r.Edit.CreateAgreement(ctx, actor(ctx), &funding.Agreement{DonorID: donor, Counterpart: input.Counterpart, Title: input.Title,
-		SignedOn: input.SignedOn, StartsOn: input.StartsOn, EndsOn: date(input.EndsOn), Themes: input.Themes, Description: str(input.Description), Source: str(input.Source)})
+	var p funding.Problems
+	a, err := r.Edit.CreateAgreement(ctx, actor(ctx), &funding.Agreement{DonorID: ref(&p, "input.donorId", funding.TypeDonor, input.DonorID), Counterpart: input.Counterpart, Title: input.Title,
+		SignedOn: input.SignedOn, StartsOn: input.StartsOn, EndsOn: date(input.EndsOn), Themes: input.Themes, Description: str(input.Description), Source: str(input.Source)}, p)
 	return wrap(a, err, func(a *funding.Agreement) *AgreementPayload { return &AgreementPayload{Agreement: a} })
 }
 
@@ -322,11 +319,9 @@ func (r *mutationResolver) UpdateProject(ctx context.Context, input UpdateProjec
 // SetProjectCountries is the resolver for the setProjectCountries field.
 func (r *mutationResolver) SetProjectCountries(ctx context.Context, input SetProjectCountriesInput) (*ProjectPayload, error) {
 	p, err := withID(funding.TypeProject, input.ID, func(id string) (*funding.Project, error) {
-		cs, err := shares("input.countries", input.Countries)
-		if err != nil {
-			return nil, err
-		}
-		return r.Edit.UpdateProject(ctx, actor(ctx), id, input.ExpectedVersion, func(p *funding.Project) error { p.Countries = cs; return nil })
+		var p funding.Problems
+		cs := shares(&p, "input.countries", input.Countries)
+		return r.Edit.UpdateProject(ctx, actor(ctx), id, input.ExpectedVersion, func(pr *funding.Project) error { pr.Countries = cs; return nil }, p)
 	})
 	return wrap(p, err, func(p *funding.Project) *ProjectPayload { return &ProjectPayload{Project: p} })
 }
@@ -338,10 +333,8 @@ func (r *mutationResolver) DeleteProject(ctx context.Context, input DeleteInput)
 
 // CreateAllocation is the resolver for the createAllocation field.
 func (r *mutationResolver) CreateAllocation(ctx context.Context, input CreateAllocationInput) (*AllocationPayload, error) {
-	a, err := newAllocation(&input, "input")
-	if err == nil {
-		a, err = r.Edit.CreateAllocation(ctx, actor(ctx), a)
-	}
+	var p funding.Problems
+	a, err := r.Edit.CreateAllocation(ctx, actor(ctx), newAllocation(&p, &input, "input"), p)
 	return wrap(a, err, func(a *funding.Allocation) *AllocationPayload { return &AllocationPayload{Allocation: a} })
 }
 

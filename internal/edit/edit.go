@@ -78,15 +78,27 @@ func asMap(e any) map[string]any {
 	if json.Unmarshal(b, &raw) != nil {
 		return nil
 	}
-	m := make(map[string]any, len(raw))
-	for k, v := range raw {
-		switch k {
-		case "Version", "CreatedAt", "UpdatedAt":
-		default:
-			m[fieldName(k)] = v
+	delete(raw, "Version")
+	delete(raw, "CreatedAt")
+	delete(raw, "UpdatedAt")
+	return rename(raw).(map[string]any)
+}
+
+// rename gives the keys of decoded JSON, at every depth, the schema's field names.
+func rename(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(v))
+		for k, x := range v {
+			m[fieldName(k)] = rename(x)
+		}
+		return m
+	case []any:
+		for i, x := range v {
+			v[i] = rename(x)
 		}
 	}
-	return m
+	return v
 }
 
 // fieldName turns a Go field name into the schema's: "Title" → "title", "DonorID" →
@@ -148,9 +160,10 @@ type change[T any] struct {
 	validate func(ctx context.Context, old, e *T) error // the whole new value; old is nil on create
 }
 
-// create stores e as a new object with id.
-func (c change[T]) create(ctx context.Context, actor, id string, e *T) (*T, error) {
-	if err := c.validate(ctx, nil, e); err != nil {
+// create stores e as a new object with id. parse holds the problems found while reading
+// the input (an amount that is not a number, …); they are reported with the others.
+func (c change[T]) create(ctx context.Context, actor, id string, e *T, parse funding.Problems) (*T, error) {
+	if err := withParse(parse, c.validate(ctx, nil, e)); err != nil {
 		return nil, err
 	}
 	now := c.s.now()
@@ -162,8 +175,9 @@ func (c change[T]) create(ctx context.Context, actor, id string, e *T) (*T, erro
 	return e, nil
 }
 
-// update applies patch to the object id at version expected and stores the result.
-func (c change[T]) update(ctx context.Context, actor, id string, expected int, patch func(*T) error) (*T, error) {
+// update applies patch to the object id at version expected and stores the result (see
+// create for parse).
+func (c change[T]) update(ctx context.Context, actor, id string, expected int, patch func(*T) error, parse funding.Problems) (*T, error) {
 	old, err := c.load(ctx, id)
 	if err != nil {
 		return nil, err
@@ -178,7 +192,7 @@ func (c change[T]) update(ctx context.Context, actor, id string, expected int, p
 	if err := patch(&next); err != nil {
 		return nil, err
 	}
-	if err := c.validate(ctx, old, &next); err != nil {
+	if err := withParse(parse, c.validate(ctx, old, &next)); err != nil {
 		return nil, err
 	}
 	m := c.meta(&next)
@@ -243,4 +257,31 @@ func problems(validation error, refs funding.Problems) error {
 		return validation
 	}
 	return append(all, refs...).Err()
+}
+
+// withParse adds the problems found while reading an input to those of validating it.
+// Validation problems about a field that could not be read (it was given a zero value) or
+// that depend on it (a sum of shares) are left out: the reading problem says it better.
+func withParse(parse funding.Problems, err error) error {
+	if len(parse) == 0 {
+		return err
+	}
+	if err != nil && funding.ErrorCode(err) != funding.EINVALID {
+		return parse.Err() // the input is invalid: say so before anything else
+	}
+	var found funding.Problems
+	found.AddError(err)
+	out := slices.Clone(parse)
+	for _, p := range found {
+		if !slices.ContainsFunc(parse, func(q funding.Problem) bool { return covers(q.Field, p.Field) }) {
+			out = append(out, p)
+		}
+	}
+	return out.Err()
+}
+
+// covers reports whether a reading problem at field read explains a validation problem at
+// field f: the same field, a part of it, or a list containing it.
+func covers(read, f string) bool {
+	return f == read || strings.HasPrefix(f, read+".") || strings.HasPrefix(read, f+"[") || strings.HasPrefix(read, f+".")
 }

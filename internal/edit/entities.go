@@ -32,13 +32,13 @@ func (s *Service) countries() change[funding.Country] {
 }
 
 // CreateCountry adds a country. Returns ECONFLICT if its code is taken.
-func (s *Service) CreateCountry(ctx context.Context, actor string, c *funding.Country) (*funding.Country, error) {
-	return s.countries().create(ctx, actor, c.Code, c)
+func (s *Service) CreateCountry(ctx context.Context, actor string, c *funding.Country, parse funding.Problems) (*funding.Country, error) {
+	return s.countries().create(ctx, actor, c.Code, c, parse)
 }
 
 // UpdateCountry applies patch to the country code at version expected.
-func (s *Service) UpdateCountry(ctx context.Context, actor, code string, expected int, patch func(*funding.Country) error) (*funding.Country, error) {
-	return s.countries().update(ctx, actor, code, expected, patch)
+func (s *Service) UpdateCountry(ctx context.Context, actor, code string, expected int, patch func(*funding.Country) error, parse funding.Problems) (*funding.Country, error) {
+	return s.countries().update(ctx, actor, code, expected, patch, parse)
 }
 
 // DeleteCountry deletes the country code at version expected.
@@ -91,14 +91,14 @@ func (s *Service) donors() change[funding.Donor] {
 }
 
 // CreateDonor adds a donor.
-func (s *Service) CreateDonor(ctx context.Context, actor string, d *funding.Donor) (*funding.Donor, error) {
+func (s *Service) CreateDonor(ctx context.Context, actor string, d *funding.Donor, parse funding.Problems) (*funding.Donor, error) {
 	d.ID = s.newID()
-	return s.donors().create(ctx, actor, d.ID, d)
+	return s.donors().create(ctx, actor, d.ID, d, parse)
 }
 
 // UpdateDonor applies patch to the donor id at version expected.
-func (s *Service) UpdateDonor(ctx context.Context, actor, id string, expected int, patch func(*funding.Donor) error) (*funding.Donor, error) {
-	return s.donors().update(ctx, actor, id, expected, patch)
+func (s *Service) UpdateDonor(ctx context.Context, actor, id string, expected int, patch func(*funding.Donor) error, parse funding.Problems) (*funding.Donor, error) {
+	return s.donors().update(ctx, actor, id, expected, patch, parse)
 }
 
 // DeleteDonor deletes the donor id at version expected, unless it has agreements or
@@ -133,14 +133,14 @@ func (s *Service) agreements() change[funding.Agreement] {
 }
 
 // CreateAgreement adds an agreement.
-func (s *Service) CreateAgreement(ctx context.Context, actor string, a *funding.Agreement) (*funding.Agreement, error) {
+func (s *Service) CreateAgreement(ctx context.Context, actor string, a *funding.Agreement, parse funding.Problems) (*funding.Agreement, error) {
 	a.ID = s.newID()
-	return s.agreements().create(ctx, actor, a.ID, a)
+	return s.agreements().create(ctx, actor, a.ID, a, parse)
 }
 
 // UpdateAgreement applies patch to the agreement id at version expected.
-func (s *Service) UpdateAgreement(ctx context.Context, actor, id string, expected int, patch func(*funding.Agreement) error) (*funding.Agreement, error) {
-	return s.agreements().update(ctx, actor, id, expected, patch)
+func (s *Service) UpdateAgreement(ctx context.Context, actor, id string, expected int, patch func(*funding.Agreement) error, parse funding.Problems) (*funding.Agreement, error) {
+	return s.agreements().update(ctx, actor, id, expected, patch, parse)
 }
 
 // DeleteAgreement deletes the agreement id at version expected, unless a trust fund
@@ -195,15 +195,15 @@ func (s *Service) trustFunds() change[funding.TrustFund] {
 func ptr[T any](v T) *T { return &v }
 
 // CreateTrustFund adds a trust fund.
-func (s *Service) CreateTrustFund(ctx context.Context, actor string, t *funding.TrustFund) (*funding.TrustFund, error) {
+func (s *Service) CreateTrustFund(ctx context.Context, actor string, t *funding.TrustFund, parse funding.Problems) (*funding.TrustFund, error) {
 	t.ID = s.newID()
-	return s.trustFunds().create(ctx, actor, t.ID, t)
+	return s.trustFunds().create(ctx, actor, t.ID, t, parse)
 }
 
 // UpdateTrustFund applies patch to the trust fund id at version expected. Its currency
 // cannot change while it has allocations (ECONFLICT).
-func (s *Service) UpdateTrustFund(ctx context.Context, actor, id string, expected int, patch func(*funding.TrustFund) error) (*funding.TrustFund, error) {
-	return s.trustFunds().update(ctx, actor, id, expected, patch)
+func (s *Service) UpdateTrustFund(ctx context.Context, actor, id string, expected int, patch func(*funding.TrustFund) error, parse funding.Problems) (*funding.TrustFund, error) {
+	return s.trustFunds().update(ctx, actor, id, expected, patch, parse)
 }
 
 // DeleteTrustFund deletes the trust fund id at version expected, unless it has allocations.
@@ -245,14 +245,14 @@ func (s *Service) projects() change[funding.Project] {
 }
 
 // CreateProject adds a project. Returns ECONFLICT if its code is taken.
-func (s *Service) CreateProject(ctx context.Context, actor string, p *funding.Project) (*funding.Project, error) {
+func (s *Service) CreateProject(ctx context.Context, actor string, p *funding.Project, parse funding.Problems) (*funding.Project, error) {
 	p.ID = s.newID()
-	return s.projects().create(ctx, actor, p.ID, p)
+	return s.projects().create(ctx, actor, p.ID, p, parse)
 }
 
 // UpdateProject applies patch to the project id at version expected.
-func (s *Service) UpdateProject(ctx context.Context, actor, id string, expected int, patch func(*funding.Project) error) (*funding.Project, error) {
-	return s.projects().update(ctx, actor, id, expected, patch)
+func (s *Service) UpdateProject(ctx context.Context, actor, id string, expected int, patch func(*funding.Project) error, parse funding.Problems) (*funding.Project, error) {
+	return s.projects().update(ctx, actor, id, expected, patch, parse)
 }
 
 // DeleteProject deletes the project id at version expected, unless it has allocations.
@@ -296,26 +296,26 @@ func (s *Service) checkAllocation(ctx context.Context, a *funding.Allocation, pr
 }
 
 // CreateAllocation adds an allocation.
-func (s *Service) CreateAllocation(ctx context.Context, actor string, a *funding.Allocation) (*funding.Allocation, error) {
+func (s *Service) CreateAllocation(ctx context.Context, actor string, a *funding.Allocation, parse funding.Problems) (*funding.Allocation, error) {
 	a.ID = s.newID()
-	return s.allocations().create(ctx, actor, a.ID, a)
+	return s.allocations().create(ctx, actor, a.ID, a, parse)
 }
 
 // CreateAllocations adds a batch of allocations: all are checked first (problems of item
 // i are reported under input[i]), then all are written, or none.
-func (s *Service) CreateAllocations(ctx context.Context, actor string, as []*funding.Allocation) ([]*funding.Allocation, error) {
+func (s *Service) CreateAllocations(ctx context.Context, actor string, as []*funding.Allocation, parse funding.Problems) ([]*funding.Allocation, error) {
 	if len(as) == 0 || len(as) > 100 {
 		return nil, funding.Invalid("input", "give 1 to 100 allocations, got %d", len(as))
 	}
-	var all funding.Problems
+	var found funding.Problems
 	for i, a := range as {
 		err := s.checkAllocation(ctx, a, fmt.Sprintf("input[%d]", i))
 		if err != nil && funding.ErrorCode(err) != funding.EINVALID {
 			return nil, err
 		}
-		all = append(all, problemsOf(err)...)
+		found.AddError(err)
 	}
-	if err := all.Err(); err != nil {
+	if err := withParse(parse, found.Err()); err != nil {
 		return nil, err
 	}
 	now := s.now()
@@ -351,17 +351,9 @@ func (s *Service) endAll(ctx context.Context, ids []string, happened bool) {
 	}
 }
 
-func problemsOf(err error) funding.Problems {
-	var p funding.Problems
-	if err != nil {
-		p.AddError(err)
-	}
-	return p
-}
-
 // UpdateAllocation applies patch to the allocation id at version expected.
-func (s *Service) UpdateAllocation(ctx context.Context, actor, id string, expected int, patch func(*funding.Allocation) error) (*funding.Allocation, error) {
-	return s.allocations().update(ctx, actor, id, expected, patch)
+func (s *Service) UpdateAllocation(ctx context.Context, actor, id string, expected int, patch func(*funding.Allocation) error, parse funding.Problems) (*funding.Allocation, error) {
+	return s.allocations().update(ctx, actor, id, expected, patch, parse)
 }
 
 // DeleteAllocation deletes the allocation id at version expected.

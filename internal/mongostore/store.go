@@ -61,6 +61,7 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 			keys("trustFundId"), keys("projectId"), keys("amount.currency"),
 			keys("year", "_id"), keys("amount.milli", "_id"), keys("implementingAgency", "_id"),
 		},
+		claimsColl: {keys("entity")},
 		auditColl: {
 			keys("entityType", "entityId", "_id"), keys("actor", "_id"), keys("committed", "_id"),
 		},

@@ -82,43 +82,84 @@ func (s *Store) Replace(ctx context.Context, e any, expected int) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.db.Collection(coll).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: expected}}, doc)
+	release, err := s.claim(ctx, coll, id, expected)
 	if err != nil {
-		if isDuplicate(err) {
-			return funding.Errorf(funding.ECONFLICT, "the change clashes with an existing object's unique code")
-		}
-		return fmt.Errorf("replace in %s: %w", coll, err)
+		return err
 	}
-	if res.MatchedCount == 0 {
-		return s.versionConflict(ctx, coll, id, expected)
+	res, err := s.db.Collection(coll).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: expected}}, doc)
+	switch {
+	case err != nil && isDuplicate(err):
+		err = funding.Errorf(funding.ECONFLICT, "the change clashes with an existing object's unique code")
+	case err != nil:
+		err = fmt.Errorf("replace in %s: %w", coll, err)
+	case res.MatchedCount == 0:
+		err = s.versionConflict(ctx, coll, id, expected, 0)
 	}
-	return nil
+	if err != nil {
+		release()
+	}
+	return err
 }
 
 // Remove deletes the entity typ/id if it is at version expected (see Replace for errors).
 func (s *Store) Remove(ctx context.Context, typ, id string, expected int) error {
 	coll := collections[typ]
-	res, err := s.db.Collection(coll).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: expected}})
+	release, err := s.claim(ctx, coll, id, expected)
 	if err != nil {
-		return fmt.Errorf("delete from %s: %w", coll, err)
+		return err
 	}
-	if res.DeletedCount == 0 {
-		return s.versionConflict(ctx, coll, id, expected)
+	res, err := s.db.Collection(coll).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: expected}})
+	switch {
+	case err != nil:
+		err = fmt.Errorf("delete from %s: %w", coll, err)
+	case res.DeletedCount == 0:
+		err = s.versionConflict(ctx, coll, id, expected, 0)
 	}
+	if err != nil {
+		release()
+		return err
+	}
+	// The id may be used again (a country code): forget its claims.
+	_, _ = s.db.Collection(claimsColl).DeleteMany(context.WithoutCancel(ctx), bson.D{{Key: "entity", Value: coll + "/" + id}})
 	return nil
 }
 
-func (s *Store) versionConflict(ctx context.Context, coll, id string, expected int) error {
+// claimsColl holds one document per change made: "<collection>/<id>/<version>".
+const claimsColl = "versionClaims"
+
+// claim reserves the change of coll/id from version expected to the next for one writer.
+// Its unique _id makes the reservation atomic on every store: FerretDB v1.24 applies the
+// version condition of an update or delete in a query before the write, not in it, so two
+// writers of the same version could both succeed. release gives the claim back when the
+// change did not happen.
+func (s *Store) claim(ctx context.Context, coll, id string, expected int) (release func(), err error) {
+	key := fmt.Sprintf("%s/%s/%d", coll, id, expected+1)
+	claims := s.db.Collection(claimsColl)
+	_, err = claims.InsertOne(ctx, bson.D{{Key: "_id", Value: key}, {Key: "entity", Value: coll + "/" + id}})
+	if isDuplicate(err) {
+		// Another writer holds the claim; it may not have stored its version yet.
+		return nil, s.versionConflict(ctx, coll, id, expected, expected+1)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("claim %s: %w", key, err)
+	}
+	return func() { _, _ = claims.DeleteOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: key}}) }, nil
+}
+
+// versionConflict describes a refused change of coll/id from version expected: ENOTFOUND if
+// it is gone, else ECONFLICT with its current version (at least atLeast).
+func (s *Store) versionConflict(ctx context.Context, coll, id string, expected, atLeast int) error {
 	var d DocMeta
 	err := s.db.Collection(coll).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return funding.Errorf(funding.ENOTFOUND, "it does not exist (any more)")
+		return &funding.Error{Code: funding.ENOTFOUND, Field: "input.id", Message: "no such object (it may have been deleted)"}
 	}
 	if err != nil {
 		return err
 	}
-	return &funding.Error{Code: funding.ECONFLICT, Field: "expectedVersion", Current: d.Version,
-		Message: fmt.Sprintf("it was changed by someone else: version %d, not %d; read it again and reapply your change", d.Version, expected)}
+	current := max(d.Version, atLeast)
+	return &funding.Error{Code: funding.ECONFLICT, Field: "input.expectedVersion", Current: current,
+		Message: fmt.Sprintf("it was changed by someone else since you read it: version %d, not %d; read it again and reapply your change", current, expected)}
 }
 
 // isDuplicate reports a unique-index clash: E11000 on MongoDB and on FerretDB inserts;
