@@ -16,6 +16,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/coopgraph/coopgraph/internal/auth"
 	"github.com/coopgraph/coopgraph/internal/funding"
+	"github.com/coopgraph/coopgraph/internal/report"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -33,8 +34,10 @@ type ResolverRoot interface {
 	Agreement() AgreementResolver
 	Allocation() AllocationResolver
 	AuditEntry() AuditEntryResolver
+	Contribution() ContributionResolver
 	Country() CountryResolver
 	Donor() DonorResolver
+	FundingReport() FundingReportResolver
 	Mutation() MutationResolver
 	Project() ProjectResolver
 	ProjectCountry() ProjectCountryResolver
@@ -140,6 +143,13 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Contribution struct {
+		Amount       func(childComplexity int) int
+		Illustrative func(childComplexity int) int
+		Source       func(childComplexity int) int
+		Year         func(childComplexity int) int
+	}
+
 	Country struct {
 		Allocations   func(childComplexity int, filter *funding.AllocationFilter, orderBy []*funding.Order[funding.AllocationOrderField], first *int, after *string, last *int, before *string) int
 		Code          func(childComplexity int) int
@@ -212,6 +222,55 @@ type ComplexityRoot struct {
 		Donor func(childComplexity int) int
 	}
 
+	ExchangeRate struct {
+		Currency     func(childComplexity int) int
+		Illustrative func(childComplexity int) int
+		PerUSD       func(childComplexity int) int
+		Source       func(childComplexity int) int
+		Year         func(childComplexity int) int
+	}
+
+	ExchangeRatePayload struct {
+		ExchangeRate func(childComplexity int) int
+	}
+
+	FlowLink struct {
+		Amount func(childComplexity int) int
+		Source func(childComplexity int) int
+		Target func(childComplexity int) int
+	}
+
+	FlowNode struct {
+		ID    func(childComplexity int) int
+		Label func(childComplexity int) int
+		Level func(childComplexity int) int
+	}
+
+	FundBalance struct {
+		Allocated         func(childComplexity int) int
+		AllocatedInYear   func(childComplexity int) int
+		Contributed       func(childComplexity int) int
+		ContributedInYear func(childComplexity int) int
+		Remaining         func(childComplexity int) int
+		Year              func(childComplexity int) int
+	}
+
+	FundingFlows struct {
+		Links func(childComplexity int) int
+		Nodes func(childComplexity int) int
+	}
+
+	FundingReport struct {
+		AllocationCount func(childComplexity int) int
+		Rows            func(childComplexity int, orderBy *ReportRowOrder, first *int, after *string) int
+		Total           func(childComplexity int) int
+		Totals          func(childComplexity int) int
+	}
+
+	FundingSeries struct {
+		Points func(childComplexity int) int
+	}
+
 	Money struct {
 		Currency func(childComplexity int) int
 		Decimal  func(childComplexity int) int
@@ -231,6 +290,7 @@ type ComplexityRoot struct {
 		DeleteDonor         func(childComplexity int, input DeleteInput) int
 		DeleteProject       func(childComplexity int, input DeleteInput) int
 		DeleteTrustFund     func(childComplexity int, input DeleteInput) int
+		SetExchangeRate     func(childComplexity int, input SetExchangeRateInput) int
 		SetProjectCountries func(childComplexity int, input SetProjectCountriesInput) int
 		UpdateAgreement     func(childComplexity int, input UpdateAgreementInput) int
 		UpdateAllocation    func(childComplexity int, input UpdateAllocationInput) int
@@ -292,27 +352,71 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Agreement   func(childComplexity int, id string) int
-		Agreements  func(childComplexity int, filter *funding.AgreementFilter, orderBy []*funding.Order[funding.AgreementOrderField], first *int, after *string, last *int, before *string) int
-		Allocation  func(childComplexity int, id string) int
-		Allocations func(childComplexity int, filter *funding.AllocationFilter, orderBy []*funding.Order[funding.AllocationOrderField], first *int, after *string, last *int, before *string) int
-		AuditLog    func(childComplexity int, filter *AuditFilter, first *int, after *string) int
-		Countries   func(childComplexity int, filter *funding.CountryFilter, orderBy []*funding.Order[funding.CountryOrderField], first *int, after *string, last *int, before *string) int
-		Country     func(childComplexity int, code string) int
-		Donor       func(childComplexity int, id string) int
-		Donors      func(childComplexity int, filter *funding.DonorFilter, orderBy []*funding.Order[funding.DonorOrderField], first *int, after *string, last *int, before *string) int
-		Node        func(childComplexity int, id string) int
-		Nodes       func(childComplexity int, ids []string) int
-		Project     func(childComplexity int, id *string, code *string) int
-		Projects    func(childComplexity int, filter *funding.ProjectFilter, orderBy []*funding.Order[funding.ProjectOrderField], first *int, after *string, last *int, before *string) int
-		Search      func(childComplexity int, text string, types []SearchType, first *int) int
-		TrustFund   func(childComplexity int, id string) int
-		TrustFunds  func(childComplexity int, filter *funding.TrustFundFilter, orderBy []*funding.Order[funding.TrustFundOrderField], first *int, after *string, last *int, before *string) int
+		Agreement     func(childComplexity int, id string) int
+		Agreements    func(childComplexity int, filter *funding.AgreementFilter, orderBy []*funding.Order[funding.AgreementOrderField], first *int, after *string, last *int, before *string) int
+		Allocation    func(childComplexity int, id string) int
+		Allocations   func(childComplexity int, filter *funding.AllocationFilter, orderBy []*funding.Order[funding.AllocationOrderField], first *int, after *string, last *int, before *string) int
+		AuditLog      func(childComplexity int, filter *AuditFilter, first *int, after *string) int
+		Countries     func(childComplexity int, filter *funding.CountryFilter, orderBy []*funding.Order[funding.CountryOrderField], first *int, after *string, last *int, before *string) int
+		Country       func(childComplexity int, code string) int
+		Donor         func(childComplexity int, id string) int
+		Donors        func(childComplexity int, filter *funding.DonorFilter, orderBy []*funding.Order[funding.DonorOrderField], first *int, after *string, last *int, before *string) int
+		ExchangeRates func(childComplexity int, currency *string, year *int) int
+		FundingFlows  func(childComplexity int, filter *funding.AllocationFilter, levels []report.Dimension, currency *string) int
+		FundingReport func(childComplexity int, filter *funding.AllocationFilter, groupBy []report.Dimension, currency *string) int
+		FundingSeries func(childComplexity int, filter *funding.AllocationFilter, interval *SeriesInterval, from int, to int, groupBy *report.Dimension, currency *string) int
+		Node          func(childComplexity int, id string) int
+		Nodes         func(childComplexity int, ids []string) int
+		Project       func(childComplexity int, id *string, code *string) int
+		Projects      func(childComplexity int, filter *funding.ProjectFilter, orderBy []*funding.Order[funding.ProjectOrderField], first *int, after *string, last *int, before *string) int
+		Search        func(childComplexity int, text string, types []SearchType, first *int) int
+		TrustFund     func(childComplexity int, id string) int
+		TrustFunds    func(childComplexity int, filter *funding.TrustFundFilter, orderBy []*funding.Order[funding.TrustFundOrderField], first *int, after *string, last *int, before *string) int
+	}
+
+	ReportRow struct {
+		Agreement          func(childComplexity int) int
+		AllocationCount    func(childComplexity int) int
+		Country            func(childComplexity int) int
+		Donor              func(childComplexity int) int
+		ImplementingAgency func(childComplexity int) int
+		Project            func(childComplexity int) int
+		Region             func(childComplexity int) int
+		Share              func(childComplexity int) int
+		Theme              func(childComplexity int) int
+		Total              func(childComplexity int) int
+		Totals             func(childComplexity int) int
+		TrustFund          func(childComplexity int) int
+		Unallocated        func(childComplexity int) int
+		Year               func(childComplexity int) int
+	}
+
+	ReportRowConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ReportRowEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	SeriesPoint struct {
+		From   func(childComplexity int) int
+		Rows   func(childComplexity int) int
+		To     func(childComplexity int) int
+		Total  func(childComplexity int) int
+		Totals func(childComplexity int) int
 	}
 
 	TrustFund struct {
 		Agreements    func(childComplexity int, filter *funding.AgreementFilter, orderBy []*funding.Order[funding.AgreementOrderField], first *int, after *string, last *int, before *string) int
 		Allocations   func(childComplexity int, filter *funding.AllocationFilter, orderBy []*funding.Order[funding.AllocationOrderField], first *int, after *string, last *int, before *string) int
+		Balance       func(childComplexity int, year *int) int
+		ByYear        func(childComplexity int) int
+		Contributions func(childComplexity int) int
 		CreatedAt     func(childComplexity int) int
 		Currency      func(childComplexity int) int
 		Description   func(childComplexity int) int
@@ -378,6 +482,9 @@ type AllocationResolver interface {
 type AuditEntryResolver interface {
 	EntityID(ctx context.Context, obj *funding.AuditEntry) (string, error)
 }
+type ContributionResolver interface {
+	Source(ctx context.Context, obj *funding.Contribution) (*string, error)
+}
 type CountryResolver interface {
 	ID(ctx context.Context, obj *funding.Country) (string, error)
 
@@ -404,6 +511,9 @@ type DonorResolver interface {
 	Allocations(ctx context.Context, obj *funding.Donor, filter *funding.AllocationFilter, orderBy []*funding.Order[funding.AllocationOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Allocation], error)
 	Projects(ctx context.Context, obj *funding.Donor, filter *funding.ProjectFilter, orderBy []*funding.Order[funding.ProjectOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Project], error)
 }
+type FundingReportResolver interface {
+	Rows(ctx context.Context, obj *FundingReport, orderBy *ReportRowOrder, first *int, after *string) (*Connection[*ReportRow], error)
+}
 type MutationResolver interface {
 	CreateCountry(ctx context.Context, input CreateCountryInput) (*CountryPayload, error)
 	UpdateCountry(ctx context.Context, input UpdateCountryInput) (*CountryPayload, error)
@@ -421,6 +531,7 @@ type MutationResolver interface {
 	UpdateProject(ctx context.Context, input UpdateProjectInput) (*ProjectPayload, error)
 	SetProjectCountries(ctx context.Context, input SetProjectCountriesInput) (*ProjectPayload, error)
 	DeleteProject(ctx context.Context, input DeleteInput) (*DeletePayload, error)
+	SetExchangeRate(ctx context.Context, input SetExchangeRateInput) (*ExchangeRatePayload, error)
 	CreateAllocation(ctx context.Context, input CreateAllocationInput) (*AllocationPayload, error)
 	CreateAllocations(ctx context.Context, input []*CreateAllocationInput) (*AllocationsPayload, error)
 	UpdateAllocation(ctx context.Context, input UpdateAllocationInput) (*AllocationPayload, error)
@@ -451,6 +562,10 @@ type QueryResolver interface {
 	Country(ctx context.Context, code string) (*funding.Country, error)
 	Search(ctx context.Context, text string, types []SearchType, first *int) ([]Node, error)
 	AuditLog(ctx context.Context, filter *AuditFilter, first *int, after *string) (*Connection[*funding.AuditEntry], error)
+	FundingReport(ctx context.Context, filter *funding.AllocationFilter, groupBy []report.Dimension, currency *string) (*FundingReport, error)
+	FundingSeries(ctx context.Context, filter *funding.AllocationFilter, interval *SeriesInterval, from int, to int, groupBy *report.Dimension, currency *string) (*FundingSeries, error)
+	FundingFlows(ctx context.Context, filter *funding.AllocationFilter, levels []report.Dimension, currency *string) (*FundingFlows, error)
+	ExchangeRates(ctx context.Context, currency *string, year *int) ([]*funding.ExchangeRate, error)
 	Donors(ctx context.Context, filter *funding.DonorFilter, orderBy []*funding.Order[funding.DonorOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Donor], error)
 	Agreements(ctx context.Context, filter *funding.AgreementFilter, orderBy []*funding.Order[funding.AgreementOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Agreement], error)
 	TrustFunds(ctx context.Context, filter *funding.TrustFundFilter, orderBy []*funding.Order[funding.TrustFundOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.TrustFund], error)
@@ -464,6 +579,9 @@ type TrustFundResolver interface {
 	History(ctx context.Context, obj *funding.TrustFund, first *int, after *string) (*Connection[*funding.AuditEntry], error)
 	Donor(ctx context.Context, obj *funding.TrustFund) (*funding.Donor, error)
 	Agreements(ctx context.Context, obj *funding.TrustFund, filter *funding.AgreementFilter, orderBy []*funding.Order[funding.AgreementOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Agreement], error)
+
+	Balance(ctx context.Context, obj *funding.TrustFund, year *int) (*FundBalance, error)
+	ByYear(ctx context.Context, obj *funding.TrustFund) ([]*FundBalance, error)
 
 	Allocations(ctx context.Context, obj *funding.TrustFund, filter *funding.AllocationFilter, orderBy []*funding.Order[funding.AllocationOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Allocation], error)
 	Projects(ctx context.Context, obj *funding.TrustFund, filter *funding.ProjectFilter, orderBy []*funding.Order[funding.ProjectOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Project], error)
@@ -856,6 +974,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuditEntryEdge.Node(childComplexity), true
 
+	case "Contribution.amount":
+		if e.ComplexityRoot.Contribution.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contribution.Amount(childComplexity), true
+	case "Contribution.illustrative":
+		if e.ComplexityRoot.Contribution.Illustrative == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contribution.Illustrative(childComplexity), true
+	case "Contribution.source":
+		if e.ComplexityRoot.Contribution.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contribution.Source(childComplexity), true
+	case "Contribution.year":
+		if e.ComplexityRoot.Contribution.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contribution.Year(childComplexity), true
+
 	case "Country.allocations":
 		if e.ComplexityRoot.Country.Allocations == nil {
 			break
@@ -1185,6 +1328,169 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DonorPayload.Donor(childComplexity), true
 
+	case "ExchangeRate.currency":
+		if e.ComplexityRoot.ExchangeRate.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeRate.Currency(childComplexity), true
+	case "ExchangeRate.illustrative":
+		if e.ComplexityRoot.ExchangeRate.Illustrative == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeRate.Illustrative(childComplexity), true
+	case "ExchangeRate.perUSD":
+		if e.ComplexityRoot.ExchangeRate.PerUSD == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeRate.PerUSD(childComplexity), true
+	case "ExchangeRate.source":
+		if e.ComplexityRoot.ExchangeRate.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeRate.Source(childComplexity), true
+	case "ExchangeRate.year":
+		if e.ComplexityRoot.ExchangeRate.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeRate.Year(childComplexity), true
+
+	case "ExchangeRatePayload.exchangeRate":
+		if e.ComplexityRoot.ExchangeRatePayload.ExchangeRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeRatePayload.ExchangeRate(childComplexity), true
+
+	case "FlowLink.amount":
+		if e.ComplexityRoot.FlowLink.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FlowLink.Amount(childComplexity), true
+	case "FlowLink.source":
+		if e.ComplexityRoot.FlowLink.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FlowLink.Source(childComplexity), true
+	case "FlowLink.target":
+		if e.ComplexityRoot.FlowLink.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FlowLink.Target(childComplexity), true
+
+	case "FlowNode.id":
+		if e.ComplexityRoot.FlowNode.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FlowNode.ID(childComplexity), true
+	case "FlowNode.label":
+		if e.ComplexityRoot.FlowNode.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FlowNode.Label(childComplexity), true
+	case "FlowNode.level":
+		if e.ComplexityRoot.FlowNode.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FlowNode.Level(childComplexity), true
+
+	case "FundBalance.allocated":
+		if e.ComplexityRoot.FundBalance.Allocated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundBalance.Allocated(childComplexity), true
+	case "FundBalance.allocatedInYear":
+		if e.ComplexityRoot.FundBalance.AllocatedInYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundBalance.AllocatedInYear(childComplexity), true
+	case "FundBalance.contributed":
+		if e.ComplexityRoot.FundBalance.Contributed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundBalance.Contributed(childComplexity), true
+	case "FundBalance.contributedInYear":
+		if e.ComplexityRoot.FundBalance.ContributedInYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundBalance.ContributedInYear(childComplexity), true
+	case "FundBalance.remaining":
+		if e.ComplexityRoot.FundBalance.Remaining == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundBalance.Remaining(childComplexity), true
+	case "FundBalance.year":
+		if e.ComplexityRoot.FundBalance.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundBalance.Year(childComplexity), true
+
+	case "FundingFlows.links":
+		if e.ComplexityRoot.FundingFlows.Links == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingFlows.Links(childComplexity), true
+	case "FundingFlows.nodes":
+		if e.ComplexityRoot.FundingFlows.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingFlows.Nodes(childComplexity), true
+
+	case "FundingReport.allocationCount":
+		if e.ComplexityRoot.FundingReport.AllocationCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingReport.AllocationCount(childComplexity), true
+	case "FundingReport.rows":
+		if e.ComplexityRoot.FundingReport.Rows == nil {
+			break
+		}
+
+		args, err := ec.field_FundingReport_rows_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.FundingReport.Rows(childComplexity, args["orderBy"].(*ReportRowOrder), args["first"].(*int), args["after"].(*string)), true
+	case "FundingReport.total":
+		if e.ComplexityRoot.FundingReport.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingReport.Total(childComplexity), true
+	case "FundingReport.totals":
+		if e.ComplexityRoot.FundingReport.Totals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingReport.Totals(childComplexity), true
+
+	case "FundingSeries.points":
+		if e.ComplexityRoot.FundingSeries.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingSeries.Points(childComplexity), true
+
 	case "Money.currency":
 		if e.ComplexityRoot.Money.Currency == nil {
 			break
@@ -1341,6 +1647,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteTrustFund(childComplexity, args["input"].(DeleteInput)), true
+	case "Mutation.setExchangeRate":
+		if e.ComplexityRoot.Mutation.SetExchangeRate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setExchangeRate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetExchangeRate(childComplexity, args["input"].(SetExchangeRateInput)), true
 	case "Mutation.setProjectCountries":
 		if e.ComplexityRoot.Mutation.SetProjectCountries == nil {
 			break
@@ -1742,6 +2059,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Donors(childComplexity, args["filter"].(*funding.DonorFilter), args["orderBy"].([]*funding.Order[funding.DonorOrderField]), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.exchangeRates":
+		if e.ComplexityRoot.Query.ExchangeRates == nil {
+			break
+		}
+
+		args, err := ec.field_Query_exchangeRates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ExchangeRates(childComplexity, args["currency"].(*string), args["year"].(*int)), true
+	case "Query.fundingFlows":
+		if e.ComplexityRoot.Query.FundingFlows == nil {
+			break
+		}
+
+		args, err := ec.field_Query_fundingFlows_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.FundingFlows(childComplexity, args["filter"].(*funding.AllocationFilter), args["levels"].([]report.Dimension), args["currency"].(*string)), true
+	case "Query.fundingReport":
+		if e.ComplexityRoot.Query.FundingReport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_fundingReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.FundingReport(childComplexity, args["filter"].(*funding.AllocationFilter), args["groupBy"].([]report.Dimension), args["currency"].(*string)), true
+	case "Query.fundingSeries":
+		if e.ComplexityRoot.Query.FundingSeries == nil {
+			break
+		}
+
+		args, err := ec.field_Query_fundingSeries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.FundingSeries(childComplexity, args["filter"].(*funding.AllocationFilter), args["interval"].(*SeriesInterval), args["from"].(int), args["to"].(int), args["groupBy"].(*report.Dimension), args["currency"].(*string)), true
 
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
@@ -1821,6 +2182,160 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.TrustFunds(childComplexity, args["filter"].(*funding.TrustFundFilter), args["orderBy"].([]*funding.Order[funding.TrustFundOrderField]), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
+	case "ReportRow.agreement":
+		if e.ComplexityRoot.ReportRow.Agreement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRow.Agreement(childComplexity), true
+	case "ReportRow.allocationCount":
+		if e.ComplexityRoot.ReportRow.AllocationCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRow.AllocationCount(childComplexity), true
+	case "ReportRow.country":
+		if e.ComplexityRoot.ReportRow.Country == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRow.Country(childComplexity), true
+	case "ReportRow.donor":
+		if e.ComplexityRoot.ReportRow.Donor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRow.Donor(childComplexity), true
+	case "ReportRow.implementingAgency":
+		if e.ComplexityRoot.ReportRow.ImplementingAgency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRow.ImplementingAgency(childComplexity), true
+	case "ReportRow.project":
+		if e.ComplexityRoot.ReportRow.Project == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRow.Project(childComplexity), true
+	case "ReportRow.region":
+		if e.ComplexityRoot.ReportRow.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRow.Region(childComplexity), true
+	case "ReportRow.share":
+		if e.ComplexityRoot.ReportRow.Share == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRow.Share(childComplexity), true
+	case "ReportRow.theme":
+		if e.ComplexityRoot.ReportRow.Theme == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRow.Theme(childComplexity), true
+	case "ReportRow.total":
+		if e.ComplexityRoot.ReportRow.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRow.Total(childComplexity), true
+	case "ReportRow.totals":
+		if e.ComplexityRoot.ReportRow.Totals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRow.Totals(childComplexity), true
+	case "ReportRow.trustFund":
+		if e.ComplexityRoot.ReportRow.TrustFund == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRow.TrustFund(childComplexity), true
+	case "ReportRow.unallocated":
+		if e.ComplexityRoot.ReportRow.Unallocated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRow.Unallocated(childComplexity), true
+	case "ReportRow.year":
+		if e.ComplexityRoot.ReportRow.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRow.Year(childComplexity), true
+
+	case "ReportRowConnection.edges":
+		if e.ComplexityRoot.ReportRowConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRowConnection.Edges(childComplexity), true
+	case "ReportRowConnection.nodes":
+		if e.ComplexityRoot.ReportRowConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRowConnection.Nodes(childComplexity), true
+	case "ReportRowConnection.pageInfo":
+		if e.ComplexityRoot.ReportRowConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRowConnection.PageInfo(childComplexity), true
+	case "ReportRowConnection.totalCount":
+		if e.ComplexityRoot.ReportRowConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRowConnection.TotalCount(childComplexity), true
+
+	case "ReportRowEdge.cursor":
+		if e.ComplexityRoot.ReportRowEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRowEdge.Cursor(childComplexity), true
+	case "ReportRowEdge.node":
+		if e.ComplexityRoot.ReportRowEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRowEdge.Node(childComplexity), true
+
+	case "SeriesPoint.from":
+		if e.ComplexityRoot.SeriesPoint.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeriesPoint.From(childComplexity), true
+	case "SeriesPoint.rows":
+		if e.ComplexityRoot.SeriesPoint.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeriesPoint.Rows(childComplexity), true
+	case "SeriesPoint.to":
+		if e.ComplexityRoot.SeriesPoint.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeriesPoint.To(childComplexity), true
+	case "SeriesPoint.total":
+		if e.ComplexityRoot.SeriesPoint.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeriesPoint.Total(childComplexity), true
+	case "SeriesPoint.totals":
+		if e.ComplexityRoot.SeriesPoint.Totals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeriesPoint.Totals(childComplexity), true
+
 	case "TrustFund.agreements":
 		if e.ComplexityRoot.TrustFund.Agreements == nil {
 			break
@@ -1843,6 +2358,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TrustFund.Allocations(childComplexity, args["filter"].(*funding.AllocationFilter), args["orderBy"].([]*funding.Order[funding.AllocationOrderField]), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "TrustFund.balance":
+		if e.ComplexityRoot.TrustFund.Balance == nil {
+			break
+		}
+
+		args, err := ec.field_TrustFund_balance_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.TrustFund.Balance(childComplexity, args["year"].(*int)), true
+	case "TrustFund.byYear":
+		if e.ComplexityRoot.TrustFund.ByYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustFund.ByYear(childComplexity), true
+	case "TrustFund.contributions":
+		if e.ComplexityRoot.TrustFund.Contributions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustFund.Contributions(childComplexity), true
 	case "TrustFund.createdAt":
 		if e.ComplexityRoot.TrustFund.CreatedAt == nil {
 			break
@@ -2044,6 +2582,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ProjectFilter", ec.unmarshalInputProjectFilter),
 			graphql.NewInputUnmarshaler("ProjectOrder", ec.unmarshalInputProjectOrder),
 			graphql.NewInputUnmarshaler("ProjectStatusFilter", ec.unmarshalInputProjectStatusFilter),
+			graphql.NewInputUnmarshaler("SetExchangeRateInput", ec.unmarshalInputSetExchangeRateInput),
 			graphql.NewInputUnmarshaler("SetProjectCountriesInput", ec.unmarshalInputSetProjectCountriesInput),
 			graphql.NewInputUnmarshaler("TextFilter", ec.unmarshalInputTextFilter),
 			graphql.NewInputUnmarshaler("TrustFundExtensionInput", ec.unmarshalInputTrustFundExtensionInput),
@@ -2252,6 +2791,46 @@ type Query {
     "Return entries after this cursor."
     after: String
   ): AuditEntryConnection! @hasRole(role: ADMIN)
+  """
+  Allocations added up by the dimensions of ` + "`" + `groupBy` + "`" + ` (none: one row, the grand total).
+  Without ` + "`" + `currency` + "`" + `, totals are per currency; with it, every allocation is converted at
+  its year's rate (see ` + "`" + `exchangeRates` + "`" + `), and a missing rate is an error naming the
+  currency and year.
+  """
+  fundingReport(
+    "Only the allocations that match."
+    filter: AllocationFilter
+    "The dimensions to group by, in row-key order (at most 3)."
+    groupBy: [ReportDimension!]
+    "Convert every amount into this ISO 4217 currency."
+    currency: String
+  ): FundingReport!
+  "Allocations added up per period from ` + "`" + `from` + "`" + ` to ` + "`" + `to` + "`" + `, empty periods as zero, optionally split into groups."
+  fundingSeries(
+    "Only the allocations that match."
+    filter: AllocationFilter
+    "The length of a period."
+    interval: SeriesInterval = YEAR
+    "The first year."
+    from: Int!
+    "The last year (at most 100 years after ` + "`" + `from` + "`" + `)."
+    to: Int!
+    "A dimension to split each point by."
+    groupBy: ReportDimension
+    "Convert every amount into this currency."
+    currency: String
+  ): FundingSeries!
+  "How money flows through the levels asked for, as a Sankey diagram; one currency only (give ` + "`" + `currency` + "`" + ` when the allocations are in several)."
+  fundingFlows(
+    "Only the allocations that match."
+    filter: AllocationFilter
+    "The levels, in money-flow order: two or more of DONOR, TRUST_FUND, PROJECT, COUNTRY."
+    levels: [ReportDimension!]! = [DONOR, TRUST_FUND, PROJECT, COUNTRY]
+    "Convert every amount into this currency."
+    currency: String
+  ): FundingFlows!
+  "The stored exchange rates, by currency and year."
+  exchangeRates("Only this currency." currency: String, "Only this year." year: Int): [ExchangeRate!]!
   "All donors, a page at a time."
   donors(
     "Only the items that match."
@@ -2561,6 +3140,12 @@ type TrustFund implements Node {
   endsOn: Date
   "Every extension of the fund's period, oldest first."
   extensions: [TrustFundExtension!]!
+  "The donor's payments into the fund, by year."
+  contributions: [Contribution!]!
+  "The fund's money up to the end of a year (default: this year)."
+  balance("The year; default the current year." year: Int): FundBalance!
+  "The fund's money year by year, from its first year to its last year with money in or out."
+  byYear: [FundBalance!]!
   "The ISO 4217 currency of the fund and of all its allocations, e.g. ` + "`" + `EUR` + "`" + `."
   currency: String!
   "Whether the fund still makes allocations."
@@ -3399,6 +3984,8 @@ type Mutation {
   setProjectCountries("The new shares." input: SetProjectCountriesInput!): ProjectPayload! @hasRole(role: EDITOR)
   "Delete a project that has no allocations."
   deleteProject("What to delete." input: DeleteInput!): DeletePayload! @hasRole(role: EDITOR)
+  "Store the rate of a currency for a year (replacing it if there is one)."
+  setExchangeRate("The rate." input: SetExchangeRateInput!): ExchangeRatePayload! @hasRole(role: ADMIN)
   "Add an allocation."
   createAllocation("The new allocation." input: CreateAllocationInput!): AllocationPayload! @hasRole(role: EDITOR)
   "Add several allocations at once: all are checked before any is written, and either all are added or none."
@@ -3824,6 +4411,233 @@ input AuditFilter {
   "Changes made at or after this time."
   since: DateTime
 }
+
+# ---------------------------------------------------------------------------------------
+# Reports
+
+"""
+A way to group allocations in a report. COUNTRY and REGION split each allocation by its
+project's country shares (a project 60 % in Malawi and 40 % in Mozambique gives 60 % of
+each allocation to each); THEME splits it evenly across the project's themes. What cannot
+be placed (a global project by country, a project without themes by theme, a fund without
+agreements by agreement) lands in an explicit unallocated row. Splits round to the cent
+by the largest-remainder method, so rows always add up exactly to the total.
+"""
+enum ReportDimension {
+  "The donor whose trust fund made the allocation."
+  DONOR
+  "The agreement in force in the allocation's year among its fund's agreements (the latest to have started)."
+  AGREEMENT
+  "The trust fund."
+  TRUST_FUND
+  "The project."
+  PROJECT
+  "The project's countries, by share."
+  COUNTRY
+  "The UN M49 regions of the project's countries, by share."
+  REGION
+  "The allocation's year."
+  YEAR
+  "The project's themes, evenly."
+  THEME
+  "The allocation's implementing agency."
+  IMPLEMENTING_AGENCY
+}
+
+"How report rows are sorted."
+enum ReportRowOrder {
+  "Largest total first (the default); by the converted total, or by the largest per-currency total."
+  TOTAL_DESC
+  "By the group keys: names and codes A to Z, years oldest first."
+  KEYS
+}
+
+"One group of a funding report: its keys (those of the report's groupBy) and its totals."
+type ReportRow {
+  "The donor, when grouping by DONOR."
+  donor: Donor
+  "The agreement, when grouping by AGREEMENT; null in the unallocated row."
+  agreement: Agreement
+  "The trust fund, when grouping by TRUST_FUND."
+  trustFund: TrustFund
+  "The project, when grouping by PROJECT."
+  project: Project
+  "The country, when grouping by COUNTRY; null in the global / unallocated row."
+  country: Country
+  "The UN M49 region, when grouping by REGION; null in the unallocated row."
+  region: String
+  "The year, when grouping by YEAR."
+  year: Int
+  "The theme, when grouping by THEME; null in the unallocated row."
+  theme: String
+  "The implementing agency, when grouping by IMPLEMENTING_AGENCY."
+  implementingAgency: String
+  "True for the explicit row of what could not be placed by country, region, theme or agreement."
+  unallocated: Boolean!
+  "The row's total: in the report's currency, or null when the row has amounts in several currencies (see ` + "`" + `totals` + "`" + `)."
+  total: Money
+  "The row's totals, one per currency (one only when the report converts)."
+  totals: [Money!]!
+  "How many allocations contribute to the row (a split allocation counts in each row it reaches)."
+  allocationCount: Int!
+  "The row's part of the report total, in percent; null when the report mixes currencies."
+  share: Float
+}
+
+"A page of report rows."
+type ReportRowConnection {
+  "The rows on this page, each with its cursor."
+  edges: [ReportRowEdge!]!
+  "The rows on this page."
+  nodes: [ReportRow!]!
+  "Where this page sits among all rows."
+  pageInfo: PageInfo!
+  "How many rows the report has."
+  totalCount: Int!
+}
+
+"One report row with its position."
+type ReportRowEdge {
+  "An opaque position: pass it as ` + "`" + `after` + "`" + ` to continue after this row."
+  cursor: String!
+  "The row."
+  node: ReportRow!
+}
+
+"Allocations added up by group, with totals that add up exactly."
+type FundingReport {
+  "The groups, sorted and paged."
+  rows(
+    "How to sort the rows."
+    orderBy: ReportRowOrder = TOTAL_DESC
+    "Page size: 1 to 10000, default 50."
+    first: Int
+    "Return rows after this cursor."
+    after: String
+  ): ReportRowConnection!
+  "The total of all rows: in the report's currency, or null when amounts are in several currencies (see ` + "`" + `totals` + "`" + `)."
+  total: Money
+  "The totals, one per currency; never adds different currencies unless the report converts."
+  totals: [Money!]!
+  "How many allocations the report covers."
+  allocationCount: Int!
+}
+
+"The length of a time-series period."
+enum SeriesInterval {
+  "One point per year."
+  YEAR
+  "One point per two years, starting at ` + "`" + `from` + "`" + ` (the Flanders fund's rhythm)."
+  BIENNIUM
+}
+
+"One period of a funding time series."
+type SeriesPoint {
+  "The first year of the period."
+  from: Int!
+  "The last year of the period."
+  to: Int!
+  "The period's total in the series' currency; null when it mixes currencies."
+  total: Money
+  "The period's totals, one per currency; zero amounts for empty periods."
+  totals: [Money!]!
+  "The period's groups, when the series has a groupBy (every group of the series appears in every period, with zero where empty)."
+  rows: [ReportRow!]!
+}
+
+"A funding time series, ready for a chart: one point per period from ` + "`" + `from` + "`" + ` to ` + "`" + `to` + "`" + `."
+type FundingSeries {
+  "The points in time order, empty periods filled with zero."
+  points: [SeriesPoint!]!
+}
+
+"A node of a funding-flow (Sankey) diagram: a donor, trust fund, project or country."
+type FlowNode {
+  "A stable id of the node within the diagram (the object's global id, or ` + "`" + `unallocated:COUNTRY` + "`" + `)."
+  id: String!
+  "A human label: the name, title or country name."
+  label: String!
+  "The level the node is on."
+  level: ReportDimension!
+}
+
+"An amount flowing from one node to the next level's."
+type FlowLink {
+  "The id of the node the money comes from."
+  source: String!
+  "The id of the node it goes to."
+  target: String!
+  "How much, in the diagram's currency."
+  amount: Money!
+}
+
+"A Sankey diagram of how money flows through the levels asked for."
+type FundingFlows {
+  "Every node, level by level."
+  nodes: [FlowNode!]!
+  "Every link between consecutive levels; the links out of each level add up to the total."
+  links: [FlowLink!]!
+}
+
+"How many units of a currency one US dollar bought in a year, for converting report totals."
+type ExchangeRate {
+  "The ISO 4217 currency code."
+  currency: String!
+  "The year (a yearly average rate)."
+  year: Int!
+  "Units of the currency per US dollar, e.g. ` + "`" + `\"0.893256\"` + "`" + ` for EUR in 2019."
+  perUSD: Decimal!
+  "Where the rate comes from."
+  source: String!
+  "True when the rate is invented or not checked against its source."
+  illustrative: Boolean!
+}
+
+"A yearly exchange rate to store."
+input SetExchangeRateInput {
+  "The ISO 4217 currency code (not USD)."
+  currency: String!
+  "The year."
+  year: Int!
+  "Units of the currency per US dollar, positive, up to 10 decimals."
+  perUSD: Decimal!
+  "Where the rate comes from."
+  source: String!
+}
+
+"The exchange rate a mutation stored."
+type ExchangeRatePayload {
+  "The rate as stored now."
+  exchangeRate: ExchangeRate!
+}
+
+"Money a donor paid into a trust fund for a year."
+type Contribution {
+  "The year."
+  year: Int!
+  "The amount, in the fund's currency."
+  amount: Money!
+  "True when the amount is invented for the demo data."
+  illustrative: Boolean!
+  "Where a published amount comes from."
+  source: String
+}
+
+"A trust fund's money up to the end of a year."
+type FundBalance {
+  "The year."
+  year: Int!
+  "Contributions received in the year."
+  contributedInYear: Money!
+  "Allocations made for the year."
+  allocatedInYear: Money!
+  "All contributions up to and including the year."
+  contributed: Money!
+  "All allocations up to and including the year."
+  allocated: Money!
+  "What is left: contributed minus allocated (negative if the fund allocated ahead of contributions)."
+  remaining: Money!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -4018,6 +4832,20 @@ func (ec *executionContext) childFields_AuditEntryEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type AuditEntryEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Contribution(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "year":
+		return ec.fieldContext_Contribution_year(ctx, field)
+	case "amount":
+		return ec.fieldContext_Contribution_amount(ctx, field)
+	case "illustrative":
+		return ec.fieldContext_Contribution_illustrative(ctx, field)
+	case "source":
+		return ec.fieldContext_Contribution_source(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Contribution", field.Name)
+}
+
 func (ec *executionContext) childFields_Country(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4162,6 +4990,104 @@ func (ec *executionContext) childFields_DonorPayload(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type DonorPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ExchangeRate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "currency":
+		return ec.fieldContext_ExchangeRate_currency(ctx, field)
+	case "year":
+		return ec.fieldContext_ExchangeRate_year(ctx, field)
+	case "perUSD":
+		return ec.fieldContext_ExchangeRate_perUSD(ctx, field)
+	case "source":
+		return ec.fieldContext_ExchangeRate_source(ctx, field)
+	case "illustrative":
+		return ec.fieldContext_ExchangeRate_illustrative(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExchangeRate", field.Name)
+}
+
+func (ec *executionContext) childFields_ExchangeRatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "exchangeRate":
+		return ec.fieldContext_ExchangeRatePayload_exchangeRate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExchangeRatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_FlowLink(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "source":
+		return ec.fieldContext_FlowLink_source(ctx, field)
+	case "target":
+		return ec.fieldContext_FlowLink_target(ctx, field)
+	case "amount":
+		return ec.fieldContext_FlowLink_amount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FlowLink", field.Name)
+}
+
+func (ec *executionContext) childFields_FlowNode(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_FlowNode_id(ctx, field)
+	case "label":
+		return ec.fieldContext_FlowNode_label(ctx, field)
+	case "level":
+		return ec.fieldContext_FlowNode_level(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FlowNode", field.Name)
+}
+
+func (ec *executionContext) childFields_FundBalance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "year":
+		return ec.fieldContext_FundBalance_year(ctx, field)
+	case "contributedInYear":
+		return ec.fieldContext_FundBalance_contributedInYear(ctx, field)
+	case "allocatedInYear":
+		return ec.fieldContext_FundBalance_allocatedInYear(ctx, field)
+	case "contributed":
+		return ec.fieldContext_FundBalance_contributed(ctx, field)
+	case "allocated":
+		return ec.fieldContext_FundBalance_allocated(ctx, field)
+	case "remaining":
+		return ec.fieldContext_FundBalance_remaining(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FundBalance", field.Name)
+}
+
+func (ec *executionContext) childFields_FundingFlows(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_FundingFlows_nodes(ctx, field)
+	case "links":
+		return ec.fieldContext_FundingFlows_links(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FundingFlows", field.Name)
+}
+
+func (ec *executionContext) childFields_FundingReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rows":
+		return ec.fieldContext_FundingReport_rows(ctx, field)
+	case "total":
+		return ec.fieldContext_FundingReport_total(ctx, field)
+	case "totals":
+		return ec.fieldContext_FundingReport_totals(ctx, field)
+	case "allocationCount":
+		return ec.fieldContext_FundingReport_allocationCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FundingReport", field.Name)
+}
+
+func (ec *executionContext) childFields_FundingSeries(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "points":
+		return ec.fieldContext_FundingSeries_points(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FundingSeries", field.Name)
+}
+
 func (ec *executionContext) childFields_Money(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "amount":
@@ -4274,6 +5200,80 @@ func (ec *executionContext) childFields_ProjectPayload(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type ProjectPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ReportRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "donor":
+		return ec.fieldContext_ReportRow_donor(ctx, field)
+	case "agreement":
+		return ec.fieldContext_ReportRow_agreement(ctx, field)
+	case "trustFund":
+		return ec.fieldContext_ReportRow_trustFund(ctx, field)
+	case "project":
+		return ec.fieldContext_ReportRow_project(ctx, field)
+	case "country":
+		return ec.fieldContext_ReportRow_country(ctx, field)
+	case "region":
+		return ec.fieldContext_ReportRow_region(ctx, field)
+	case "year":
+		return ec.fieldContext_ReportRow_year(ctx, field)
+	case "theme":
+		return ec.fieldContext_ReportRow_theme(ctx, field)
+	case "implementingAgency":
+		return ec.fieldContext_ReportRow_implementingAgency(ctx, field)
+	case "unallocated":
+		return ec.fieldContext_ReportRow_unallocated(ctx, field)
+	case "total":
+		return ec.fieldContext_ReportRow_total(ctx, field)
+	case "totals":
+		return ec.fieldContext_ReportRow_totals(ctx, field)
+	case "allocationCount":
+		return ec.fieldContext_ReportRow_allocationCount(ctx, field)
+	case "share":
+		return ec.fieldContext_ReportRow_share(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportRow", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportRowConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ReportRowConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ReportRowConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ReportRowConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ReportRowConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportRowConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportRowEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ReportRowEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ReportRowEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportRowEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SeriesPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_SeriesPoint_from(ctx, field)
+	case "to":
+		return ec.fieldContext_SeriesPoint_to(ctx, field)
+	case "total":
+		return ec.fieldContext_SeriesPoint_total(ctx, field)
+	case "totals":
+		return ec.fieldContext_SeriesPoint_totals(ctx, field)
+	case "rows":
+		return ec.fieldContext_SeriesPoint_rows(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SeriesPoint", field.Name)
+}
+
 func (ec *executionContext) childFields_TrustFund(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4300,6 +5300,12 @@ func (ec *executionContext) childFields_TrustFund(ctx context.Context, field gra
 		return ec.fieldContext_TrustFund_endsOn(ctx, field)
 	case "extensions":
 		return ec.fieldContext_TrustFund_extensions(ctx, field)
+	case "contributions":
+		return ec.fieldContext_TrustFund_contributions(ctx, field)
+	case "balance":
+		return ec.fieldContext_TrustFund_balance(ctx, field)
+	case "byYear":
+		return ec.fieldContext_TrustFund_byYear(ctx, field)
 	case "currency":
 		return ec.fieldContext_TrustFund_currency(ctx, field)
 	case "status":
@@ -5062,6 +6068,36 @@ func (ec *executionContext) field_Donor_trustFunds_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_FundingReport_rows_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ReportRowOrder, error) {
+			return ec.unmarshalOReportRowOrder2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐReportRowOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createAgreement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5236,6 +6272,20 @@ func (ec *executionContext) field_Mutation_deleteTrustFund_args(ctx context.Cont
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (DeleteInput, error) {
 			return ec.unmarshalNDeleteInput2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐDeleteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setExchangeRate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (SetExchangeRateInput, error) {
+			return ec.unmarshalNSetExchangeRateInput2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐSetExchangeRateInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5842,6 +6892,142 @@ func (ec *executionContext) field_Query_donors_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_exchangeRates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "currency",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["currency"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_fundingFlows_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*funding.AllocationFilter, error) {
+			return ec.unmarshalOAllocationFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAllocationFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "levels",
+		func(ctx context.Context, v any) ([]report.Dimension, error) {
+			return ec.unmarshalNReportDimension2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋreportᚐDimensionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["levels"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "currency",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["currency"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_fundingReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*funding.AllocationFilter, error) {
+			return ec.unmarshalOAllocationFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAllocationFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]report.Dimension, error) {
+			return ec.unmarshalOReportDimension2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋreportᚐDimensionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "currency",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["currency"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_fundingSeries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*funding.AllocationFilter, error) {
+			return ec.unmarshalOAllocationFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAllocationFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "interval",
+		func(ctx context.Context, v any) (*SeriesInterval, error) {
+			return ec.unmarshalOSeriesInterval2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐSeriesInterval(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["interval"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) (*report.Dimension, error) {
+			return ec.unmarshalOReportDimension2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋreportᚐDimension(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "currency",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["currency"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6149,6 +7335,20 @@ func (ec *executionContext) field_TrustFund_allocations_args(ctx context.Context
 		return nil, err
 	}
 	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_TrustFund_balance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg0
 	return args, nil
 }
 
@@ -7883,6 +9083,107 @@ func (ec *executionContext) fieldContext_AuditEntryEdge_node(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Contribution_year(ctx context.Context, field graphql.CollectedField, obj *funding.Contribution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contribution_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contribution_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contribution", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Contribution_amount(ctx context.Context, field graphql.CollectedField, obj *funding.Contribution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contribution_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v funding.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contribution_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Contribution",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Contribution_illustrative(ctx context.Context, field graphql.CollectedField, obj *funding.Contribution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contribution_illustrative(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Illustrative, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contribution_illustrative(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contribution", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Contribution_source(ctx context.Context, field graphql.CollectedField, obj *funding.Contribution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contribution_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Contribution().Source(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contribution_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contribution", field, true, true, "String")
+}
+
 func (ec *executionContext) _Country_id(ctx context.Context, field graphql.CollectedField, obj *funding.Country) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9272,6 +10573,710 @@ func (ec *executionContext) fieldContext_DonorPayload_donor(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _ExchangeRate_currency(ctx context.Context, field graphql.CollectedField, obj *funding.ExchangeRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeRate_currency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Currency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeRate_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExchangeRate", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExchangeRate_year(ctx context.Context, field graphql.CollectedField, obj *funding.ExchangeRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeRate_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeRate_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExchangeRate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ExchangeRate_perUSD(ctx context.Context, field graphql.CollectedField, obj *funding.ExchangeRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeRate_perUSD(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PerUSD, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNDecimal2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeRate_perUSD(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExchangeRate", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _ExchangeRate_source(ctx context.Context, field graphql.CollectedField, obj *funding.ExchangeRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeRate_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeRate_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExchangeRate", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExchangeRate_illustrative(ctx context.Context, field graphql.CollectedField, obj *funding.ExchangeRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeRate_illustrative(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Illustrative, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeRate_illustrative(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExchangeRate", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ExchangeRatePayload_exchangeRate(ctx context.Context, field graphql.CollectedField, obj *ExchangeRatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeRatePayload_exchangeRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExchangeRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *funding.ExchangeRate) graphql.Marshaler {
+			return ec.marshalNExchangeRate2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐExchangeRate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeRatePayload_exchangeRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExchangeRatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExchangeRate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FlowLink_source(ctx context.Context, field graphql.CollectedField, obj *FlowLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FlowLink_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FlowLink_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FlowLink", field, false, false, "String")
+}
+
+func (ec *executionContext) _FlowLink_target(ctx context.Context, field graphql.CollectedField, obj *FlowLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FlowLink_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FlowLink_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FlowLink", field, false, false, "String")
+}
+
+func (ec *executionContext) _FlowLink_amount(ctx context.Context, field graphql.CollectedField, obj *FlowLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FlowLink_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *funding.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FlowLink_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FlowLink",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FlowNode_id(ctx context.Context, field graphql.CollectedField, obj *FlowNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FlowNode_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FlowNode_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FlowNode", field, false, false, "String")
+}
+
+func (ec *executionContext) _FlowNode_label(ctx context.Context, field graphql.CollectedField, obj *FlowNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FlowNode_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FlowNode_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FlowNode", field, true, false, "String")
+}
+
+func (ec *executionContext) _FlowNode_level(ctx context.Context, field graphql.CollectedField, obj *FlowNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FlowNode_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v report.Dimension) graphql.Marshaler {
+			return ec.marshalNReportDimension2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋreportᚐDimension(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FlowNode_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FlowNode", field, false, false, "ReportDimension")
+}
+
+func (ec *executionContext) _FundBalance_year(ctx context.Context, field graphql.CollectedField, obj *FundBalance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundBalance_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundBalance_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundBalance", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FundBalance_contributedInYear(ctx context.Context, field graphql.CollectedField, obj *FundBalance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundBalance_contributedInYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContributedInYear, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *funding.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundBalance_contributedInYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundBalance",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FundBalance_allocatedInYear(ctx context.Context, field graphql.CollectedField, obj *FundBalance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundBalance_allocatedInYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllocatedInYear, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *funding.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundBalance_allocatedInYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundBalance",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FundBalance_contributed(ctx context.Context, field graphql.CollectedField, obj *FundBalance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundBalance_contributed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contributed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *funding.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundBalance_contributed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundBalance",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FundBalance_allocated(ctx context.Context, field graphql.CollectedField, obj *FundBalance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundBalance_allocated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Allocated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *funding.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundBalance_allocated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundBalance",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FundBalance_remaining(ctx context.Context, field graphql.CollectedField, obj *FundBalance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundBalance_remaining(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Remaining, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *funding.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundBalance_remaining(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundBalance",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FundingFlows_nodes(ctx context.Context, field graphql.CollectedField, obj *FundingFlows) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingFlows_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*FlowNode) graphql.Marshaler {
+			return ec.marshalNFlowNode2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐFlowNodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingFlows_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundingFlows",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FlowNode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FundingFlows_links(ctx context.Context, field graphql.CollectedField, obj *FundingFlows) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingFlows_links(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Links, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*FlowLink) graphql.Marshaler {
+			return ec.marshalNFlowLink2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐFlowLinkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingFlows_links(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundingFlows",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FlowLink(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FundingReport_rows(ctx context.Context, field graphql.CollectedField, obj *FundingReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingReport_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.FundingReport().Rows(ctx, obj, fc.Args["orderBy"].(*ReportRowOrder), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*ReportRow]) graphql.Marshaler {
+			return ec.marshalNReportRowConnection2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingReport_rows(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundingReport",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportRowConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_FundingReport_rows_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FundingReport_total(ctx context.Context, field graphql.CollectedField, obj *FundingReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingReport_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *funding.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FundingReport_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundingReport",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FundingReport_totals(ctx context.Context, field graphql.CollectedField, obj *FundingReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingReport_totals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Totals(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*funding.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐMoneyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingReport_totals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundingReport",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FundingReport_allocationCount(ctx context.Context, field graphql.CollectedField, obj *FundingReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingReport_allocationCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllocationCount(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingReport_allocationCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingReport", field, true, false, "Int")
+}
+
+func (ec *executionContext) _FundingSeries_points(ctx context.Context, field graphql.CollectedField, obj *FundingSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingSeries_points(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Points, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*SeriesPoint) graphql.Marshaler {
+			return ec.marshalNSeriesPoint2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐSeriesPointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingSeries_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundingSeries",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SeriesPoint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Money_amount(ctx context.Context, field graphql.CollectedField, obj *funding.Money) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10304,6 +12309,68 @@ func (ec *executionContext) fieldContext_Mutation_deleteProject(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_deleteProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setExchangeRate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setExchangeRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetExchangeRate(ctx, fc.Args["input"].(SetExchangeRateInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋauthᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *ExchangeRatePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *ExchangeRatePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ExchangeRatePayload) graphql.Marshaler {
+			return ec.marshalNExchangeRatePayload2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐExchangeRatePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setExchangeRate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExchangeRatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setExchangeRate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11949,6 +14016,182 @@ func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_fundingReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_fundingReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().FundingReport(ctx, fc.Args["filter"].(*funding.AllocationFilter), fc.Args["groupBy"].([]report.Dimension), fc.Args["currency"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *FundingReport) graphql.Marshaler {
+			return ec.marshalNFundingReport2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐFundingReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_fundingReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FundingReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_fundingReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_fundingSeries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_fundingSeries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().FundingSeries(ctx, fc.Args["filter"].(*funding.AllocationFilter), fc.Args["interval"].(*SeriesInterval), fc.Args["from"].(int), fc.Args["to"].(int), fc.Args["groupBy"].(*report.Dimension), fc.Args["currency"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *FundingSeries) graphql.Marshaler {
+			return ec.marshalNFundingSeries2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐFundingSeries(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_fundingSeries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FundingSeries(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_fundingSeries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_fundingFlows(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_fundingFlows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().FundingFlows(ctx, fc.Args["filter"].(*funding.AllocationFilter), fc.Args["levels"].([]report.Dimension), fc.Args["currency"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *FundingFlows) graphql.Marshaler {
+			return ec.marshalNFundingFlows2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐFundingFlows(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_fundingFlows(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FundingFlows(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_fundingFlows_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_exchangeRates(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_exchangeRates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ExchangeRates(ctx, fc.Args["currency"].(*string), fc.Args["year"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*funding.ExchangeRate) graphql.Marshaler {
+			return ec.marshalNExchangeRate2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐExchangeRateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_exchangeRates(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExchangeRate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_exchangeRates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_donors(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12284,6 +14527,707 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields___Schema(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportRow_donor(ctx context.Context, field graphql.CollectedField, obj *ReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRow_donor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Donor(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *funding.Donor) graphql.Marshaler {
+			return ec.marshalODonor2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDonor(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRow_donor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Donor(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportRow_agreement(ctx context.Context, field graphql.CollectedField, obj *ReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRow_agreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agreement(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *funding.Agreement) graphql.Marshaler {
+			return ec.marshalOAgreement2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAgreement(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRow_agreement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agreement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportRow_trustFund(ctx context.Context, field graphql.CollectedField, obj *ReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRow_trustFund(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TrustFund(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *funding.TrustFund) graphql.Marshaler {
+			return ec.marshalOTrustFund2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTrustFund(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRow_trustFund(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrustFund(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportRow_project(ctx context.Context, field graphql.CollectedField, obj *ReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRow_project(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Project(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *funding.Project) graphql.Marshaler {
+			return ec.marshalOProject2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐProject(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRow_project(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportRow_country(ctx context.Context, field graphql.CollectedField, obj *ReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRow_country(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Country(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *funding.Country) graphql.Marshaler {
+			return ec.marshalOCountry2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐCountry(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRow_country(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Country(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportRow_region(ctx context.Context, field graphql.CollectedField, obj *ReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRow_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Region(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRow_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRow", field, true, false, "String")
+}
+
+func (ec *executionContext) _ReportRow_year(ctx context.Context, field graphql.CollectedField, obj *ReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRow_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRow_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRow", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ReportRow_theme(ctx context.Context, field graphql.CollectedField, obj *ReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRow_theme(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Theme(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRow_theme(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRow", field, true, false, "String")
+}
+
+func (ec *executionContext) _ReportRow_implementingAgency(ctx context.Context, field graphql.CollectedField, obj *ReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRow_implementingAgency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ImplementingAgency(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRow_implementingAgency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRow", field, true, false, "String")
+}
+
+func (ec *executionContext) _ReportRow_unallocated(ctx context.Context, field graphql.CollectedField, obj *ReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRow_unallocated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unallocated(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRow_unallocated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRow", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _ReportRow_total(ctx context.Context, field graphql.CollectedField, obj *ReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRow_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *funding.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRow_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportRow_totals(ctx context.Context, field graphql.CollectedField, obj *ReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRow_totals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Totals(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*funding.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐMoneyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRow_totals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportRow_allocationCount(ctx context.Context, field graphql.CollectedField, obj *ReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRow_allocationCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllocationCount(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRow_allocationCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRow", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ReportRow_share(ctx context.Context, field graphql.CollectedField, obj *ReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRow_share(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Share(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRow_share(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRow", field, true, false, "Float")
+}
+
+func (ec *executionContext) _ReportRowConnection_edges(ctx context.Context, field graphql.CollectedField, obj *Connection[*ReportRow]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRowConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Edge[*ReportRow]) graphql.Marshaler {
+			return ec.marshalNReportRowEdge2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRowConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportRowConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportRowEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportRowConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *Connection[*ReportRow]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRowConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ReportRow) graphql.Marshaler {
+			return ec.marshalNReportRow2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐReportRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRowConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportRowConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportRowConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *Connection[*ReportRow]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRowConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRowConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportRowConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportRowConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *Connection[*ReportRow]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRowConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRowConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRowConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ReportRowEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *Edge[*ReportRow]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRowEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRowEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRowEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportRowEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*ReportRow]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRowEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ReportRow) graphql.Marshaler {
+			return ec.marshalNReportRow2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐReportRow(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRowEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportRowEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SeriesPoint_from(ctx context.Context, field graphql.CollectedField, obj *SeriesPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeriesPoint_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeriesPoint_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeriesPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SeriesPoint_to(ctx context.Context, field graphql.CollectedField, obj *SeriesPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeriesPoint_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeriesPoint_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeriesPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SeriesPoint_total(ctx context.Context, field graphql.CollectedField, obj *SeriesPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeriesPoint_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *funding.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SeriesPoint_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SeriesPoint",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SeriesPoint_totals(ctx context.Context, field graphql.CollectedField, obj *SeriesPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeriesPoint_totals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Totals(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*funding.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐMoneyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeriesPoint_totals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SeriesPoint",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SeriesPoint_rows(ctx context.Context, field graphql.CollectedField, obj *SeriesPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeriesPoint_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ReportRow) graphql.Marshaler {
+			return ec.marshalNReportRow2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐReportRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeriesPoint_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SeriesPoint",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportRow(ctx, field)
 		},
 	}
 	return fc, nil
@@ -12638,6 +15582,114 @@ func (ec *executionContext) fieldContext_TrustFund_extensions(_ context.Context,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_TrustFundExtension(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrustFund_contributions(ctx context.Context, field graphql.CollectedField, obj *funding.TrustFund) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustFund_contributions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contributions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []funding.Contribution) graphql.Marshaler {
+			return ec.marshalNContribution2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐContributionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustFund_contributions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrustFund",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contribution(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrustFund_balance(ctx context.Context, field graphql.CollectedField, obj *funding.TrustFund) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustFund_balance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.TrustFund().Balance(ctx, obj, fc.Args["year"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *FundBalance) graphql.Marshaler {
+			return ec.marshalNFundBalance2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐFundBalance(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustFund_balance(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrustFund",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FundBalance(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_TrustFund_balance_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrustFund_byYear(ctx context.Context, field graphql.CollectedField, obj *funding.TrustFund) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustFund_byYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TrustFund().ByYear(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*FundBalance) graphql.Marshaler {
+			return ec.marshalNFundBalance2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐFundBalanceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustFund_byYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrustFund",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FundBalance(ctx, field)
 		},
 	}
 	return fc, nil
@@ -16233,6 +19285,69 @@ func UnmarshalProjectStatusFilter(ctx context.Context, raw any) (funding.EnumFil
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSetExchangeRateInput(ctx context.Context, obj any) (SetExchangeRateInput, error) {
+	var it SetExchangeRateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"currency", "year", "perUSD", "source"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "perUSD":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("perUSD"))
+			data, err := ec.unmarshalNDecimal2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PerUsd = data
+		case "source":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Source = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetExchangeRateInput unmarshals raw into the SetExchangeRateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetExchangeRateInput(ctx context.Context, raw any) (SetExchangeRateInput, error) {
+	var out SetExchangeRateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetExchangeRateInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSetProjectCountriesInput(ctx context.Context, obj any) (SetProjectCountriesInput, error) {
 	var it SetProjectCountriesInput
 	if obj == nil {
@@ -17976,6 +21091,55 @@ func (ec *executionContext) _AuditEntryEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var contributionImplementors = []string{"Contribution"}
+
+func (ec *executionContext) _Contribution(ctx context.Context, sel ast.SelectionSet, obj *funding.Contribution) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, contributionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Contribution")
+		case "year":
+			out.Values[i] = ec._Contribution_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "amount":
+			out.Values[i] = ec._Contribution_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "illustrative":
+			out.Values[i] = ec._Contribution_illustrative(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "source":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Contribution_source(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var countryImplementors = []string{"Country", "Node", "SearchResult"}
 
 func (ec *executionContext) _Country(ctx context.Context, sel ast.SelectionSet, obj *funding.Country) graphql.Marshaler {
@@ -18472,6 +21636,357 @@ func (ec *executionContext) _DonorPayload(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var exchangeRateImplementors = []string{"ExchangeRate"}
+
+func (ec *executionContext) _ExchangeRate(ctx context.Context, sel ast.SelectionSet, obj *funding.ExchangeRate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, exchangeRateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExchangeRate")
+		case "currency":
+			out.Values[i] = ec._ExchangeRate_currency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "year":
+			out.Values[i] = ec._ExchangeRate_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "perUSD":
+			out.Values[i] = ec._ExchangeRate_perUSD(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._ExchangeRate_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "illustrative":
+			out.Values[i] = ec._ExchangeRate_illustrative(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var exchangeRatePayloadImplementors = []string{"ExchangeRatePayload"}
+
+func (ec *executionContext) _ExchangeRatePayload(ctx context.Context, sel ast.SelectionSet, obj *ExchangeRatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, exchangeRatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExchangeRatePayload")
+		case "exchangeRate":
+			out.Values[i] = ec._ExchangeRatePayload_exchangeRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var flowLinkImplementors = []string{"FlowLink"}
+
+func (ec *executionContext) _FlowLink(ctx context.Context, sel ast.SelectionSet, obj *FlowLink) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, flowLinkImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FlowLink")
+		case "source":
+			out.Values[i] = ec._FlowLink_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "target":
+			out.Values[i] = ec._FlowLink_target(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._FlowLink_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var flowNodeImplementors = []string{"FlowNode"}
+
+func (ec *executionContext) _FlowNode(ctx context.Context, sel ast.SelectionSet, obj *FlowNode) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, flowNodeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FlowNode")
+		case "id":
+			out.Values[i] = ec._FlowNode_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "label":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._FlowNode_label(ctx, field, obj)
+				})
+		case "level":
+			out.Values[i] = ec._FlowNode_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var fundBalanceImplementors = []string{"FundBalance"}
+
+func (ec *executionContext) _FundBalance(ctx context.Context, sel ast.SelectionSet, obj *FundBalance) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fundBalanceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FundBalance")
+		case "year":
+			out.Values[i] = ec._FundBalance_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contributedInYear":
+			out.Values[i] = ec._FundBalance_contributedInYear(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "allocatedInYear":
+			out.Values[i] = ec._FundBalance_allocatedInYear(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contributed":
+			out.Values[i] = ec._FundBalance_contributed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "allocated":
+			out.Values[i] = ec._FundBalance_allocated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "remaining":
+			out.Values[i] = ec._FundBalance_remaining(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var fundingFlowsImplementors = []string{"FundingFlows"}
+
+func (ec *executionContext) _FundingFlows(ctx context.Context, sel ast.SelectionSet, obj *FundingFlows) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fundingFlowsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FundingFlows")
+		case "nodes":
+			out.Values[i] = ec._FundingFlows_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "links":
+			out.Values[i] = ec._FundingFlows_links(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var fundingReportImplementors = []string{"FundingReport"}
+
+func (ec *executionContext) _FundingReport(ctx context.Context, sel ast.SelectionSet, obj *FundingReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fundingReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FundingReport")
+		case "rows":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._FundingReport_rows(ctx, field, obj)
+				})
+		case "total":
+			out.Values[i] = ec._FundingReport_total(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totals":
+			out.Values[i] = ec._FundingReport_totals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "allocationCount":
+			out.Values[i] = ec._FundingReport_allocationCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var fundingSeriesImplementors = []string{"FundingSeries"}
+
+func (ec *executionContext) _FundingSeries(ctx context.Context, sel ast.SelectionSet, obj *FundingSeries) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fundingSeriesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FundingSeries")
+		case "points":
+			out.Values[i] = ec._FundingSeries_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var moneyImplementors = []string{"Money"}
 
 func (ec *executionContext) _Money(ctx context.Context, sel ast.SelectionSet, obj *funding.Money) graphql.Marshaler {
@@ -18637,6 +22152,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "deleteProject":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteProject(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setExchangeRate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setExchangeRate(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -19107,6 +22629,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_auditLog(ctx, field)
 				})
+		case "fundingReport":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_fundingReport(ctx, field)
+				})
+		case "fundingSeries":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_fundingSeries(ctx, field)
+				})
+		case "fundingFlows":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_fundingFlows(ctx, field)
+				})
+		case "exchangeRates":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_exchangeRates(ctx, field)
+				})
 		case "donors":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -19156,6 +22702,249 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportRowImplementors = []string{"ReportRow"}
+
+func (ec *executionContext) _ReportRow(ctx context.Context, sel ast.SelectionSet, obj *ReportRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportRow")
+		case "donor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportRow_donor(ctx, field, obj)
+				})
+		case "agreement":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportRow_agreement(ctx, field, obj)
+				})
+		case "trustFund":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportRow_trustFund(ctx, field, obj)
+				})
+		case "project":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportRow_project(ctx, field, obj)
+				})
+		case "country":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportRow_country(ctx, field, obj)
+				})
+		case "region":
+			out.Values[i] = ec._ReportRow_region(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "year":
+			out.Values[i] = ec._ReportRow_year(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "theme":
+			out.Values[i] = ec._ReportRow_theme(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "implementingAgency":
+			out.Values[i] = ec._ReportRow_implementingAgency(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unallocated":
+			out.Values[i] = ec._ReportRow_unallocated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "total":
+			out.Values[i] = ec._ReportRow_total(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totals":
+			out.Values[i] = ec._ReportRow_totals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "allocationCount":
+			out.Values[i] = ec._ReportRow_allocationCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "share":
+			out.Values[i] = ec._ReportRow_share(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportRowConnectionImplementors = []string{"ReportRowConnection"}
+
+func (ec *executionContext) _ReportRowConnection(ctx context.Context, sel ast.SelectionSet, obj *Connection[*ReportRow]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportRowConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportRowConnection")
+		case "edges":
+			out.Values[i] = ec._ReportRowConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._ReportRowConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ReportRowConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportRowConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportRowEdgeImplementors = []string{"ReportRowEdge"}
+
+func (ec *executionContext) _ReportRowEdge(ctx context.Context, sel ast.SelectionSet, obj *Edge[*ReportRow]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportRowEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportRowEdge")
+		case "cursor":
+			out.Values[i] = ec._ReportRowEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ReportRowEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var seriesPointImplementors = []string{"SeriesPoint"}
+
+func (ec *executionContext) _SeriesPoint(ctx context.Context, sel ast.SelectionSet, obj *SeriesPoint) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, seriesPointImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SeriesPoint")
+		case "from":
+			out.Values[i] = ec._SeriesPoint_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._SeriesPoint_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._SeriesPoint_total(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "totals":
+			out.Values[i] = ec._SeriesPoint_totals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rows":
+			out.Values[i] = ec._SeriesPoint_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -19249,6 +23038,23 @@ func (ec *executionContext) _TrustFund(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "contributions":
+			out.Values[i] = ec._TrustFund_contributions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "balance":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TrustFund_balance(ctx, field, obj)
+				})
+		case "byYear":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TrustFund_byYear(ctx, field, obj)
+				})
 		case "currency":
 			out.Values[i] = ec._TrustFund_currency(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -20089,6 +23895,26 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNContribution2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐContribution(ctx context.Context, sel ast.SelectionSet, v funding.Contribution) graphql.Marshaler {
+	return ec._Contribution(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNContribution2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐContributionᚄ(ctx context.Context, sel ast.SelectionSet, v []funding.Contribution) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContribution2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐContribution(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNCountry2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐCountryᚄ(ctx context.Context, sel ast.SelectionSet, v []*funding.Country) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -20386,6 +24212,38 @@ func (ec *executionContext) marshalNDonorType2githubᚗcomᚋcoopgraphᚋcoopgra
 	return res
 }
 
+func (ec *executionContext) marshalNExchangeRate2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐExchangeRateᚄ(ctx context.Context, sel ast.SelectionSet, v []*funding.ExchangeRate) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNExchangeRate2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐExchangeRate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNExchangeRate2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐExchangeRate(ctx context.Context, sel ast.SelectionSet, v *funding.ExchangeRate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExchangeRate!")
+		return graphql.Null
+	}
+	return ec._ExchangeRate(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNExchangeRatePayload2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐExchangeRatePayload(ctx context.Context, sel ast.SelectionSet, v *ExchangeRatePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExchangeRatePayload!")
+		return graphql.Null
+	}
+	return ec._ExchangeRatePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
 	res, err := graphql.UnmarshalFloatContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -20398,6 +24256,102 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
 	}
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalNFlowLink2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐFlowLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []*FlowLink) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFlowLink2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐFlowLink(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFlowLink2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐFlowLink(ctx context.Context, sel ast.SelectionSet, v *FlowLink) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FlowLink!")
+		return graphql.Null
+	}
+	return ec._FlowLink(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFlowNode2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐFlowNodeᚄ(ctx context.Context, sel ast.SelectionSet, v []*FlowNode) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFlowNode2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐFlowNode(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFlowNode2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐFlowNode(ctx context.Context, sel ast.SelectionSet, v *FlowNode) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FlowNode!")
+		return graphql.Null
+	}
+	return ec._FlowNode(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFundBalance2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐFundBalanceᚄ(ctx context.Context, sel ast.SelectionSet, v []*FundBalance) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFundBalance2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐFundBalance(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFundBalance2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐFundBalance(ctx context.Context, sel ast.SelectionSet, v *FundBalance) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FundBalance!")
+		return graphql.Null
+	}
+	return ec._FundBalance(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFundingFlows2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐFundingFlows(ctx context.Context, sel ast.SelectionSet, v *FundingFlows) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FundingFlows!")
+		return graphql.Null
+	}
+	return ec._FundingFlows(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFundingReport2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐFundingReport(ctx context.Context, sel ast.SelectionSet, v *FundingReport) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FundingReport!")
+		return graphql.Null
+	}
+	return ec._FundingReport(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFundingSeries2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐFundingSeries(ctx context.Context, sel ast.SelectionSet, v *FundingSeries) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FundingSeries!")
+		return graphql.Null
+	}
+	return ec._FundingSeries(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -20459,6 +24413,30 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 
 func (ec *executionContext) marshalNMoney2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐMoney(ctx context.Context, sel ast.SelectionSet, v funding.Money) graphql.Marshaler {
 	return ec._Money(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNMoney2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐMoneyᚄ(ctx context.Context, sel ast.SelectionSet, v []*funding.Money) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMoney2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐMoney(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMoney2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐMoney(ctx context.Context, sel ast.SelectionSet, v *funding.Money) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Money!")
+		return graphql.Null
+	}
+	return ec._Money(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNMoneyInput2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐMoneyInput(ctx context.Context, v any) (*MoneyInput, error) {
@@ -20627,6 +24605,107 @@ func (ec *executionContext) marshalNProjectStatus2githubᚗcomᚋcoopgraphᚋcoo
 	return res
 }
 
+func (ec *executionContext) unmarshalNReportDimension2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋreportᚐDimension(ctx context.Context, v any) (report.Dimension, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := report.Dimension(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReportDimension2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋreportᚐDimension(ctx context.Context, sel ast.SelectionSet, v report.Dimension) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ReportDimension!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNReportDimension2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋreportᚐDimensionᚄ(ctx context.Context, v any) ([]report.Dimension, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]report.Dimension, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReportDimension2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋreportᚐDimension(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNReportDimension2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋreportᚐDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []report.Dimension) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportDimension2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋreportᚐDimension(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReportRow2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐReportRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*ReportRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportRow2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐReportRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReportRow2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐReportRow(ctx context.Context, sel ast.SelectionSet, v *ReportRow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReportRow!")
+		return graphql.Null
+	}
+	return ec._ReportRow(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReportRowConnection2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐConnection(ctx context.Context, sel ast.SelectionSet, v *Connection[*ReportRow]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReportRowConnection!")
+		return graphql.Null
+	}
+	return ec._ReportRowConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReportRowEdge2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*Edge[*ReportRow]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportRowEdge2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReportRowEdge2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐEdge(ctx context.Context, sel ast.SelectionSet, v *Edge[*ReportRow]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReportRowEdge!")
+		return graphql.Null
+	}
+	return ec._ReportRowEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRole2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋauthᚐRole(ctx context.Context, v any) (auth.Role, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := auth.Role(tmp)
@@ -20674,6 +24753,35 @@ func (ec *executionContext) unmarshalNSearchType2githubᚗcomᚋcoopgraphᚋcoop
 
 func (ec *executionContext) marshalNSearchType2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐSearchType(ctx context.Context, sel ast.SelectionSet, v SearchType) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNSeriesPoint2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐSeriesPointᚄ(ctx context.Context, sel ast.SelectionSet, v []*SeriesPoint) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSeriesPoint2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐSeriesPoint(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSeriesPoint2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐSeriesPoint(ctx context.Context, sel ast.SelectionSet, v *SeriesPoint) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SeriesPoint!")
+		return graphql.Null
+	}
+	return ec._SeriesPoint(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSetExchangeRateInput2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐSetExchangeRateInput(ctx context.Context, v any) (SetExchangeRateInput, error) {
+	res, err := ec.unmarshalInputSetExchangeRateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNSetProjectCountriesInput2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐSetProjectCountriesInput(ctx context.Context, v any) (SetProjectCountriesInput, error) {
@@ -21501,6 +25609,23 @@ func (ec *executionContext) unmarshalODonorTypeFilter2ᚖgithubᚗcomᚋcoopgrap
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel ast.SelectionSet, v *float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalFloatContext(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
 func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
 	if v == nil {
 		return nil, nil
@@ -21805,6 +25930,77 @@ func (ec *executionContext) unmarshalOProjectStatusFilter2ᚖgithubᚗcomᚋcoop
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOReportDimension2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋreportᚐDimensionᚄ(ctx context.Context, v any) ([]report.Dimension, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]report.Dimension, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReportDimension2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋreportᚐDimension(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOReportDimension2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋreportᚐDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []report.Dimension) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportDimension2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋreportᚐDimension(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOReportDimension2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋreportᚐDimension(ctx context.Context, v any) (*report.Dimension, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := report.Dimension(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReportDimension2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋreportᚐDimension(ctx context.Context, sel ast.SelectionSet, v *report.Dimension) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOReportRowOrder2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐReportRowOrder(ctx context.Context, v any) (*ReportRowOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(ReportRowOrder)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReportRowOrder2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐReportRowOrder(ctx context.Context, sel ast.SelectionSet, v *ReportRowOrder) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOSearchType2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐSearchTypeᚄ(ctx context.Context, v any) ([]SearchType, error) {
 	if v == nil {
 		return nil, nil
@@ -21839,6 +26035,22 @@ func (ec *executionContext) marshalOSearchType2ᚕgithubᚗcomᚋcoopgraphᚋcoo
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOSeriesInterval2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐSeriesInterval(ctx context.Context, v any) (*SeriesInterval, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(SeriesInterval)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSeriesInterval2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐSeriesInterval(ctx context.Context, sel ast.SelectionSet, v *SeriesInterval) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {

@@ -192,6 +192,12 @@ type DonorPayload struct {
 	Donor *funding.Donor `json:"donor"`
 }
 
+// The exchange rate a mutation stored.
+type ExchangeRatePayload struct {
+	// The rate as stored now.
+	ExchangeRate *funding.ExchangeRate `json:"exchangeRate"`
+}
+
 // An amount to store: the decimal amount with at most as many decimals as the currency has.
 type MoneyInput struct {
 	// The amount, e.g. `"450000.00"` or `"450000"`; not negative.
@@ -220,6 +226,18 @@ type ProjectCountryInput struct {
 type ProjectPayload struct {
 	// The project as stored now.
 	Project *funding.Project `json:"project"`
+}
+
+// A yearly exchange rate to store.
+type SetExchangeRateInput struct {
+	// The ISO 4217 currency code (not USD).
+	Currency string `json:"currency"`
+	// The year.
+	Year int `json:"year"`
+	// Units of the currency per US dollar, positive, up to 10 decimals.
+	PerUsd string `json:"perUSD"`
+	// Where the rate comes from.
+	Source string `json:"source"`
 }
 
 // A project's new country shares.
@@ -386,6 +404,64 @@ type UpdateTrustFundInput struct {
 	Description *string `json:"description,omitempty"`
 }
 
+// How report rows are sorted.
+type ReportRowOrder string
+
+const (
+	// Largest total first (the default); by the converted total, or by the largest per-currency total.
+	ReportRowOrderTotalDesc ReportRowOrder = "TOTAL_DESC"
+	// By the group keys: names and codes A to Z, years oldest first.
+	ReportRowOrderKeys ReportRowOrder = "KEYS"
+)
+
+var AllReportRowOrder = []ReportRowOrder{
+	ReportRowOrderTotalDesc,
+	ReportRowOrderKeys,
+}
+
+func (e ReportRowOrder) IsValid() bool {
+	switch e {
+	case ReportRowOrderTotalDesc, ReportRowOrderKeys:
+		return true
+	}
+	return false
+}
+
+func (e ReportRowOrder) String() string {
+	return string(e)
+}
+
+func (e *ReportRowOrder) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ReportRowOrder(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ReportRowOrder", str)
+	}
+	return nil
+}
+
+func (e ReportRowOrder) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ReportRowOrder) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ReportRowOrder) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // What `search` can look for.
 type SearchType string
 
@@ -448,6 +524,64 @@ func (e *SearchType) UnmarshalJSON(b []byte) error {
 }
 
 func (e SearchType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The length of a time-series period.
+type SeriesInterval string
+
+const (
+	// One point per year.
+	SeriesIntervalYear SeriesInterval = "YEAR"
+	// One point per two years, starting at `from` (the Flanders fund's rhythm).
+	SeriesIntervalBiennium SeriesInterval = "BIENNIUM"
+)
+
+var AllSeriesInterval = []SeriesInterval{
+	SeriesIntervalYear,
+	SeriesIntervalBiennium,
+}
+
+func (e SeriesInterval) IsValid() bool {
+	switch e {
+	case SeriesIntervalYear, SeriesIntervalBiennium:
+		return true
+	}
+	return false
+}
+
+func (e SeriesInterval) String() string {
+	return string(e)
+}
+
+func (e *SeriesInterval) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SeriesInterval(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SeriesInterval", str)
+	}
+	return nil
+}
+
+func (e SeriesInterval) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SeriesInterval) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SeriesInterval) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -30,6 +30,8 @@ type Store interface {
 	ProjectByCode(ctx context.Context, code string) (*funding.Project, error)
 	Search(ctx context.Context, text string, types []string, limit int) ([]any, error)
 	FindAudit(ctx context.Context, q funding.AuditQuery) ([]*funding.AuditEntry, error)
+	ExchangeRates(ctx context.Context, currency string, years []int) ([]*funding.ExchangeRate, error)
+	StreamAllocations(ctx context.Context, f *funding.AllocationFilter, size int, fn func([]*funding.Allocation) error) error
 }
 
 // Resolver is the root of the resolvers: it holds their dependencies.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/coopgraph/coopgraph/internal/funding"
 	"github.com/coopgraph/coopgraph/internal/loader"
+	"github.com/coopgraph/coopgraph/internal/report"
 )
 
 // ID is the resolver for the id field.
@@ -71,6 +72,11 @@ func (r *allocationResolver) Source(ctx context.Context, obj *funding.Allocation
 // EntityID is the resolver for the entityId field.
 func (r *auditEntryResolver) EntityID(ctx context.Context, obj *funding.AuditEntry) (string, error) {
 	return funding.GlobalID(obj.EntityType, obj.EntityID), nil
+}
+
+// Source is the resolver for the source field.
+func (r *contributionResolver) Source(ctx context.Context, obj *funding.Contribution) (*string, error) {
+	return nullable(obj.Source), nil
 }
 
 // ID is the resolver for the id field.
@@ -212,6 +218,13 @@ func (r *donorResolver) Projects(ctx context.Context, obj *funding.Donor, filter
 	})
 }
 
+// Rows is the resolver for the rows field.
+func (r *fundingReportResolver) Rows(ctx context.Context, obj *FundingReport, orderBy *ReportRowOrder, first *int, after *string) (*Connection[*ReportRow], error) {
+	order := ReportRowOrderTotalDesc
+	set(&order, orderBy)
+	return rowsPage(obj.rows(order), order, first, after)
+}
+
 // CreateCountry is the resolver for the createCountry field.
 func (r *mutationResolver) CreateCountry(ctx context.Context, input CreateCountryInput) (*CountryPayload, error) {
 	c, err := r.Edit.CreateCountry(ctx, actor(ctx), &funding.Country{Code: input.Code, ISO3: input.Iso3, Name: input.Name, Region: str(input.Region), SubRegion: str(input.SubRegion)}, nil)
@@ -329,6 +342,12 @@ func (r *mutationResolver) SetProjectCountries(ctx context.Context, input SetPro
 // DeleteProject is the resolver for the deleteProject field.
 func (r *mutationResolver) DeleteProject(ctx context.Context, input DeleteInput) (*DeletePayload, error) {
 	return r.deleteNode(ctx, funding.TypeProject, input, r.Edit.DeleteProject)
+}
+
+// SetExchangeRate is the resolver for the setExchangeRate field.
+func (r *mutationResolver) SetExchangeRate(ctx context.Context, input SetExchangeRateInput) (*ExchangeRatePayload, error) {
+	x, err := r.Edit.SetExchangeRate(ctx, actor(ctx), &funding.ExchangeRate{Currency: input.Currency, Year: input.Year, PerUSD: input.PerUsd, Source: input.Source})
+	return wrap(x, err, func(x *funding.ExchangeRate) *ExchangeRatePayload { return &ExchangeRatePayload{ExchangeRate: x} })
 }
 
 // CreateAllocation is the resolver for the createAllocation field.
@@ -462,6 +481,36 @@ func (r *queryResolver) AuditLog(ctx context.Context, filter *AuditFilter, first
 	return r.auditLog(ctx, filter, first, after)
 }
 
+// FundingReport is the resolver for the fundingReport field.
+func (r *queryResolver) FundingReport(ctx context.Context, filter *funding.AllocationFilter, groupBy []report.Dimension, currency *string) (*FundingReport, error) {
+	dims, err := reportDims(groupBy)
+	if err != nil {
+		return nil, err
+	}
+	return r.runReport(ctx, filter, dims, str(currency))
+}
+
+// FundingSeries is the resolver for the fundingSeries field.
+func (r *queryResolver) FundingSeries(ctx context.Context, filter *funding.AllocationFilter, interval *SeriesInterval, from int, to int, groupBy *report.Dimension, currency *string) (*FundingSeries, error) {
+	step := SeriesIntervalYear
+	set(&step, interval)
+	return r.series(ctx, filter, step, from, to, groupBy, str(currency))
+}
+
+// FundingFlows is the resolver for the fundingFlows field.
+func (r *queryResolver) FundingFlows(ctx context.Context, filter *funding.AllocationFilter, levels []report.Dimension, currency *string) (*FundingFlows, error) {
+	return r.flows(ctx, filter, levels, str(currency))
+}
+
+// ExchangeRates is the resolver for the exchangeRates field.
+func (r *queryResolver) ExchangeRates(ctx context.Context, currency *string, year *int) ([]*funding.ExchangeRate, error) {
+	var years []int
+	if year != nil {
+		years = []int{*year}
+	}
+	return r.Store.ExchangeRates(ctx, str(currency), years)
+}
+
 // Donors is the resolver for the donors field.
 func (r *queryResolver) Donors(ctx context.Context, filter *funding.DonorFilter, orderBy []*funding.Order[funding.DonorOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Donor], error) {
 	l, err := listArgs(filter, orderBy, first, after, last, before)
@@ -542,6 +591,22 @@ func (r *trustFundResolver) Agreements(ctx context.Context, obj *funding.TrustFu
 	})
 }
 
+// Balance is the resolver for the balance field.
+func (r *trustFundResolver) Balance(ctx context.Context, obj *funding.TrustFund, year *int) (*FundBalance, error) {
+	y := thisYear()
+	set(&y, year)
+	all, err := r.fundBalances(ctx, obj, y)
+	if err != nil {
+		return nil, err
+	}
+	return all[len(all)-1], nil
+}
+
+// ByYear is the resolver for the byYear field.
+func (r *trustFundResolver) ByYear(ctx context.Context, obj *funding.TrustFund) ([]*FundBalance, error) {
+	return r.fundBalances(ctx, obj, 0)
+}
+
 // Allocations is the resolver for the allocations field.
 func (r *trustFundResolver) Allocations(ctx context.Context, obj *funding.TrustFund, filter *funding.AllocationFilter, orderBy []*funding.Order[funding.AllocationOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Allocation], error) {
 	l, err := listArgs(filter, orderBy, first, after, last, before)
@@ -573,11 +638,17 @@ func (r *Resolver) Allocation() AllocationResolver { return &allocationResolver{
 // AuditEntry returns AuditEntryResolver implementation.
 func (r *Resolver) AuditEntry() AuditEntryResolver { return &auditEntryResolver{r} }
 
+// Contribution returns ContributionResolver implementation.
+func (r *Resolver) Contribution() ContributionResolver { return &contributionResolver{r} }
+
 // Country returns CountryResolver implementation.
 func (r *Resolver) Country() CountryResolver { return &countryResolver{r} }
 
 // Donor returns DonorResolver implementation.
 func (r *Resolver) Donor() DonorResolver { return &donorResolver{r} }
+
+// FundingReport returns FundingReportResolver implementation.
+func (r *Resolver) FundingReport() FundingReportResolver { return &fundingReportResolver{r} }
 
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
@@ -598,8 +669,10 @@ type (
 	agreementResolver      struct{ *Resolver }
 	allocationResolver     struct{ *Resolver }
 	auditEntryResolver     struct{ *Resolver }
+	contributionResolver   struct{ *Resolver }
 	countryResolver        struct{ *Resolver }
 	donorResolver          struct{ *Resolver }
+	fundingReportResolver  struct{ *Resolver }
 	mutationResolver       struct{ *Resolver }
 	projectResolver        struct{ *Resolver }
 	projectCountryResolver struct{ *Resolver }

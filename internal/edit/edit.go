@@ -31,6 +31,8 @@ type Store interface {
 	Replace(ctx context.Context, e any, expected int) error
 	Remove(ctx context.Context, typ, id string, expected int) error
 	Referrers(ctx context.Context, typ, id string) ([]string, error)
+	ExchangeRates(ctx context.Context, currency string, years []int) ([]*funding.ExchangeRate, error)
+	PutExchangeRates(ctx context.Context, rs []*funding.ExchangeRate) error
 	BeginAudit(ctx context.Context, e *funding.AuditEntry) error
 	EndAudit(ctx context.Context, id string, happened bool) error
 }
@@ -284,4 +286,30 @@ func withParse(parse funding.Problems, err error) error {
 // field f: the same field, a part of it, or a list containing it.
 func covers(read, f string) bool {
 	return f == read || strings.HasPrefix(f, read+".") || strings.HasPrefix(read, f+"[") || strings.HasPrefix(read, f+".")
+}
+
+// SetExchangeRate stores the rate of a currency for a year, replacing the stored one.
+func (s *Service) SetExchangeRate(ctx context.Context, actor string, r *funding.ExchangeRate) (*funding.ExchangeRate, error) {
+	if err := r.Validate("input"); err != nil {
+		return nil, err
+	}
+	old, err := first(s.store.ExchangeRates(ctx, r.Currency, []int{r.Year}))
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	r.Meta = funding.Meta{Version: 1, CreatedAt: now, UpdatedAt: now}
+	action, before := funding.ActionCreate, any(nil)
+	if old != nil {
+		r.Meta = funding.Meta{Version: old.Version + 1, CreatedAt: old.CreatedAt, UpdatedAt: now}
+		action, before = funding.ActionUpdate, old
+	}
+	id := fmt.Sprintf("%s/%d", r.Currency, r.Year)
+	err = s.record(ctx, actor, action, "ExchangeRate", id, r.Version, before, r, func() error {
+		return s.store.PutExchangeRates(ctx, []*funding.ExchangeRate{r})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
 }

@@ -24,6 +24,7 @@ type TrustFund struct {
 	Currency      string
 	Status        TrustFundStatus
 	Description   string
+	Contributions []Contribution // the donor's payments into the fund, by year
 }
 
 // Extension records a decision to prolong a trust fund.

@@ -62,6 +62,7 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 			keys("year", "_id"), keys("amount.milli", "_id"), keys("implementingAgency", "_id"),
 		},
 		claimsColl: {keys("entity")},
+		ratesColl:  {keys("currency", "year")},
 		auditColl: {
 			keys("entityType", "entityId", "_id"), keys("actor", "_id"), keys("committed", "_id"),
 		},
@@ -104,7 +105,7 @@ func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
 
 // Drop removes every coopgraph collection; used by the synthetic seed to start afresh.
 func (s *Store) Drop(ctx context.Context) error {
-	for _, c := range []string{countriesColl, donorsColl, agreementsColl, trustFundsColl, allocationsColl, projectsColl} {
+	for _, c := range []string{countriesColl, donorsColl, agreementsColl, trustFundsColl, allocationsColl, projectsColl, ratesColl, auditColl, claimsColl} {
 		if err := s.db.Collection(c).Drop(ctx); err != nil {
 			return fmt.Errorf("drop %s: %w", c, err)
 		}
@@ -146,9 +147,21 @@ func byID() *options.FindOptionsBuilder {
 // one by one. Writing the same data twice leaves one copy. (A bulk of upserts would be
 // simpler, but FerretDB runs each as a scan of the whole collection.)
 func put[D any](ctx context.Context, c *mongo.Collection, docs []D, id func(D) string) error {
-	if len(docs) == 0 {
-		return nil
+	// Into an empty collection everything is new: no need to look for stored copies.
+	n, err := c.EstimatedDocumentCount(ctx)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", c.Name(), err)
 	}
+	const chunk = 2000
+	for start := 0; start < len(docs); start += chunk {
+		if err := putChunk(ctx, c, docs[start:min(start+chunk, len(docs))], id, n == 0); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func putChunk[D any](ctx context.Context, c *mongo.Collection, docs []D, id func(D) string, allNew bool) error {
 	ids := make([]string, len(docs))
 	now := time.Now()
 	for i, d := range docs {
@@ -157,27 +170,29 @@ func put[D any](ctx context.Context, c *mongo.Collection, docs []D, id func(D) s
 			m.stamp(now)
 		}
 	}
-	cur, err := c.Find(ctx, in("_id", ids), options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
-	if err != nil {
-		return fmt.Errorf("write %s: %w", c.Name(), err)
-	}
-	var stored []struct {
-		ID string `bson:"_id"`
-	}
-	if err := cur.All(ctx, &stored); err != nil {
-		return fmt.Errorf("write %s: %w", c.Name(), err)
-	}
-	exists := make(map[string]bool, len(stored))
-	for _, s := range stored {
-		exists[s.ID] = true
+	exists := map[string]bool{}
+	if !allNew {
+		cur, err := c.Find(ctx, in("_id", ids), options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+		if err != nil {
+			return fmt.Errorf("write %s: %w", c.Name(), err)
+		}
+		var stored []struct {
+			ID string `bson:"_id"`
+		}
+		if err := cur.All(ctx, &stored); err != nil {
+			return fmt.Errorf("write %s: %w", c.Name(), err)
+		}
+		for _, s := range stored {
+			exists[s.ID] = true
+		}
 	}
 	var fresh []any
-	for _, d := range docs {
-		if !exists[id(d)] {
+	for i, d := range docs {
+		if !exists[ids[i]] {
 			fresh = append(fresh, d)
 			continue
 		}
-		if _, err := c.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id(d)}}, d); err != nil {
+		if _, err := c.ReplaceOne(ctx, bson.D{{Key: "_id", Value: ids[i]}}, d); err != nil {
 			return fmt.Errorf("write %s: %w", c.Name(), err)
 		}
 	}

@@ -11,19 +11,27 @@ import (
 
 type trustFundDoc struct {
 	DocMeta       `bson:",inline"`
-	ID            string         `bson:"_id"`
-	DonorID       string         `bson:"donorId"`
-	AgreementIDs  []string       `bson:"agreementIds"`
-	Name          string         `bson:"name"`
-	NameNorm      string         `bson:"nameNorm"`
-	EstablishedOn time.Time      `bson:"establishedOn"`
-	StartsOn      time.Time      `bson:"startsOn"`
-	EndsOn        *time.Time     `bson:"endsOn,omitempty"`
-	EndsOnSort    time.Time      `bson:"endsOnSort"` // endsOn, or 9999-12-31 if open-ended
-	Extensions    []extensionDoc `bson:"extensions"`
-	Currency      string         `bson:"currency"`
-	Status        string         `bson:"status"`
-	Description   string         `bson:"description"`
+	ID            string            `bson:"_id"`
+	DonorID       string            `bson:"donorId"`
+	AgreementIDs  []string          `bson:"agreementIds"`
+	Name          string            `bson:"name"`
+	NameNorm      string            `bson:"nameNorm"`
+	EstablishedOn time.Time         `bson:"establishedOn"`
+	StartsOn      time.Time         `bson:"startsOn"`
+	EndsOn        *time.Time        `bson:"endsOn,omitempty"`
+	EndsOnSort    time.Time         `bson:"endsOnSort"` // endsOn, or 9999-12-31 if open-ended
+	Extensions    []extensionDoc    `bson:"extensions"`
+	Currency      string            `bson:"currency"`
+	Status        string            `bson:"status"`
+	Description   string            `bson:"description"`
+	Contributions []contributionDoc `bson:"contributions"`
+}
+
+type contributionDoc struct {
+	Year         int      `bson:"year"`
+	Amount       moneyDoc `bson:"amount"`
+	Illustrative bool     `bson:"illustrative"`
+	Source       string   `bson:"source,omitempty"`
 }
 
 type extensionDoc struct {
@@ -39,6 +47,10 @@ func (d *trustFundDoc) domain() *funding.TrustFund {
 		EndsOn: funding.DateOf(timeOf(d.EndsOn)), Currency: d.Currency,
 		Status: funding.TrustFundStatus(d.Status), Description: d.Description,
 	}
+	for _, c := range d.Contributions {
+		t.Contributions = append(t.Contributions, funding.Contribution{Year: c.Year,
+			Amount: funding.Money{Units: c.Amount.Units, Currency: c.Amount.Currency}, Illustrative: c.Illustrative, Source: c.Source})
+	}
 	for _, e := range d.Extensions {
 		t.Extensions = append(t.Extensions, funding.Extension{
 			DecidedOn: funding.DateOf(timeOf(e.DecidedOn)), EndsOn: funding.DateOf(e.EndsOn), Note: e.Note,
@@ -52,6 +64,10 @@ func newTrustFundDoc(t *funding.TrustFund) trustFundDoc {
 		DocMeta: newDocMeta(t.Meta), ID: t.ID, DonorID: t.DonorID, AgreementIDs: nonNil(t.AgreementIDs), Name: t.Name, NameNorm: normalize(t.Name),
 		EstablishedOn: t.EstablishedOn.Time(), StartsOn: t.StartsOn.Time(), EndsOn: timePtr(t.EndsOn.Time()), EndsOnSort: endSort(t.EndsOn),
 		Extensions: []extensionDoc{}, Currency: t.Currency, Status: string(t.Status), Description: t.Description,
+	}
+	d.Contributions = []contributionDoc{}
+	for _, c := range t.Contributions {
+		d.Contributions = append(d.Contributions, contributionDoc{Year: c.Year, Amount: newMoneyDoc(c.Amount), Illustrative: c.Illustrative, Source: c.Source})
 	}
 	for _, e := range t.Extensions {
 		d.Extensions = append(d.Extensions, extensionDoc{DecidedOn: timePtr(e.DecidedOn.Time()), EndsOn: e.EndsOn.Time(), Note: e.Note})

@@ -473,6 +473,8 @@ func Flanders() *Dataset {
 		}
 		p.Budget = &total
 	}
+	contributions(d)
+	d.ExchangeRates = eurRates()
 	return d
 }
 

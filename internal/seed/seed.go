@@ -18,6 +18,8 @@ type Dataset struct {
 	TrustFunds  []*funding.TrustFund
 	Projects    []*funding.Project
 	Allocations []*funding.Allocation
+	// ExchangeRates convert report totals between currencies.
+	ExchangeRates []*funding.ExchangeRate
 }
 
 // Writer is what Load needs from a store. mongostore.Store implements it; it upserts by
@@ -29,6 +31,7 @@ type Writer interface {
 	PutTrustFunds(ctx context.Context, ts []*funding.TrustFund) error
 	PutProjects(ctx context.Context, ps []*funding.Project) error
 	PutAllocations(ctx context.Context, as []*funding.Allocation) error
+	PutExchangeRates(ctx context.Context, rs []*funding.ExchangeRate) error
 }
 
 // Load writes d to w: countries, donors, agreements, trust funds, projects, then
@@ -52,6 +55,9 @@ func Load(ctx context.Context, w Writer, d *Dataset) error {
 	}
 	if err := w.PutAllocations(ctx, d.Allocations); err != nil {
 		return fmt.Errorf("seed allocations: %w", err)
+	}
+	if err := w.PutExchangeRates(ctx, d.ExchangeRates); err != nil {
+		return fmt.Errorf("seed exchange rates: %w", err)
 	}
 	return nil
 }

@@ -480,14 +480,18 @@ func (r *recorder) PutAllocations(_ context.Context, as []*funding.Allocation) e
 	return r.put("allocations", len(as))
 }
 
+func (r *recorder) PutExchangeRates(_ context.Context, rs []*funding.ExchangeRate) error {
+	return r.put("exchange rates", len(rs))
+}
+
 func TestLoad(t *testing.T) {
 	d := seed.Flanders()
 	r := &recorder{}
 	if err := seed.Load(context.Background(), r, d); err != nil {
 		t.Fatal(err)
 	}
-	wantCalls := []string{"countries", "donors", "agreements", "trust funds", "projects", "allocations"}
-	wantCounts := []int{len(d.Countries), len(d.Donors), len(d.Agreements), len(d.TrustFunds), len(d.Projects), len(d.Allocations)}
+	wantCalls := []string{"countries", "donors", "agreements", "trust funds", "projects", "allocations", "exchange rates"}
+	wantCounts := []int{len(d.Countries), len(d.Donors), len(d.Agreements), len(d.TrustFunds), len(d.Projects), len(d.Allocations), len(d.ExchangeRates)}
 	if !reflect.DeepEqual(r.calls, wantCalls) || !reflect.DeepEqual(r.counts, wantCounts) {
 		t.Errorf("Load wrote %v %v, want %v %v", r.calls, r.counts, wantCalls, wantCounts)
 	}

@@ -53,3 +53,28 @@ func BenchmarkFilteredPage10k(b *testing.B) {
 	}
 	b.ReportMetric(float64(a.cmds.Reads())/float64(b.N), "reads/op")
 }
+
+// benchmarkReport runs a converted COUNTRY × YEAR report over n synthetic allocations,
+// end to end: the store filters and streams them, the server aggregates.
+func benchmarkReport(b *testing.B, n int) {
+	d := seed.Synthetic(seed.SyntheticOptions{Donors: 30, Projects: max(n/10, 100), Allocations: n, Seed: 1})
+	a := newAPI(b, d)
+	var got reportResult
+	b.ReportAllocs()
+	for b.Loop() {
+		a.query(b, reportQuery, map[string]any{"g": []string{"COUNTRY", "YEAR"}, "c": "USD"}, &got)
+	}
+	if got.FundingReport.AllocationCount != n {
+		b.Fatalf("report covers %d allocations, want %d", got.FundingReport.AllocationCount, n)
+	}
+	b.ReportMetric(float64(got.FundingReport.Rows.TotalCount), "rows")
+}
+
+func BenchmarkFundingReport1k(b *testing.B)  { benchmarkReport(b, 1_000) }
+func BenchmarkFundingReport10k(b *testing.B) { benchmarkReport(b, 10_000) }
+func BenchmarkFundingReport100k(b *testing.B) {
+	if testing.Short() {
+		b.Skip("100,000 allocations take about two minutes in the embedded store; run without -short")
+	}
+	benchmarkReport(b, 100_000)
+}

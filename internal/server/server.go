@@ -62,7 +62,9 @@ type Deps struct {
 func NewServer(d Deps) http.Handler {
 	mux := http.NewServeMux()
 	api := loader.Middleware(d.Store, d.BatchWait, limitBody(newGraphQL(d)))
-	mux.Handle("/graphql", auth.Middleware(d.Keys, requireKey(d.RequireAuthForReads, api)))
+	gql := auth.Middleware(d.Keys, requireKey(d.RequireAuthForReads, api))
+	mux.Handle("/graphql", gql)
+	mux.Handle("GET /export/funding-report.csv", exportCSV(gql))
 	mux.HandleFunc("GET /healthz", health(d.Ping))
 	mux.Handle("GET /{$}", playground.Handler("coopgraph", "/graphql"))
 	c := cors.New(cors.Options{
