@@ -377,3 +377,38 @@ func TestCSVExport(t *testing.T) {
 		t.Errorf("missing rate: status %d: %s", rec.Code, rec.Body)
 	}
 }
+
+// TestSetExchangeRate: an ADMIN adds the missing GBP rates, and the report that failed for
+// want of them converts: GBP 1 per USD 0.8 makes USD 100.00 into GBP 80.00.
+func TestSetExchangeRate(t *testing.T) {
+	m := newMutAPI(t, false)
+	const set = `mutation($input: SetExchangeRateInput!) { setExchangeRate(input: $input) { exchangeRate { currency year perUSD illustrative } } }`
+	in := map[string]any{"currency": "GBP", "year": 2021, "perUSD": "0.8", "source": "test"}
+	if _, e := m.fail(t, m.editor, set, inputVars(in)); e.Extensions["code"] != "FORBIDDEN" {
+		t.Errorf("EDITOR setting a rate: %+v, want FORBIDDEN", e)
+	}
+	if _, e := m.fail(t, m.admin, set, inputVars(withFields(in, "perUSD", "-1"))); e.Extensions["code"] != "BAD_USER_INPUT" || e.Extensions["field"] != "input.perUSD" {
+		t.Errorf("negative rate: %+v, want BAD_USER_INPUT on input.perUSD", e)
+	}
+	for y := 2020; y <= 2022; y++ {
+		var got struct{ SetExchangeRate struct{ ExchangeRate struct{ PerUSD string } } }
+		m.ok(t, m.admin, set, inputVars(withFields(in, "year", y)), &got)
+		if got.SetExchangeRate.ExchangeRate.PerUSD != "0.8" {
+			t.Errorf("stored rate %+v", got.SetExchangeRate)
+		}
+	}
+	// The Decent Work Futures fund gives USD: its 2021 allocation of USD 120,000.00 is
+	// GBP 96,000.00 at 0.8.
+	var rep reportResult
+	f := map[string]any{"trustFundId": map[string]any{"eq": gid("TrustFund", "ilo-demo-foundation-tf")}, "year": map[string]any{"eq": 2021}}
+	m.ok(t, m.viewer, reportQuery, map[string]any{"f": f, "c": "GBP"}, &rep)
+	var usd int64
+	for _, al := range seed.Flanders().Allocations {
+		if al.TrustFundID == "ilo-demo-foundation-tf" && al.Year == 2021 {
+			usd += al.Amount.Units
+		}
+	}
+	if tot := rep.FundingReport.Total; tot == nil || tot.Currency != "GBP" || cents(t, *tot) != usd*8/10 {
+		t.Errorf("GBP total %+v, want %d pence", tot, usd*8/10)
+	}
+}
