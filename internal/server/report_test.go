@@ -391,7 +391,9 @@ func TestSetExchangeRate(t *testing.T) {
 		t.Errorf("negative rate: %+v, want BAD_USER_INPUT on input.perUSD", e)
 	}
 	for y := 2020; y <= 2022; y++ {
-		var got struct{ SetExchangeRate struct{ ExchangeRate struct{ PerUSD string } } }
+		var got struct {
+			SetExchangeRate struct{ ExchangeRate struct{ PerUSD string } }
+		}
 		m.ok(t, m.admin, set, inputVars(withFields(in, "year", y)), &got)
 		if got.SetExchangeRate.ExchangeRate.PerUSD != "0.8" {
 			t.Errorf("stored rate %+v", got.SetExchangeRate)
