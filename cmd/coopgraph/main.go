@@ -3,6 +3,7 @@
 //	coopgraph [serve] [--addr :8080] [--data-dir ./data] [--cors-origins ...]
 //	coopgraph seed [--synthetic --donors N --projects N --allocations N --rand-seed S]
 //	coopgraph keys add --name N --role VIEWER|EDITOR|ADMIN [--api-keys-file F]
+//	coopgraph schema [--check schema.graphqls]
 //
 // With MONGODB_URI set it uses that MongoDB; without, it starts an embedded FerretDB
 // (SQLite files in the data directory) and loads the Flanders–ILO demo data.
@@ -30,6 +31,9 @@ func main() {
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "keys" {
 		return runKeys(ctx, args[1:], getenv, stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "schema" {
+		return runSchema(args[1:], stdout, stderr)
 	}
 	cmd := "serve"
 	if len(args) > 0 && (args[0] == "serve" || args[0] == "seed") {

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -136,4 +138,25 @@ func equalCounts(a, b map[string]int) bool {
 		}
 	}
 	return true
+}
+
+// TestSchemaCommand: `coopgraph schema` prints the served SDL, and --check accepts the
+// committed schema.graphqls and refuses one that differs.
+func TestSchemaCommand(t *testing.T) {
+	var out strings.Builder
+	if err := run(context.Background(), []string{"schema"}, noEnv, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "fundingReport(") || !strings.Contains(out.String(), "type Donor implements Node") {
+		t.Errorf("schema output lacks the API: %.200s", out.String())
+	}
+	if err := run(context.Background(), []string{"schema", "--check", "../../schema.graphqls"}, noEnv, io.Discard, io.Discard); err != nil {
+		t.Errorf("the committed schema does not match: %v", err)
+	}
+	changed := filepath.Join(t.TempDir(), "schema.graphqls")
+	src, _ := os.ReadFile("../../schema.graphqls")
+	_ = os.WriteFile(changed, []byte(strings.Replace(string(src), "A body that gives money", "A body that lends money", 1)), 0o644)
+	if err := run(context.Background(), []string{"schema", "--check", changed}, noEnv, io.Discard, io.Discard); err == nil {
+		t.Error("a changed description passed the check")
+	}
 }
