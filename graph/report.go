@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"math/big"
@@ -181,7 +182,7 @@ func (f *FundingReport) rows(orderBy ReportRowOrder) []*ReportRow {
 		out[i] = f.newRow(r.Keys, r.Totals, r.Count)
 	}
 	if orderBy != ReportRowOrderKeys {
-		slices.SortStableFunc(out, func(a, b *ReportRow) int { return compareUnits(largest(b.totals), largest(a.totals)) })
+		slices.SortStableFunc(out, func(a, b *ReportRow) int { return cmp.Compare(largest(b.totals), largest(a.totals)) })
 	}
 	return out
 }
@@ -192,16 +193,6 @@ func largest(m map[string]int64) int64 {
 		n = max(n, v)
 	}
 	return n
-}
-
-func compareUnits(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // Total is the report's total in its currency, or in its only currency; nil when mixed.

@@ -1,6 +1,7 @@
 package funding
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 )
@@ -184,19 +185,9 @@ func checkDecimal(p *problems, path string, f *DecimalFilter) {
 		f.check(p, path, func(a, b string) int {
 			x, _ := ParseUnits(a, 3)
 			y, _ := ParseUnits(b, 3)
-			return compareInt64(x, y)
+			return cmp.Compare(x, y)
 		})
 	}
-}
-
-func compareInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // checkBool combines the and/or/not parts of an entity filter.

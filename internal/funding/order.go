@@ -1,6 +1,9 @@
 package funding
 
-import "strings"
+import (
+	"cmp"
+	"strings"
+)
 
 // OrderDirection is the direction of a sort key.
 type OrderDirection string
@@ -136,7 +139,7 @@ func CompareKeys(a, b any) int {
 	switch x := a.(type) {
 	case int64:
 		y, _ := b.(int64)
-		return compareInt64(x, y)
+		return cmp.Compare(x, y)
 	case string:
 		y, _ := b.(string)
 		return strings.Compare(x, y)

@@ -134,17 +134,13 @@ func find[D, T any](ctx context.Context, c *mongo.Collection, filter any, opts *
 	return out, nil
 }
 
-// in returns the filter {field: {$in: values}}, sorted by _id so results are stable.
+// in returns the filter {field: {$in: values}}.
 func in(field string, values []string) bson.D {
 	return bson.D{{Key: field, Value: bson.D{{Key: "$in", Value: values}}}}
 }
 
-func byID() *options.FindOptionsBuilder {
-	return options.Find().SetSort(bson.D{{Key: "_id", Value: 1}})
-}
-
-// put writes documents by _id: new ones in one insertMany, ones already stored replaced
-// one by one. Writing the same data twice leaves one copy. (A bulk of upserts would be
+// put writes documents by _id, in chunks: new ones with insertMany, ones already stored
+// replaced one by one. Writing the same data twice leaves one copy. (A bulk of upserts would be
 // simpler, but FerretDB runs each as a scan of the whole collection.)
 func put[D any](ctx context.Context, c *mongo.Collection, docs []D, id func(D) string) error {
 	// Into an empty collection everything is new: no need to look for stored copies.
