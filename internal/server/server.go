@@ -12,14 +12,15 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/coopgraph/coopgraph/graph"
 	"github.com/coopgraph/coopgraph/internal/auth"
 	"github.com/coopgraph/coopgraph/internal/edit"
+	"github.com/coopgraph/coopgraph/internal/examples"
 	"github.com/coopgraph/coopgraph/internal/loader"
+	"github.com/coopgraph/coopgraph/internal/server/playground"
 )
 
 // Limits that keep one request from taking the server down.
@@ -66,7 +67,9 @@ func NewServer(d Deps) http.Handler {
 	mux.Handle("/graphql", gql)
 	mux.Handle("GET /export/funding-report.csv", exportCSV(gql))
 	mux.HandleFunc("GET /healthz", health(d.Ping))
-	mux.Handle("GET /{$}", playground.Handler("coopgraph", "/graphql"))
+	ph := playground.Handler(examples.JSON())
+	mux.Handle("GET /{$}", ph)
+	mux.Handle("GET /playground/", ph)
 	c := cors.New(cors.Options{
 		AllowedOrigins: d.CORSOrigins,
 		AllowedMethods: []string{http.MethodGet, http.MethodPost},
