@@ -136,7 +136,7 @@ func (r *mutationResolver) createAllocations(ctx context.Context, input []*Creat
 func (r *mutationResolver) updateTrustFund(ctx context.Context, in UpdateTrustFundInput, id string) (*funding.TrustFund, error) {
 	var p funding.Problems
 	agreements := refs(&p, "input.agreementIds", funding.TypeAgreement, in.AgreementIds)
-	return r.Edit.UpdateTrustFund(ctx, actor(ctx), id, in.ExpectedVersion, func(t *funding.TrustFund) error {
+	return r.Edit.UpdateTrustFund(ctx, actor(ctx), id, in.ExpectedVersion, func(t *funding.TrustFund) {
 		if in.AgreementIds != nil {
 			t.AgreementIDs = agreements
 		}
@@ -150,14 +150,13 @@ func (r *mutationResolver) updateTrustFund(ctx context.Context, in UpdateTrustFu
 		set(&t.Currency, in.Currency)
 		set(&t.Status, in.Status)
 		set(&t.Description, in.Description)
-		return nil
 	}, p)
 }
 
 func (r *mutationResolver) updateProject(ctx context.Context, in UpdateProjectInput, id string) (*funding.Project, error) {
 	var p funding.Problems
 	budget := money(&p, "input.budget", in.Budget)
-	return r.Edit.UpdateProject(ctx, actor(ctx), id, in.ExpectedVersion, func(pr *funding.Project) error {
+	return r.Edit.UpdateProject(ctx, actor(ctx), id, in.ExpectedVersion, func(pr *funding.Project) {
 		set(&pr.Code, in.Code)
 		set(&pr.Title, in.Title)
 		set(&pr.Description, in.Description)
@@ -172,7 +171,6 @@ func (r *mutationResolver) updateProject(ctx context.Context, in UpdateProjectIn
 			pr.Budget = budget
 		}
 		set(&pr.Source, in.Source)
-		return nil
 	}, p)
 }
 
@@ -183,7 +181,7 @@ func (r *mutationResolver) updateAllocation(ctx context.Context, in UpdateAlloca
 		project = ref(&p, "input.projectId", funding.TypeProject, *in.ProjectID)
 	}
 	amount := money(&p, "input.amount", in.Amount)
-	return r.Edit.UpdateAllocation(ctx, actor(ctx), id, in.ExpectedVersion, func(a *funding.Allocation) error {
+	return r.Edit.UpdateAllocation(ctx, actor(ctx), id, in.ExpectedVersion, func(a *funding.Allocation) {
 		if in.ProjectID != nil {
 			a.ProjectID = project
 		}
@@ -194,7 +192,6 @@ func (r *mutationResolver) updateAllocation(ctx context.Context, in UpdateAlloca
 		set(&a.ImplementingAgency, in.ImplementingAgency)
 		set(&a.ApprovedOn, in.ApprovedOn)
 		set(&a.Source, in.Source)
-		return nil
 	}, p)
 }
 
@@ -305,7 +302,7 @@ func (r *mutationResolver) updateAgreement(ctx context.Context, in UpdateAgreeme
 	if in.DonorID != nil {
 		donor = ref(&p, "input.donorId", funding.TypeDonor, *in.DonorID)
 	}
-	return r.Edit.UpdateAgreement(ctx, actor(ctx), id, in.ExpectedVersion, func(a *funding.Agreement) error {
+	return r.Edit.UpdateAgreement(ctx, actor(ctx), id, in.ExpectedVersion, func(a *funding.Agreement) {
 		if in.DonorID != nil {
 			a.DonorID = donor
 		}
@@ -319,7 +316,6 @@ func (r *mutationResolver) updateAgreement(ctx context.Context, in UpdateAgreeme
 		}
 		set(&a.Description, in.Description)
 		set(&a.Source, in.Source)
-		return nil
 	}, p)
 }
 
@@ -337,4 +333,27 @@ func (r *mutationResolver) newProject(ctx context.Context, in CreateProjectInput
 	return r.Edit.CreateProject(ctx, actor(ctx), &funding.Project{Code: in.Code, Title: in.Title, Description: str(in.Description),
 		Status: in.Status, StartsOn: in.StartsOn, EndsOn: date(in.EndsOn), Themes: in.Themes, ImplementingAgency: in.ImplementingAgency,
 		Budget: money(&p, "input.budget", in.Budget), Countries: shares(&p, "input.countries", in.Countries), Source: str(in.Source)}, p)
+}
+
+func (r *mutationResolver) updateCountry(ctx context.Context, in UpdateCountryInput, code string) (*funding.Country, error) {
+	return r.Edit.UpdateCountry(ctx, actor(ctx), code, in.ExpectedVersion, func(c *funding.Country) {
+		set(&c.ISO3, in.Iso3)
+		set(&c.Name, in.Name)
+		set(&c.Region, in.Region)
+		set(&c.SubRegion, in.SubRegion)
+	}, nil)
+}
+
+func (r *mutationResolver) updateDonor(ctx context.Context, in UpdateDonorInput, id string) (*funding.Donor, error) {
+	return r.Edit.UpdateDonor(ctx, actor(ctx), id, in.ExpectedVersion, func(d *funding.Donor) {
+		set(&d.Name, in.Name)
+		set(&d.ShortName, in.ShortName)
+		set(&d.Type, in.Type)
+		set(&d.HomeCountryCode, in.HomeCountryCode)
+		set(&d.CooperatingSince, in.CooperatingSince)
+		if in.PartnerCountryCodes != nil {
+			d.PartnerCountryCodes = in.PartnerCountryCodes
+		}
+		set(&d.Description, in.Description)
+	}, nil)
 }

@@ -233,15 +233,7 @@ func (r *mutationResolver) CreateCountry(ctx context.Context, input CreateCountr
 
 // UpdateCountry is the resolver for the updateCountry field.
 func (r *mutationResolver) UpdateCountry(ctx context.Context, input UpdateCountryInput) (*CountryPayload, error) {
-	c, err := withID(funding.TypeCountry, input.ID, func(id string) (*funding.Country, error) {
-		return r.Edit.UpdateCountry(ctx, actor(ctx), id, input.ExpectedVersion, func(c *funding.Country) error {
-			set(&c.ISO3, input.Iso3)
-			set(&c.Name, input.Name)
-			set(&c.Region, input.Region)
-			set(&c.SubRegion, input.SubRegion)
-			return nil
-		}, nil)
-	})
+	c, err := withID(funding.TypeCountry, input.ID, func(id string) (*funding.Country, error) { return r.updateCountry(ctx, input, id) })
 	return wrap(c, err, func(c *funding.Country) *CountryPayload { return &CountryPayload{Country: c} })
 }
 
@@ -259,20 +251,7 @@ func (r *mutationResolver) CreateDonor(ctx context.Context, input CreateDonorInp
 
 // UpdateDonor is the resolver for the updateDonor field.
 func (r *mutationResolver) UpdateDonor(ctx context.Context, input UpdateDonorInput) (*DonorPayload, error) {
-	d, err := withID(funding.TypeDonor, input.ID, func(id string) (*funding.Donor, error) {
-		return r.Edit.UpdateDonor(ctx, actor(ctx), id, input.ExpectedVersion, func(d *funding.Donor) error {
-			set(&d.Name, input.Name)
-			set(&d.ShortName, input.ShortName)
-			set(&d.Type, input.Type)
-			set(&d.HomeCountryCode, input.HomeCountryCode)
-			set(&d.CooperatingSince, input.CooperatingSince)
-			if input.PartnerCountryCodes != nil {
-				d.PartnerCountryCodes = input.PartnerCountryCodes
-			}
-			set(&d.Description, input.Description)
-			return nil
-		}, nil)
-	})
+	d, err := withID(funding.TypeDonor, input.ID, func(id string) (*funding.Donor, error) { return r.updateDonor(ctx, input, id) })
 	return wrap(d, err, func(d *funding.Donor) *DonorPayload { return &DonorPayload{Donor: d} })
 }
 
@@ -334,7 +313,7 @@ func (r *mutationResolver) SetProjectCountries(ctx context.Context, input SetPro
 	p, err := withID(funding.TypeProject, input.ID, func(id string) (*funding.Project, error) {
 		var p funding.Problems
 		cs := shares(&p, "input.countries", input.Countries)
-		return r.Edit.UpdateProject(ctx, actor(ctx), id, input.ExpectedVersion, func(pr *funding.Project) error { pr.Countries = cs; return nil }, p)
+		return r.Edit.UpdateProject(ctx, actor(ctx), id, input.ExpectedVersion, func(pr *funding.Project) { pr.Countries = cs }, p)
 	})
 	return wrap(p, err, func(p *funding.Project) *ProjectPayload { return &ProjectPayload{Project: p} })
 }

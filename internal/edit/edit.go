@@ -179,7 +179,7 @@ func (c change[T]) create(ctx context.Context, actor, id string, e *T, parse fun
 
 // update applies patch to the object id at version expected and stores the result (see
 // create for parse).
-func (c change[T]) update(ctx context.Context, actor, id string, expected int, patch func(*T) error, parse funding.Problems) (*T, error) {
+func (c change[T]) update(ctx context.Context, actor, id string, expected int, patch func(*T), parse funding.Problems) (*T, error) {
 	old, err := c.load(ctx, id)
 	if err != nil {
 		return nil, err
@@ -191,9 +191,7 @@ func (c change[T]) update(ctx context.Context, actor, id string, expected int, p
 		return nil, stale(v, expected)
 	}
 	next := *old
-	if err := patch(&next); err != nil {
-		return nil, err
-	}
+	patch(&next)
 	if err := withParse(parse, c.validate(ctx, old, &next)); err != nil {
 		return nil, err
 	}

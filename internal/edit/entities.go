@@ -37,7 +37,7 @@ func (s *Service) CreateCountry(ctx context.Context, actor string, c *funding.Co
 }
 
 // UpdateCountry applies patch to the country code at version expected.
-func (s *Service) UpdateCountry(ctx context.Context, actor, code string, expected int, patch func(*funding.Country) error, parse funding.Problems) (*funding.Country, error) {
+func (s *Service) UpdateCountry(ctx context.Context, actor, code string, expected int, patch func(*funding.Country), parse funding.Problems) (*funding.Country, error) {
 	return s.countries().update(ctx, actor, code, expected, patch, parse)
 }
 
@@ -97,7 +97,7 @@ func (s *Service) CreateDonor(ctx context.Context, actor string, d *funding.Dono
 }
 
 // UpdateDonor applies patch to the donor id at version expected.
-func (s *Service) UpdateDonor(ctx context.Context, actor, id string, expected int, patch func(*funding.Donor) error, parse funding.Problems) (*funding.Donor, error) {
+func (s *Service) UpdateDonor(ctx context.Context, actor, id string, expected int, patch func(*funding.Donor), parse funding.Problems) (*funding.Donor, error) {
 	return s.donors().update(ctx, actor, id, expected, patch, parse)
 }
 
@@ -139,7 +139,7 @@ func (s *Service) CreateAgreement(ctx context.Context, actor string, a *funding.
 }
 
 // UpdateAgreement applies patch to the agreement id at version expected.
-func (s *Service) UpdateAgreement(ctx context.Context, actor, id string, expected int, patch func(*funding.Agreement) error, parse funding.Problems) (*funding.Agreement, error) {
+func (s *Service) UpdateAgreement(ctx context.Context, actor, id string, expected int, patch func(*funding.Agreement), parse funding.Problems) (*funding.Agreement, error) {
 	return s.agreements().update(ctx, actor, id, expected, patch, parse)
 }
 
@@ -202,7 +202,7 @@ func (s *Service) CreateTrustFund(ctx context.Context, actor string, t *funding.
 
 // UpdateTrustFund applies patch to the trust fund id at version expected. Its currency
 // cannot change while it has allocations (ECONFLICT).
-func (s *Service) UpdateTrustFund(ctx context.Context, actor, id string, expected int, patch func(*funding.TrustFund) error, parse funding.Problems) (*funding.TrustFund, error) {
+func (s *Service) UpdateTrustFund(ctx context.Context, actor, id string, expected int, patch func(*funding.TrustFund), parse funding.Problems) (*funding.TrustFund, error) {
 	return s.trustFunds().update(ctx, actor, id, expected, patch, parse)
 }
 
@@ -251,7 +251,7 @@ func (s *Service) CreateProject(ctx context.Context, actor string, p *funding.Pr
 }
 
 // UpdateProject applies patch to the project id at version expected.
-func (s *Service) UpdateProject(ctx context.Context, actor, id string, expected int, patch func(*funding.Project) error, parse funding.Problems) (*funding.Project, error) {
+func (s *Service) UpdateProject(ctx context.Context, actor, id string, expected int, patch func(*funding.Project), parse funding.Problems) (*funding.Project, error) {
 	return s.projects().update(ctx, actor, id, expected, patch, parse)
 }
 
@@ -352,7 +352,7 @@ func (s *Service) endAll(ctx context.Context, ids []string, happened bool) {
 }
 
 // UpdateAllocation applies patch to the allocation id at version expected.
-func (s *Service) UpdateAllocation(ctx context.Context, actor, id string, expected int, patch func(*funding.Allocation) error, parse funding.Problems) (*funding.Allocation, error) {
+func (s *Service) UpdateAllocation(ctx context.Context, actor, id string, expected int, patch func(*funding.Allocation), parse funding.Problems) (*funding.Allocation, error) {
 	return s.allocations().update(ctx, actor, id, expected, patch, parse)
 }
 
