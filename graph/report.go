@@ -110,15 +110,16 @@ func (r *Resolver) loadRates(ctx context.Context, facts *report.Facts) error {
 // loadFacts loads the trust funds and projects of a batch that are not loaded yet (and
 // the funds' agreements when asked).
 func (r *Resolver) loadFacts(ctx context.Context, facts *report.Facts, batch []*funding.Allocation, agreements bool) error {
-	var tfs, ps []string
+	missingTFs, missingPs := map[string]bool{}, map[string]bool{}
 	for _, a := range batch {
-		if _, ok := facts.TrustFunds[a.TrustFundID]; !ok && !slices.Contains(tfs, a.TrustFundID) {
-			tfs = append(tfs, a.TrustFundID)
+		if _, ok := facts.TrustFunds[a.TrustFundID]; !ok {
+			missingTFs[a.TrustFundID] = true
 		}
-		if _, ok := facts.Projects[a.ProjectID]; !ok && !slices.Contains(ps, a.ProjectID) {
-			ps = append(ps, a.ProjectID)
+		if _, ok := facts.Projects[a.ProjectID]; !ok {
+			missingPs[a.ProjectID] = true
 		}
 	}
+	tfs, ps := sortedKeys(missingTFs), sortedKeys(missingPs)
 	if len(tfs) > 0 {
 		found, err := r.Store.FindTrustFunds(ctx, funding.TrustFundQuery{Within: &funding.Within{Ref: "id", IDs: tfs}})
 		if err != nil {
