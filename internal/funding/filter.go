@@ -69,35 +69,19 @@ type TextFilter struct {
 // MaxListLen bounds the lists of in and notIn.
 const MaxListLen = 1000
 
-// problems collects the first problem found in a filter.
-type problems struct{ err *Error }
-
-func (p *problems) add(field, format string, args ...any) {
-	if p.err == nil {
-		p.err = Invalid(field, format, args...)
-	}
-}
-
-func (p *problems) result() error {
-	if p.err == nil {
-		return nil
-	}
-	return p.err
-}
-
 func join(path, field string) string { return path + "." + field }
 
-func checkList[T any](p *problems, path, op string, xs []T) {
+func checkList[T any](p *Problems, path, op string, xs []T) {
 	switch {
 	case xs == nil:
 	case len(xs) == 0:
-		p.add(join(path, op), "an empty list matches nothing; leave %s out instead", op)
+		p.Add(join(path, op), "an empty list matches nothing; leave %s out instead", op)
 	case len(xs) > MaxListLen:
-		p.add(join(path, op), "at most %d values, got %d", MaxListLen, len(xs))
+		p.Add(join(path, op), "at most %d values, got %d", MaxListLen, len(xs))
 	}
 }
 
-func (f *IDFilter) check(p *problems, path string) {
+func (f *IDFilter) check(p *Problems, path string) {
 	if f == nil {
 		return
 	}
@@ -105,7 +89,7 @@ func (f *IDFilter) check(p *problems, path string) {
 	checkList(p, path, "notIn", f.NotIn)
 }
 
-func (f *EnumFilter[T]) check(p *problems, path string) {
+func (f *EnumFilter[T]) check(p *Problems, path string) {
 	if f == nil {
 		return
 	}
@@ -115,7 +99,7 @@ func (f *EnumFilter[T]) check(p *problems, path string) {
 
 // check validates a range: lists, and bounds that leave room for a value. cmp compares two
 // values; a nil cmp means T is validated elsewhere (decimals, which are parsed first).
-func (f *RangeFilter[T]) check(p *problems, path string, cmp func(a, b T) int) {
+func (f *RangeFilter[T]) check(p *Problems, path string, cmp func(a, b T) int) {
 	if f == nil {
 		return
 	}
@@ -131,45 +115,45 @@ func (f *RangeFilter[T]) check(p *problems, path string, cmp func(a, b T) int) {
 	if lo != nil && hi != nil {
 		c := cmp(*lo, *hi)
 		if c > 0 || (c == 0 && (loStrict || hiStrict)) {
-			p.add(join(path, loOp), "%s %v leaves no value below %s %v", loOp, *lo, hiOp, *hi)
+			p.Add(join(path, loOp), "%s %v leaves no value below %s %v", loOp, *lo, hiOp, *hi)
 		}
 	}
 }
 
-func (f *DateFilter) check(p *problems, path string) {
+func (f *DateFilter) check(p *Problems, path string) {
 	if f == nil {
 		return
 	}
 	f.RangeFilter.check(p, path, func(a, b Date) int { return a.t.Compare(b.t) })
 	if f.IsNull != nil && *f.IsNull && (f.Eq != nil || f.In != nil || f.Gt != nil || f.Gte != nil || f.Lt != nil || f.Lte != nil) {
-		p.add(join(path, "isNull"), "isNull: true cannot be combined with a comparison")
+		p.Add(join(path, "isNull"), "isNull: true cannot be combined with a comparison")
 	}
 }
 
-func (f *TextFilter) check(p *problems, path string) {
+func (f *TextFilter) check(p *Problems, path string) {
 	if f == nil {
 		return
 	}
 	for op, v := range map[string]*string{"contains": f.Contains, "startsWith": f.StartsWith} {
 		if v != nil && strings.TrimSpace(*v) == "" {
-			p.add(join(path, op), "%s needs some text", op)
+			p.Add(join(path, op), "%s needs some text", op)
 		}
 	}
 }
 
-func checkInt(p *problems, path string, f *IntFilter) {
+func checkInt(p *Problems, path string, f *IntFilter) {
 	f.check(p, path, func(a, b int) int { return a - b })
 }
 
 // checkDecimal parses every value of an amount filter (at most three decimals).
-func checkDecimal(p *problems, path string, f *DecimalFilter) {
+func checkDecimal(p *Problems, path string, f *DecimalFilter) {
 	if f == nil {
 		return
 	}
 	one := func(op string, v *string) {
 		if v != nil {
 			if _, err := ParseUnits(*v, 3); err != nil {
-				p.add(join(path, op), "%v", err)
+				p.Add(join(path, op), "%v", err)
 			}
 		}
 	}
@@ -181,7 +165,7 @@ func checkDecimal(p *problems, path string, f *DecimalFilter) {
 	for i := range f.In {
 		one(fmt.Sprintf("in[%d]", i), &f.In[i])
 	}
-	if p.err == nil {
+	if len(*p) == 0 {
 		f.check(p, path, func(a, b string) int {
 			x, _ := ParseUnits(a, 3)
 			y, _ := ParseUnits(b, 3)
@@ -191,12 +175,12 @@ func checkDecimal(p *problems, path string, f *DecimalFilter) {
 }
 
 // checkBool combines the and/or/not parts of an entity filter.
-func checkBool[F any](p *problems, path string, and, or []F, not *F, check func(*F, *problems, string)) {
+func checkBool[F any](p *Problems, path string, and, or []F, not *F, check func(*F, *Problems, string)) {
 	if and != nil && len(and) == 0 {
-		p.add(join(path, "and"), "an empty and list is meaningless; leave it out")
+		p.Add(join(path, "and"), "an empty and list is meaningless; leave it out")
 	}
 	if or != nil && len(or) == 0 {
-		p.add(join(path, "or"), "an empty or list matches nothing; leave it out")
+		p.Add(join(path, "or"), "an empty or list matches nothing; leave it out")
 	}
 	for i := range and {
 		check(&and[i], p, fmt.Sprintf("%s.and[%d]", path, i))

@@ -95,15 +95,15 @@ type ProjectFilter struct {
 	Not                *ProjectFilter
 }
 
-// Validate reports the first problem of the filter as an EINVALID error naming its path
+// Validate reports the problems of the filter as an EINVALID error naming the first one's path
 // under path (e.g. "filter.startsOn.gte").
 func (f *CountryFilter) Validate(path string) error {
-	p := &problems{}
+	p := &Problems{}
 	f.check(p, path)
-	return p.result()
+	return p.Err()
 }
 
-func (f *CountryFilter) check(p *problems, path string) {
+func (f *CountryFilter) check(p *Problems, path string) {
 	if f == nil {
 		return
 	}
@@ -114,14 +114,14 @@ func (f *CountryFilter) check(p *problems, path string) {
 	checkBool(p, path, f.And, f.Or, f.Not, (*CountryFilter).check)
 }
 
-// Validate reports the first problem of the filter (see CountryFilter.Validate).
+// Validate reports the problems of the filter (see CountryFilter.Validate).
 func (f *DonorFilter) Validate(path string) error {
-	p := &problems{}
+	p := &Problems{}
 	f.check(p, path)
-	return p.result()
+	return p.Err()
 }
 
-func (f *DonorFilter) check(p *problems, path string) {
+func (f *DonorFilter) check(p *Problems, path string) {
 	if f == nil {
 		return
 	}
@@ -134,14 +134,14 @@ func (f *DonorFilter) check(p *problems, path string) {
 	checkBool(p, path, f.And, f.Or, f.Not, (*DonorFilter).check)
 }
 
-// Validate reports the first problem of the filter (see CountryFilter.Validate).
+// Validate reports the problems of the filter (see CountryFilter.Validate).
 func (f *AgreementFilter) Validate(path string) error {
-	p := &problems{}
+	p := &Problems{}
 	f.check(p, path)
-	return p.result()
+	return p.Err()
 }
 
-func (f *AgreementFilter) check(p *problems, path string) {
+func (f *AgreementFilter) check(p *Problems, path string) {
 	if f == nil {
 		return
 	}
@@ -156,14 +156,14 @@ func (f *AgreementFilter) check(p *problems, path string) {
 	checkBool(p, path, f.And, f.Or, f.Not, (*AgreementFilter).check)
 }
 
-// Validate reports the first problem of the filter (see CountryFilter.Validate).
+// Validate reports the problems of the filter (see CountryFilter.Validate).
 func (f *TrustFundFilter) Validate(path string) error {
-	p := &problems{}
+	p := &Problems{}
 	f.check(p, path)
-	return p.result()
+	return p.Err()
 }
 
-func (f *TrustFundFilter) check(p *problems, path string) {
+func (f *TrustFundFilter) check(p *Problems, path string) {
 	if f == nil {
 		return
 	}
@@ -178,14 +178,14 @@ func (f *TrustFundFilter) check(p *problems, path string) {
 	checkBool(p, path, f.And, f.Or, f.Not, (*TrustFundFilter).check)
 }
 
-// Validate reports the first problem of the filter (see CountryFilter.Validate).
+// Validate reports the problems of the filter (see CountryFilter.Validate).
 func (f *AllocationFilter) Validate(path string) error {
-	p := &problems{}
+	p := &Problems{}
 	f.check(p, path)
-	return p.result()
+	return p.Err()
 }
 
-func (f *AllocationFilter) check(p *problems, path string) {
+func (f *AllocationFilter) check(p *Problems, path string) {
 	if f == nil {
 		return
 	}
@@ -202,14 +202,14 @@ func (f *AllocationFilter) check(p *problems, path string) {
 	checkBool(p, path, f.And, f.Or, f.Not, (*AllocationFilter).check)
 }
 
-// Validate reports the first problem of the filter (see CountryFilter.Validate).
+// Validate reports the problems of the filter (see CountryFilter.Validate).
 func (f *ProjectFilter) Validate(path string) error {
-	p := &problems{}
+	p := &Problems{}
 	f.check(p, path)
-	return p.result()
+	return p.Err()
 }
 
-func (f *ProjectFilter) check(p *problems, path string) {
+func (f *ProjectFilter) check(p *Problems, path string) {
 	if f == nil {
 		return
 	}
