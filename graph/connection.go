@@ -1,11 +1,7 @@
 package graph
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -83,7 +79,8 @@ type list[F any, Fld ~string] struct {
 	filter *F
 	order  []funding.Order[Fld]
 	page   funding.Page
-	sig    string // the order, as cursors record it
+	sig    string  // the order, as cursors record it
+	cur    cursors // the list's cursors
 }
 
 // keys says how to sort and identify the items of an entity.
@@ -93,12 +90,13 @@ type keys[T any, Fld ~string] struct {
 }
 
 // listArgs validates the arguments every list field takes: filter, orderBy, first, after,
-// last, before.
+// last, before. cur is the list's cursors (Resolver.cursors): after and before must be
+// cursors of this list and order.
 func listArgs[F any, PF interface {
 	*F
 	Validate(string) error
-}, Fld ~string](filter PF, orderBy []*funding.Order[Fld], first *int, after *string, last *int, before *string) (list[F, Fld], error) {
-	var l list[F, Fld]
+}, Fld ~string](cur cursors, filter PF, orderBy []*funding.Order[Fld], first *int, after *string, last *int, before *string) (list[F, Fld], error) {
+	l := list[F, Fld]{cur: cur}
 	if err := filter.Validate("filter"); err != nil {
 		return l, err
 	}
@@ -137,10 +135,10 @@ func listArgs[F any, PF interface {
 	if err != nil {
 		return l, err
 	}
-	if l.page.After, err = decodeCursor("after", after, l.sig, len(l.order)); err != nil {
+	if l.page.After, err = cur.decode("after", after, l.sig, len(l.order)); err != nil {
 		return l, err
 	}
-	l.page.Before, err = decodeCursor("before", before, l.sig, len(l.order))
+	l.page.Before, err = cur.decode("before", before, l.sig, len(l.order))
 	return l, err
 }
 
@@ -151,62 +149,6 @@ func derefs[T any](ps []*T) []T {
 		out[i] = *p
 	}
 	return out
-}
-
-// cursorData is what a cursor encodes: the ordering it belongs to and the position of an
-// item in it (its sort values and id).
-type cursorData struct {
-	Order  string `json:"o"`
-	Values []any  `json:"k"`
-	ID     string `json:"id"`
-}
-
-// A cursor is base64url(checksum || JSON): the checksum makes an edited cursor an error
-// rather than a silently different position.
-const sumLen = 6
-
-func encodeCursor(order string, k funding.Keyset) string {
-	b, _ := json.Marshal(cursorData{Order: order, Values: k.Values, ID: k.ID})
-	sum := sha256.Sum256(b)
-	return base64.RawURLEncoding.EncodeToString(append(sum[:sumLen], b...))
-}
-
-func decodeCursor(field string, s *string, order string, nkeys int) (*funding.Keyset, error) {
-	if s == nil {
-		return nil, nil
-	}
-	bad := funding.Invalid(field, "%q is not a cursor returned by this API", *s)
-	raw, err := base64.RawURLEncoding.DecodeString(*s)
-	if err != nil || len(raw) <= sumLen {
-		return nil, bad
-	}
-	sum := sha256.Sum256(raw[sumLen:])
-	if !bytes.Equal(sum[:sumLen], raw[:sumLen]) {
-		return nil, bad
-	}
-	var c cursorData
-	dec := json.NewDecoder(bytes.NewReader(raw[sumLen:]))
-	dec.UseNumber()
-	if dec.Decode(&c) != nil || c.ID == "" {
-		return nil, bad
-	}
-	if c.Order != order || len(c.Values) != nkeys {
-		return nil, funding.Invalid(field, "the cursor belongs to a different orderBy; start again without %s", field)
-	}
-	for i, v := range c.Values {
-		switch x := v.(type) {
-		case json.Number:
-			n, err := x.Int64()
-			if err != nil {
-				return nil, bad
-			}
-			c.Values[i] = n
-		case string:
-		default:
-			return nil, bad
-		}
-	}
-	return &funding.Keyset{Values: c.Values, ID: c.ID}, nil
 }
 
 // keyset is the position of item in the order of l.
@@ -236,7 +178,7 @@ func newConnection[T any, F any, Fld ~string](items []*T, l list[F, Fld], k keys
 	}
 	c.edges = make([]*Edge[*T], len(items))
 	for i, it := range items {
-		c.edges[i] = &Edge[*T]{Cursor: encodeCursor(l.sig, keyset(l, k, it)), Node: it}
+		c.edges[i] = &Edge[*T]{Cursor: l.cur.encode(l.sig, keyset(l, k, it)), Node: it}
 	}
 	if len(c.edges) > 0 {
 		c.pageInfo.StartCursor = &c.edges[0].Cursor

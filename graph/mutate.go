@@ -224,13 +224,15 @@ func withID[T any](typ, gid string, update func(id string) (*T, error)) (*T, err
 	return update(id)
 }
 
-// auditPage reads a page of committed audit entries, newest first.
+// auditPage reads a page of committed audit entries, newest first. Its cursors are bound
+// to the entity whose history it is (q.EntityID), if any.
 func (r *Resolver) auditPage(ctx context.Context, q funding.AuditQuery, first *int, after *string) (*AuditEntryConnection, error) {
 	n, err := pageSizeArg(first)
 	if err != nil {
 		return nil, err
 	}
-	pos, err := decodeCursor("after", after, "audit", 0)
+	cur := r.cursors(ctx, q.EntityID)
+	pos, err := cur.decode("after", after, "audit", 0)
 	if err != nil {
 		return nil, err
 	}
@@ -248,7 +250,7 @@ func (r *Resolver) auditPage(ctx context.Context, q funding.AuditQuery, first *i
 		items, c.pageInfo.HasNextPage = items[:n], true
 	}
 	for _, e := range items {
-		c.edges = append(c.edges, &AuditEntryEdge{Cursor: encodeCursor("audit", funding.Keyset{ID: e.ID}), Node: e})
+		c.edges = append(c.edges, &AuditEntryEdge{Cursor: cur.encode("audit", funding.Keyset{ID: e.ID}), Node: e})
 	}
 	if len(c.edges) > 0 {
 		c.pageInfo.StartCursor, c.pageInfo.EndCursor = &c.edges[0].Cursor, &c.edges[len(c.edges)-1].Cursor

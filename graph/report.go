@@ -318,8 +318,9 @@ func (r *ReportRow) Country(ctx context.Context) (*funding.Country, error) {
 	return rowObject(ctx, r, report.Country, (*loader.Loaders).Country)
 }
 
-// rowsPage pages a report's rows (offset cursors: rows are computed, not stored).
-func rowsPage(rows []*ReportRow, orderBy ReportRowOrder, first *int, after *string) (*ReportRowConnection, error) {
+// rowsPage pages a report's rows (offset cursors: rows are computed, not stored) with
+// the cursors cur.
+func rowsPage(cur cursors, rows []*ReportRow, orderBy ReportRowOrder, first *int, after *string) (*ReportRowConnection, error) {
 	n := defaultPageSize
 	if first != nil {
 		if *first < 1 || *first > maxReportRows {
@@ -328,7 +329,7 @@ func rowsPage(rows []*ReportRow, orderBy ReportRowOrder, first *int, after *stri
 		n = *first
 	}
 	sig := "report:" + string(orderBy)
-	pos, err := decodeCursor("after", after, sig, 0)
+	pos, err := cur.decode("after", after, sig, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -342,7 +343,7 @@ func rowsPage(rows []*ReportRow, orderBy ReportRowOrder, first *int, after *stri
 	end := min(len(rows), start+n)
 	c := &ReportRowConnection{count: func(context.Context) (int, error) { return len(rows), nil }}
 	for i := start; i < end; i++ {
-		c.edges = append(c.edges, &ReportRowEdge{Cursor: encodeCursor(sig, funding.Keyset{ID: strconv.Itoa(i)}), Node: rows[i]})
+		c.edges = append(c.edges, &ReportRowEdge{Cursor: cur.encode(sig, funding.Keyset{ID: strconv.Itoa(i)}), Node: rows[i]})
 	}
 	c.pageInfo.HasPreviousPage, c.pageInfo.HasNextPage = start > 0, end < len(rows)
 	if len(c.edges) > 0 {

@@ -40,4 +40,7 @@ type Resolver struct {
 	Edit  *edit.Service
 	// KeysConfigured says whether the server has API keys, for the message of a refusal.
 	KeysConfigured bool
+	// CursorKey signs the paging cursors (HMAC-SHA256). Empty: a random key made once per
+	// process, so cursors do not survive a restart nor work on another instance.
+	CursorKey []byte
 }

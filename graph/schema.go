@@ -15,54 +15,12 @@ import (
 	"github.com/coopgraph/coopgraph/internal/funding"
 )
 
-// NewSchema returns the executable schema over store. Every list field costs its page
-// size times what is selected inside it, so the server's complexity limit bounds how much
-// data one query can ask for.
+// NewSchema returns the executable schema over the resolver's store. What a query may
+// cost is computed by OperationCost, before execution.
 func NewSchema(r *Resolver) graphql.ExecutableSchema {
 	c := Config{Resolvers: r}
 	c.Directives.HasRole = r.hasRole
-	x := &c.Complexity
-	listCost(&x.Query.Donors)
-	listCost(&x.Query.Agreements)
-	listCost(&x.Query.TrustFunds)
-	listCost(&x.Query.Allocations)
-	listCost(&x.Query.Projects)
-	listCost(&x.Query.Countries)
-	listCost(&x.Donor.Agreements)
-	listCost(&x.Donor.TrustFunds)
-	listCost(&x.Donor.Allocations)
-	listCost(&x.Donor.Projects)
-	listCost(&x.Agreement.TrustFunds)
-	listCost(&x.TrustFund.Agreements)
-	listCost(&x.TrustFund.Allocations)
-	listCost(&x.TrustFund.Projects)
-	listCost(&x.Project.Allocations)
-	listCost(&x.Project.Donors)
-	listCost(&x.Project.TrustFunds)
-	listCost(&x.Country.Projects)
-	listCost(&x.Country.Donors)
-	listCost(&x.Country.PartnerDonors)
-	listCost(&x.Country.Allocations)
-	x.Query.Search = func(child int, _ string, _ []SearchType, first *int) int {
-		return 1 + pageSize(first, nil, defaultSearchSize)*child
-	}
 	return NewExecutableSchema(c)
-}
-
-// listCost sets the complexity of a list field: its page size times what it selects.
-func listCost[F, O any](f *func(int, *F, []*O, *int, *string, *int, *string) int) {
-	*f = func(child int, _ *F, _ []*O, first *int, _ *string, last *int, _ *string) int {
-		return 1 + pageSize(first, last, defaultPageSize)*child
-	}
-}
-
-func pageSize(first, last *int, def int) int {
-	for _, n := range []*int{first, last} {
-		if n != nil && *n > 0 {
-			return *n
-		}
-	}
-	return def
 }
 
 // GraphQL error codes (extensions.code), after Apollo's conventions.
@@ -72,7 +30,7 @@ var codes = map[string]string{
 	funding.ECONFLICT:        "CONFLICT",
 	funding.EUNAUTHENTICATED: "UNAUTHENTICATED",
 	funding.EFORBIDDEN:       "FORBIDDEN",
-	funding.EUNAVAILABLE:     "SERVICE_UNAVAILABLE",
+	funding.EUNAVAILABLE:     "UNAVAILABLE",
 	funding.EINTERNAL:        "INTERNAL_SERVER_ERROR",
 }
 
@@ -84,7 +42,13 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		gerr := graphql.DefaultErrorPresenter(ctx, err)
 		var fe *funding.Error
 		switch {
+		case ctx.Err() != nil && !errors.As(err, &fe):
+			// The request ran out of time or its client left: not the server's fault.
+			return ContextError(ctx.Err())
 		case errors.As(err, &fe):
+			if fe.Code == funding.EUNAVAILABLE {
+				log.WarnContext(ctx, "store unavailable", "path", gerr.Path.String(), "err", fe.Err)
+			}
 			gerr.Message = fe.Message
 			gerr.Extensions = map[string]any{"code": codes[fe.Code]}
 			field := fe.Field
@@ -138,6 +102,18 @@ func argumentPath(ctx context.Context, path ast.Path) string {
 		}
 	}
 	return b.String()
+}
+
+// ContextError is the error of a request whose context ended: TIMEOUT when its deadline
+// passed, CANCELED when its client went away.
+func ContextError(err error) *gqlerror.Error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return &gqlerror.Error{
+			Message:    "the request ran out of time and was stopped; ask for less (smaller pages, fewer nested lists) or retry later",
+			Extensions: map[string]any{"code": "TIMEOUT"},
+		}
+	}
+	return &gqlerror.Error{Message: "the request was canceled", Extensions: map[string]any{"code": "CANCELED"}}
 }
 
 func isGQLError(err error) bool {

@@ -35,7 +35,7 @@ func (r *agreementResolver) Source(ctx context.Context, obj *funding.Agreement) 
 
 // TrustFunds is the resolver for the trustFunds field.
 func (r *agreementResolver) TrustFunds(ctx context.Context, obj *funding.Agreement, filter *funding.TrustFundFilter, orderBy []*funding.Order[funding.TrustFundOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.TrustFund], error) {
-	l, err := listArgs(filter, orderBy, first, after, last, before)
+	l, err := listArgs(r.cursors(ctx, obj.ID), filter, orderBy, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +101,7 @@ func (r *countryResolver) SubRegion(ctx context.Context, obj *funding.Country) (
 
 // Projects is the resolver for the projects field.
 func (r *countryResolver) Projects(ctx context.Context, obj *funding.Country, filter *funding.ProjectFilter, orderBy []*funding.Order[funding.ProjectOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Project], error) {
-	l, err := listArgs(filter, orderBy, first, after, last, before)
+	l, err := listArgs(r.cursors(ctx, obj.Code), filter, orderBy, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +112,7 @@ func (r *countryResolver) Projects(ctx context.Context, obj *funding.Country, fi
 
 // Donors is the resolver for the donors field.
 func (r *countryResolver) Donors(ctx context.Context, obj *funding.Country, filter *funding.DonorFilter, orderBy []*funding.Order[funding.DonorOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Donor], error) {
-	l, err := listArgs(filter, orderBy, first, after, last, before)
+	l, err := listArgs(r.cursors(ctx, obj.Code), filter, orderBy, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +123,7 @@ func (r *countryResolver) Donors(ctx context.Context, obj *funding.Country, filt
 
 // PartnerDonors is the resolver for the partnerDonors field.
 func (r *countryResolver) PartnerDonors(ctx context.Context, obj *funding.Country, filter *funding.DonorFilter, orderBy []*funding.Order[funding.DonorOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Donor], error) {
-	l, err := listArgs(filter, orderBy, first, after, last, before)
+	l, err := listArgs(r.cursors(ctx, obj.Code), filter, orderBy, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +134,7 @@ func (r *countryResolver) PartnerDonors(ctx context.Context, obj *funding.Countr
 
 // Allocations is the resolver for the allocations field.
 func (r *countryResolver) Allocations(ctx context.Context, obj *funding.Country, filter *funding.AllocationFilter, orderBy []*funding.Order[funding.AllocationOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Allocation], error) {
-	l, err := listArgs(filter, orderBy, first, after, last, before)
+	l, err := listArgs(r.cursors(ctx, obj.Code), filter, orderBy, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +176,7 @@ func (r *donorResolver) PartnerCountries(ctx context.Context, obj *funding.Donor
 
 // Agreements is the resolver for the agreements field.
 func (r *donorResolver) Agreements(ctx context.Context, obj *funding.Donor, filter *funding.AgreementFilter, orderBy []*funding.Order[funding.AgreementOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Agreement], error) {
-	l, err := listArgs(filter, orderBy, first, after, last, before)
+	l, err := listArgs(r.cursors(ctx, obj.ID), filter, orderBy, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +187,7 @@ func (r *donorResolver) Agreements(ctx context.Context, obj *funding.Donor, filt
 
 // TrustFunds is the resolver for the trustFunds field.
 func (r *donorResolver) TrustFunds(ctx context.Context, obj *funding.Donor, filter *funding.TrustFundFilter, orderBy []*funding.Order[funding.TrustFundOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.TrustFund], error) {
-	l, err := listArgs(filter, orderBy, first, after, last, before)
+	l, err := listArgs(r.cursors(ctx, obj.ID), filter, orderBy, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -198,7 +198,7 @@ func (r *donorResolver) TrustFunds(ctx context.Context, obj *funding.Donor, filt
 
 // Allocations is the resolver for the allocations field.
 func (r *donorResolver) Allocations(ctx context.Context, obj *funding.Donor, filter *funding.AllocationFilter, orderBy []*funding.Order[funding.AllocationOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Allocation], error) {
-	l, err := listArgs(filter, orderBy, first, after, last, before)
+	l, err := listArgs(r.cursors(ctx, obj.ID), filter, orderBy, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +209,7 @@ func (r *donorResolver) Allocations(ctx context.Context, obj *funding.Donor, fil
 
 // Projects is the resolver for the projects field.
 func (r *donorResolver) Projects(ctx context.Context, obj *funding.Donor, filter *funding.ProjectFilter, orderBy []*funding.Order[funding.ProjectOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Project], error) {
-	l, err := listArgs(filter, orderBy, first, after, last, before)
+	l, err := listArgs(r.cursors(ctx, obj.ID), filter, orderBy, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -222,7 +222,7 @@ func (r *donorResolver) Projects(ctx context.Context, obj *funding.Donor, filter
 func (r *fundingReportResolver) Rows(ctx context.Context, obj *FundingReport, orderBy *ReportRowOrder, first *int, after *string) (*Connection[*ReportRow], error) {
 	order := ReportRowOrderTotalDesc
 	set(&order, orderBy)
-	return rowsPage(obj.rows(order), order, first, after)
+	return rowsPage(r.cursors(ctx, ""), obj.rows(order), order, first, after)
 }
 
 // CreateCountry is the resolver for the createCountry field.
@@ -369,7 +369,7 @@ func (r *projectResolver) Source(ctx context.Context, obj *funding.Project) (*st
 
 // Allocations is the resolver for the allocations field.
 func (r *projectResolver) Allocations(ctx context.Context, obj *funding.Project, filter *funding.AllocationFilter, orderBy []*funding.Order[funding.AllocationOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Allocation], error) {
-	l, err := listArgs(filter, orderBy, first, after, last, before)
+	l, err := listArgs(r.cursors(ctx, obj.ID), filter, orderBy, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -380,7 +380,7 @@ func (r *projectResolver) Allocations(ctx context.Context, obj *funding.Project,
 
 // Donors is the resolver for the donors field.
 func (r *projectResolver) Donors(ctx context.Context, obj *funding.Project, filter *funding.DonorFilter, orderBy []*funding.Order[funding.DonorOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Donor], error) {
-	l, err := listArgs(filter, orderBy, first, after, last, before)
+	l, err := listArgs(r.cursors(ctx, obj.ID), filter, orderBy, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -391,7 +391,7 @@ func (r *projectResolver) Donors(ctx context.Context, obj *funding.Project, filt
 
 // TrustFunds is the resolver for the trustFunds field.
 func (r *projectResolver) TrustFunds(ctx context.Context, obj *funding.Project, filter *funding.TrustFundFilter, orderBy []*funding.Order[funding.TrustFundOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.TrustFund], error) {
-	l, err := listArgs(filter, orderBy, first, after, last, before)
+	l, err := listArgs(r.cursors(ctx, obj.ID), filter, orderBy, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -492,7 +492,7 @@ func (r *queryResolver) ExchangeRates(ctx context.Context, currency *string, yea
 
 // Donors is the resolver for the donors field.
 func (r *queryResolver) Donors(ctx context.Context, filter *funding.DonorFilter, orderBy []*funding.Order[funding.DonorOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Donor], error) {
-	l, err := listArgs(filter, orderBy, first, after, last, before)
+	l, err := listArgs(r.cursors(ctx, ""), filter, orderBy, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -501,7 +501,7 @@ func (r *queryResolver) Donors(ctx context.Context, filter *funding.DonorFilter,
 
 // Agreements is the resolver for the agreements field.
 func (r *queryResolver) Agreements(ctx context.Context, filter *funding.AgreementFilter, orderBy []*funding.Order[funding.AgreementOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Agreement], error) {
-	l, err := listArgs(filter, orderBy, first, after, last, before)
+	l, err := listArgs(r.cursors(ctx, ""), filter, orderBy, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -510,7 +510,7 @@ func (r *queryResolver) Agreements(ctx context.Context, filter *funding.Agreemen
 
 // TrustFunds is the resolver for the trustFunds field.
 func (r *queryResolver) TrustFunds(ctx context.Context, filter *funding.TrustFundFilter, orderBy []*funding.Order[funding.TrustFundOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.TrustFund], error) {
-	l, err := listArgs(filter, orderBy, first, after, last, before)
+	l, err := listArgs(r.cursors(ctx, ""), filter, orderBy, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -519,7 +519,7 @@ func (r *queryResolver) TrustFunds(ctx context.Context, filter *funding.TrustFun
 
 // Allocations is the resolver for the allocations field.
 func (r *queryResolver) Allocations(ctx context.Context, filter *funding.AllocationFilter, orderBy []*funding.Order[funding.AllocationOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Allocation], error) {
-	l, err := listArgs(filter, orderBy, first, after, last, before)
+	l, err := listArgs(r.cursors(ctx, ""), filter, orderBy, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -528,7 +528,7 @@ func (r *queryResolver) Allocations(ctx context.Context, filter *funding.Allocat
 
 // Projects is the resolver for the projects field.
 func (r *queryResolver) Projects(ctx context.Context, filter *funding.ProjectFilter, orderBy []*funding.Order[funding.ProjectOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Project], error) {
-	l, err := listArgs(filter, orderBy, first, after, last, before)
+	l, err := listArgs(r.cursors(ctx, ""), filter, orderBy, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -537,7 +537,7 @@ func (r *queryResolver) Projects(ctx context.Context, filter *funding.ProjectFil
 
 // Countries is the resolver for the countries field.
 func (r *queryResolver) Countries(ctx context.Context, filter *funding.CountryFilter, orderBy []*funding.Order[funding.CountryOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Country], error) {
-	l, err := listArgs(filter, orderBy, first, after, last, before)
+	l, err := listArgs(r.cursors(ctx, ""), filter, orderBy, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -561,7 +561,7 @@ func (r *trustFundResolver) Donor(ctx context.Context, obj *funding.TrustFund) (
 
 // Agreements is the resolver for the agreements field.
 func (r *trustFundResolver) Agreements(ctx context.Context, obj *funding.TrustFund, filter *funding.AgreementFilter, orderBy []*funding.Order[funding.AgreementOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Agreement], error) {
-	l, err := listArgs(filter, orderBy, first, after, last, before)
+	l, err := listArgs(r.cursors(ctx, obj.ID), filter, orderBy, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -588,7 +588,7 @@ func (r *trustFundResolver) ByYear(ctx context.Context, obj *funding.TrustFund) 
 
 // Allocations is the resolver for the allocations field.
 func (r *trustFundResolver) Allocations(ctx context.Context, obj *funding.TrustFund, filter *funding.AllocationFilter, orderBy []*funding.Order[funding.AllocationOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Allocation], error) {
-	l, err := listArgs(filter, orderBy, first, after, last, before)
+	l, err := listArgs(r.cursors(ctx, obj.ID), filter, orderBy, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -599,7 +599,7 @@ func (r *trustFundResolver) Allocations(ctx context.Context, obj *funding.TrustF
 
 // Projects is the resolver for the projects field.
 func (r *trustFundResolver) Projects(ctx context.Context, obj *funding.TrustFund, filter *funding.ProjectFilter, orderBy []*funding.Order[funding.ProjectOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Project], error) {
-	l, err := listArgs(filter, orderBy, first, after, last, before)
+	l, err := listArgs(r.cursors(ctx, obj.ID), filter, orderBy, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}

@@ -89,11 +89,13 @@ func startServer(t *testing.T, dir string) (string, func()) {
 		cancel()
 		t.Fatalf("start-up line %q does not name the store and URL", line)
 	}
-	resp, err := http.Get(m[1] + "/healthz")
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("/healthz: %v %v", resp, err)
+	for _, path := range []string{"/healthz", "/readyz"} {
+		resp, err := http.Get(m[1] + path)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %v %v", path, resp, err)
+		}
+		resp.Body.Close()
 	}
-	resp.Body.Close()
 	return m[1], func() {
 		cancel()
 		select {

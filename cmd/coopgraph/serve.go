@@ -31,7 +31,7 @@ func openStore(ctx context.Context, c config, stderr io.Writer) (*mongostore.Sto
 		uri, name = e.URI(), "embedded FerretDB (SQLite files in "+c.dataDir+")"
 		stopEmbedded = func() { _ = e.Stop(10 * time.Second) }
 	}
-	s, err := mongostore.Connect(ctx, uri, c.dbName, nil)
+	s, err := mongostore.Connect(ctx, uri, c.dbName, mongostore.Options{Timeout: c.storeTimeout})
 	if err != nil {
 		stopEmbedded()
 		return nil, "", nil, err
@@ -85,14 +85,17 @@ func runServe(ctx context.Context, c config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	limits := server.DefaultLimits
+	limits.Cost = c.maxCost
 	srv := &http.Server{
 		Handler: server.NewServer(server.Deps{
 			Store: s, Ping: s.Ping, CORSOrigins: c.corsOrigins, Log: log,
-			Keys: keys, RequireAuthForReads: c.authReads, NewID: mongostore.NewID,
+			Keys: keys, RequireAuthForReads: c.authReads, NewID: mongostore.NewID, CursorSecret: c.cursorSecret,
+			Limits: &limits, Load: &c.load,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
+		WriteTimeout:      c.load.RequestTimeout + 10*time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}

@@ -22,9 +22,16 @@ type Store struct {
 	done   chan struct{}
 }
 
-// Start starts FerretDB on a loopback port with its SQLite files in dataDir (created if
-// missing). Its own logs go to stderr at error level only.
+// Start starts FerretDB on a free loopback port with its SQLite files in dataDir (created
+// if missing). Its own logs go to stderr at error level only.
 func Start(dataDir string, stderr io.Writer) (*Store, error) {
+	return StartAt(dataDir, "127.0.0.1:0", stderr)
+}
+
+// StartAt is Start listening on addr (host:port; port 0 picks a free one). A store stopped
+// and started again at the same address over the same dataDir is the same store to its
+// clients, which is how tests take the store away and bring it back.
+func StartAt(dataDir, addr string, stderr io.Writer) (*Store, error) {
 	if err := os.MkdirAll(dataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("embedded store: %w", err)
 	}
@@ -34,7 +41,7 @@ func Start(dataDir string, stderr io.Writer) (*Store, error) {
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
+		Listener:  ferretdb.ListenerConfig{TCP: addr},
 		Logger:    logger,
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + filepath.ToSlash(abs) + "/",

@@ -22,11 +22,15 @@ func DateOf(t time.Time) Date {
 	return NewDate(y, m, d)
 }
 
-// ParseDate parses "YYYY-MM-DD".
+// ParseDate parses "YYYY-MM-DD". It refuses 0001-01-01, the zero Date, which means
+// "not set" (it would be written back as null).
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
 		return Date{}, fmt.Errorf("%q is not a date of the form YYYY-MM-DD", s)
+	}
+	if t.IsZero() {
+		return Date{}, fmt.Errorf("%q is not a date this API can store (it stands for no date)", s)
 	}
 	return Date{t}, nil
 }

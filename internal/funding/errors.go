@@ -30,6 +30,9 @@ type Error struct {
 	Message  string
 	Problems []Problem // every problem of the input, when there are several; else nil
 	Current  int       // for an ECONFLICT of versions: the version stored now
+	// Err is the cause, for the server's log (e.g. the driver's error behind an
+	// EUNAVAILABLE); it is never shown to API users. Unwrap returns it.
+	Err error
 }
 
 // Problem is one thing wrong with an input: the path of the field at fault (e.g.
@@ -84,6 +87,9 @@ func (e *Error) Error() string {
 	}
 	return e.Message
 }
+
+// Unwrap returns the cause, if any.
+func (e *Error) Unwrap() error { return e.Err }
 
 // Errorf returns an *Error with the given code and formatted message.
 func Errorf(code, format string, args ...any) *Error {

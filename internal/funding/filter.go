@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // Operator filters, one per kind of field. A nil filter, and a nil operator in it, match
@@ -66,8 +67,15 @@ type TextFilter struct {
 	StartsWith *string
 }
 
-// MaxListLen bounds the lists of in and notIn.
-const MaxListLen = 1000
+// Bounds on filters, so that no filter is expensive to evaluate.
+const (
+	// MaxListLen bounds the lists of in and notIn.
+	MaxListLen = 1000
+	// MaxTextLen bounds the text of contains and startsWith, in characters.
+	MaxTextLen = 200
+	// MaxTerms bounds the filters of one and or or list.
+	MaxTerms = 50
+)
 
 func join(path, field string) string { return path + "." + field }
 
@@ -135,8 +143,12 @@ func (f *TextFilter) check(p *Problems, path string) {
 		return
 	}
 	for op, v := range map[string]*string{"contains": f.Contains, "startsWith": f.StartsWith} {
-		if v != nil && strings.TrimSpace(*v) == "" {
+		switch {
+		case v == nil:
+		case strings.TrimSpace(*v) == "":
 			p.Add(join(path, op), "%s needs some text", op)
+		case utf8.RuneCountInString(*v) > MaxTextLen:
+			p.Add(join(path, op), "at most %d characters, got %d", MaxTextLen, utf8.RuneCountInString(*v))
 		}
 	}
 }
@@ -181,6 +193,14 @@ func checkBool[F any](p *Problems, path string, and, or []F, not *F, check func(
 	}
 	if or != nil && len(or) == 0 {
 		p.Add(join(path, "or"), "an empty or list matches nothing; leave it out")
+	}
+	if len(and) > MaxTerms {
+		p.Add(join(path, "and"), "at most %d filters, got %d", MaxTerms, len(and))
+		return
+	}
+	if len(or) > MaxTerms {
+		p.Add(join(path, "or"), "at most %d filters, got %d; for many values of one field, use its in operator", MaxTerms, len(or))
+		return
 	}
 	for i := range and {
 		check(&and[i], p, fmt.Sprintf("%s.and[%d]", path, i))

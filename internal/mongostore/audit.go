@@ -2,7 +2,6 @@ package mongostore
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -46,7 +45,7 @@ func (s *Store) BeginAudit(ctx context.Context, e *funding.AuditEntry) error {
 		EntityID: e.EntityID, Version: e.Version, Fields: nonNil(e.Fields), Before: e.Before, After: e.After,
 	}
 	if _, err := s.db.Collection(auditColl).InsertOne(ctx, d); err != nil {
-		return fmt.Errorf("audit: %w", err)
+		return storeErr(ctx, err, "audit")
 	}
 	return nil
 }
@@ -62,7 +61,7 @@ func (s *Store) EndAudit(ctx context.Context, id string, happened bool) error {
 		_, err = c.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
 	}
 	if err != nil {
-		return fmt.Errorf("audit: %w", err)
+		return storeErr(ctx, err, "audit")
 	}
 	return nil
 }

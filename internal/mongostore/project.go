@@ -3,7 +3,6 @@ package mongostore
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -140,7 +139,7 @@ func (s *Store) ProjectByCode(ctx context.Context, code string) (*funding.Projec
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("find project by code: %w", err)
+		return nil, storeErr(ctx, err, "find project by code")
 	}
 	return d.domain(), nil
 }

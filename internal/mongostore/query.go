@@ -168,7 +168,7 @@ func list[D, T any](ctx context.Context, c *mongo.Collection, filter bson.D, w *
 func countWhere(ctx context.Context, c *mongo.Collection, filter bson.D) (int, error) {
 	n, err := c.CountDocuments(ctx, filter)
 	if err != nil {
-		return 0, fmt.Errorf("count %s: %w", c.Name(), err)
+		return 0, storeErr(ctx, err, "count %s", c.Name())
 	}
 	return int(n), nil
 }
@@ -179,7 +179,7 @@ func countWhere(ctx context.Context, c *mongo.Collection, filter bson.D) (int, e
 func (s *Store) distinct(ctx context.Context, coll, field string, filter bson.D) ([]string, error) {
 	cur, err := s.db.Collection(coll).Find(ctx, filter, options.Find().SetProjection(bson.D{{Key: field, Value: 1}}))
 	if err != nil {
-		return nil, fmt.Errorf("distinct %s.%s: %w", coll, field, err)
+		return nil, storeErr(ctx, err, "distinct %s.%s", coll, field)
 	}
 	defer cur.Close(ctx)
 	seen := map[string]bool{}
@@ -192,7 +192,7 @@ func (s *Store) distinct(ctx context.Context, coll, field string, filter bson.D)
 		}
 	}
 	if err := cur.Err(); err != nil {
-		return nil, fmt.Errorf("distinct %s.%s: %w", coll, field, err)
+		return nil, storeErr(ctx, err, "distinct %s.%s", coll, field)
 	}
 	return out, nil
 }

@@ -65,14 +65,14 @@ func (s *Store) StreamAllocations(ctx context.Context, f *funding.AllocationFilt
 	}
 	cur, err := s.db.Collection(allocationsColl).Find(ctx, filter, options.Find().SetProjection(proj).SetBatchSize(int32(size)))
 	if err != nil {
-		return fmt.Errorf("find allocations: %w", err)
+		return storeErr(ctx, err, "find allocations")
 	}
 	defer cur.Close(ctx)
 	batch := make([]*funding.Allocation, 0, size)
 	for cur.Next(ctx) {
 		var d allocationDoc
 		if err := cur.Decode(&d); err != nil {
-			return fmt.Errorf("decode allocation: %w", err)
+			return storeErr(ctx, err, "decode allocation")
 		}
 		batch = append(batch, d.domain())
 		if len(batch) == size {
@@ -83,7 +83,7 @@ func (s *Store) StreamAllocations(ctx context.Context, f *funding.AllocationFilt
 		}
 	}
 	if err := cur.Err(); err != nil {
-		return fmt.Errorf("find allocations: %w", err)
+		return storeErr(ctx, err, "find allocations")
 	}
 	if len(batch) > 0 {
 		return fn(batch)

@@ -77,7 +77,7 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 		// that already exist on a reopened database.
 		for _, m := range models {
 			if _, err := s.db.Collection(coll).Indexes().CreateOne(ctx, m); err != nil {
-				return fmt.Errorf("create indexes on %s: %w", coll, err)
+				return storeErr(ctx, err, "create indexes on %s", coll)
 			}
 		}
 	}
@@ -100,14 +100,14 @@ func NewID() string { return bson.NewObjectID().Hex() }
 // IsEmpty reports whether the database holds no donors yet (a fresh database).
 func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
 	n, err := s.db.Collection(donorsColl).CountDocuments(ctx, bson.D{}, options.Count().SetLimit(1))
-	return n == 0, err
+	return n == 0, storeErr(ctx, err, "count %s", donorsColl)
 }
 
 // Drop removes every coopgraph collection; used by the synthetic seed to start afresh.
 func (s *Store) Drop(ctx context.Context) error {
 	for _, c := range []string{countriesColl, donorsColl, agreementsColl, trustFundsColl, allocationsColl, projectsColl, ratesColl, auditColl, claimsColl} {
 		if err := s.db.Collection(c).Drop(ctx); err != nil {
-			return fmt.Errorf("drop %s: %w", c, err)
+			return storeErr(ctx, err, "drop %s", c)
 		}
 	}
 	return nil
@@ -117,19 +117,19 @@ func (s *Store) Drop(ctx context.Context) error {
 func find[D, T any](ctx context.Context, c *mongo.Collection, filter any, opts *options.FindOptionsBuilder, conv func(*D) *T) ([]*T, error) {
 	cur, err := c.Find(ctx, filter, opts)
 	if err != nil {
-		return nil, fmt.Errorf("find in %s: %w", c.Name(), err)
+		return nil, storeErr(ctx, err, "find in %s", c.Name())
 	}
 	defer cur.Close(ctx)
 	var out []*T
 	for cur.Next(ctx) {
 		var d D
 		if err := cur.Decode(&d); err != nil {
-			return nil, fmt.Errorf("decode %s: %w", c.Name(), err)
+			return nil, storeErr(ctx, err, "decode %s", c.Name())
 		}
 		out = append(out, conv(&d))
 	}
 	if err := cur.Err(); err != nil {
-		return nil, fmt.Errorf("find in %s: %w", c.Name(), err)
+		return nil, storeErr(ctx, err, "find in %s", c.Name())
 	}
 	return out, nil
 }
@@ -146,7 +146,7 @@ func put[D any](ctx context.Context, c *mongo.Collection, docs []D, id func(D) s
 	// Into an empty collection everything is new: no need to look for stored copies.
 	n, err := c.EstimatedDocumentCount(ctx)
 	if err != nil {
-		return fmt.Errorf("write %s: %w", c.Name(), err)
+		return storeErr(ctx, err, "write %s", c.Name())
 	}
 	const chunk = 2000
 	for start := 0; start < len(docs); start += chunk {
@@ -170,13 +170,13 @@ func putChunk[D any](ctx context.Context, c *mongo.Collection, docs []D, id func
 	if !allNew {
 		cur, err := c.Find(ctx, in("_id", ids), options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
 		if err != nil {
-			return fmt.Errorf("write %s: %w", c.Name(), err)
+			return storeErr(ctx, err, "write %s", c.Name())
 		}
 		var stored []struct {
 			ID string `bson:"_id"`
 		}
 		if err := cur.All(ctx, &stored); err != nil {
-			return fmt.Errorf("write %s: %w", c.Name(), err)
+			return storeErr(ctx, err, "write %s", c.Name())
 		}
 		for _, s := range stored {
 			exists[s.ID] = true
@@ -189,12 +189,12 @@ func putChunk[D any](ctx context.Context, c *mongo.Collection, docs []D, id func
 			continue
 		}
 		if _, err := c.ReplaceOne(ctx, bson.D{{Key: "_id", Value: ids[i]}}, d); err != nil {
-			return fmt.Errorf("write %s: %w", c.Name(), err)
+			return storeErr(ctx, err, "write %s", c.Name())
 		}
 	}
 	if len(fresh) > 0 {
 		if _, err := c.InsertMany(ctx, fresh, options.InsertMany().SetOrdered(false)); err != nil {
-			return fmt.Errorf("write %s: %w", c.Name(), err)
+			return storeErr(ctx, err, "write %s", c.Name())
 		}
 	}
 	return nil
@@ -252,19 +252,44 @@ func timeOf(t *time.Time) time.Time {
 	return *t
 }
 
+// DefaultTimeout is the server selection and connect timeout when Options.Timeout is 0.
+const DefaultTimeout = 2 * time.Second
+
+// opTimeout bounds every operation as a whole (server selection, connection, command
+// and reading its reply), however long the caller's context allows: a report over a
+// large collection on the embedded store can take seconds, a stuck server never ends.
+const opTimeout = 30 * time.Second
+
+// Options tune the connection to the store.
+type Options struct {
+	// Timeout is how long an operation waits for a server to answer before failing with
+	// EUNAVAILABLE: the driver's server selection timeout and its connect timeout. It wins
+	// over serverSelectionTimeoutMS and connectTimeoutMS in the URI. 0 means DefaultTimeout.
+	Timeout time.Duration
+	// Monitor, if not nil, sees every command (tests count them with it).
+	Monitor *event.CommandMonitor
+}
+
 // Connect connects to the MongoDB (or FerretDB) at uri, checks that it answers, and
-// returns a Store over the database dbName. monitor, if not nil, sees every command (tests
-// count them with it).
-func Connect(ctx context.Context, uri, dbName string, monitor *event.CommandMonitor) (*Store, error) {
-	opts := options.Client().ApplyURI(uri).SetAppName("coopgraph").SetTimeout(30 * time.Second)
-	if monitor != nil {
-		opts.SetMonitor(monitor)
+// returns a Store over the database dbName.
+//
+// The Store keeps nothing of a failure: when the server goes away, operations fail with
+// EUNAVAILABLE within about o.Timeout (a change that cleans up after a failed write, up
+// to twice that), and the driver reconnects by itself once the server is back.
+func Connect(ctx context.Context, uri, dbName string, o Options) (*Store, error) {
+	if o.Timeout == 0 {
+		o.Timeout = DefaultTimeout
+	}
+	opts := options.Client().ApplyURI(uri).SetAppName("coopgraph").
+		SetServerSelectionTimeout(o.Timeout).SetConnectTimeout(o.Timeout).SetTimeout(opTimeout)
+	if o.Monitor != nil {
+		opts.SetMonitor(o.Monitor)
 	}
 	client, err := mongo.Connect(opts)
 	if err != nil {
 		return nil, fmt.Errorf("connect to store: %w", err)
 	}
-	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	pingCtx, cancel := context.WithTimeout(ctx, o.Timeout+5*time.Second)
 	defer cancel()
 	if err := client.Ping(pingCtx, readpref.Primary()); err != nil {
 		_ = client.Disconnect(context.Background())

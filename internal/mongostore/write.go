@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -71,7 +72,7 @@ func (s *Store) Insert(ctx context.Context, entities ...any) error {
 	if isDuplicate(err) {
 		return funding.Errorf(funding.ECONFLICT, "an object with the same id or code exists already")
 	}
-	return fmt.Errorf("insert into %s: %w", coll, err)
+	return storeErr(ctx, err, "insert into %s", coll)
 }
 
 // Replace stores e in place of its stored version expected (e's own Version is the new
@@ -91,7 +92,7 @@ func (s *Store) Replace(ctx context.Context, e any, expected int) error {
 	case err != nil && isDuplicate(err):
 		err = funding.Errorf(funding.ECONFLICT, "the change clashes with an existing object's unique code")
 	case err != nil:
-		err = fmt.Errorf("replace in %s: %w", coll, err)
+		err = storeErr(ctx, err, "replace in %s", coll)
 	case res.MatchedCount == 0:
 		err = s.versionConflict(ctx, coll, id, expected, 0)
 	}
@@ -111,7 +112,7 @@ func (s *Store) Remove(ctx context.Context, typ, id string, expected int) error 
 	res, err := s.db.Collection(coll).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: expected}})
 	switch {
 	case err != nil:
-		err = fmt.Errorf("delete from %s: %w", coll, err)
+		err = storeErr(ctx, err, "delete from %s", coll)
 	case res.DeletedCount == 0:
 		err = s.versionConflict(ctx, coll, id, expected, 0)
 	}
@@ -131,19 +132,55 @@ const claimsColl = "versionClaims"
 // Its unique _id makes the reservation atomic on every store: FerretDB v1.24 applies the
 // version condition of an update or delete in a query before the write, not in it, so two
 // writers of the same version could both succeed. release gives the claim back when the
-// change did not happen.
+// change did not happen. A claim its writer could not give back (the store went away
+// between the claim and the change, or the server stopped) is taken over once stale, so
+// that an outage cannot leave an object that nobody may change.
 func (s *Store) claim(ctx context.Context, coll, id string, expected int) (release func(), err error) {
 	key := fmt.Sprintf("%s/%s/%d", coll, id, expected+1)
 	claims := s.db.Collection(claimsColl)
-	_, err = claims.InsertOne(ctx, bson.D{{Key: "_id", Value: key}, {Key: "entity", Value: coll + "/" + id}})
+	doc := bson.D{{Key: "_id", Value: key}, {Key: "entity", Value: coll + "/" + id}, {Key: "at", Value: time.Now().UTC()}}
+	_, err = claims.InsertOne(ctx, doc)
+	if isDuplicate(err) && s.dropStaleClaim(ctx, coll, id, key, expected) {
+		_, err = claims.InsertOne(ctx, doc)
+	}
 	if isDuplicate(err) {
 		// Another writer holds the claim; it may not have stored its version yet.
 		return nil, s.versionConflict(ctx, coll, id, expected, expected+1)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("claim %s: %w", key, err)
+		return nil, storeErr(ctx, err, "claim %s", key)
 	}
 	return func() { _, _ = claims.DeleteOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: key}}) }, nil
+}
+
+// claimTTL is how old a claim must be before another writer may take it over: longer
+// than a writer holds one (its change is one operation, bounded by opTimeout), with room
+// for clocks that differ between servers.
+const claimTTL = 2 * opTimeout
+
+// dropStaleClaim removes the claim key on coll/id's change from version expected if it
+// is older than claimTTL and the object is still at version expected: its writer never
+// stored the change nor gave the claim back. It reports whether it removed it. (A claim
+// from before claims were dated counts as stale.)
+func (s *Store) dropStaleClaim(ctx context.Context, coll, id, key string, expected int) bool {
+	claims := s.db.Collection(claimsColl)
+	var c struct {
+		At time.Time `bson:"at"`
+	}
+	if err := claims.FindOne(ctx, bson.D{{Key: "_id", Value: key}}).Decode(&c); err != nil || time.Since(c.At) < claimTTL {
+		return false
+	}
+	var d DocMeta
+	if err := s.db.Collection(coll).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil || d.Version != expected {
+		return false
+	}
+	// Only this stale claim: another writer may have taken it over meanwhile.
+	at := bson.E{Key: "at", Value: bson.D{{Key: "$exists", Value: false}}}
+	if !c.At.IsZero() {
+		at = bson.E{Key: "at", Value: c.At}
+	}
+	res, err := claims.DeleteOne(ctx, bson.D{{Key: "_id", Value: key}, at})
+	return err == nil && res.DeletedCount == 1
 }
 
 // versionConflict describes a refused change of coll/id from version expected: ENOTFOUND if
@@ -155,7 +192,7 @@ func (s *Store) versionConflict(ctx context.Context, coll, id string, expected, 
 		return &funding.Error{Code: funding.ENOTFOUND, Field: "input.id", Message: "no such object (it may have been deleted)"}
 	}
 	if err != nil {
-		return err
+		return storeErr(ctx, err, "read %s/%s", coll, id)
 	}
 	current := max(d.Version, atLeast)
 	return &funding.Error{Code: funding.ECONFLICT, Field: "input.expectedVersion", Current: current,

@@ -185,7 +185,7 @@ func TestBadInput(t *testing.T) {
 
 	t.Run("Syntax", func(t *testing.T) {
 		code, r := a.post(t, `{ donors { `, nil)
-		if code != http.StatusUnprocessableEntity || len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "GRAPHQL_PARSE_FAILED" {
+		if code != http.StatusOK || len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "GRAPHQL_PARSE_FAILED" {
 			t.Errorf("status %d, errors %+v", code, r.Errors)
 		}
 	})
@@ -259,8 +259,11 @@ func TestHTTP(t *testing.T) {
 		}
 	})
 	t.Run("Health", func(t *testing.T) {
-		if rec := do(http.MethodGet, "/healthz", ""); rec.Code != http.StatusOK {
-			t.Errorf("/healthz: %d", rec.Code)
+		if rec := do(http.MethodGet, "/healthz", ""); rec.Code != http.StatusOK || rec.Body.String() != "ok\n" {
+			t.Errorf("/healthz: %d %q", rec.Code, rec.Body)
+		}
+		if rec := do(http.MethodGet, "/readyz", ""); rec.Code != http.StatusOK || rec.Body.String() != "ready\n" {
+			t.Errorf("/readyz: %d %q", rec.Code, rec.Body)
 		}
 	})
 	t.Run("Playground", func(t *testing.T) {
@@ -282,7 +285,7 @@ func TestHTTP(t *testing.T) {
 		}
 	})
 	t.Run("BodyTooLarge", func(t *testing.T) {
-		body := `{"query":"{ donors { totalCount } }","variables":{"x":"` + strings.Repeat("a", server.MaxBodyBytes) + `"}}`
+		body := `{"query":"{ donors { totalCount } }","variables":{"x":"` + strings.Repeat("a", int(server.DefaultLimits.BodyBytes)) + `"}}`
 		req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 		rec := httptest.NewRecorder()

@@ -15,7 +15,7 @@ import (
 // same schema, validation, limits and auth as any client.
 const exportQuery = `query($f: AllocationFilter, $g: [ReportDimension!], $c: String, $after: String) {
   fundingReport(filter: $f, groupBy: $g, currency: $c) {
-    rows(orderBy: KEYS, first: 10000, after: $after) {
+    rows(orderBy: KEYS, first: 5000, after: $after) {
       pageInfo { hasNextPage endCursor }
       nodes { donor { name } agreement { title } trustFund { name } project { code title }
         country { code name } region year theme implementingAgency unallocated

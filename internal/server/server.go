@@ -23,15 +23,6 @@ import (
 	"github.com/coopgraph/coopgraph/internal/server/playground"
 )
 
-// Limits that keep one request from taking the server down.
-const (
-	// MaxBodyBytes is the largest request body /graphql reads.
-	MaxBodyBytes = 1 << 20
-	// MaxComplexity bounds a query's cost: every field costs 1 and a list multiplies what
-	// it selects by its page size (first, default 50).
-	MaxComplexity = 250_000
-)
-
 // Store is everything the API reads and writes.
 type Store interface {
 	graph.Store
@@ -42,7 +33,7 @@ type Store interface {
 // Deps are the server's dependencies.
 type Deps struct {
 	Store Store
-	// Ping reports whether the store answers; /healthz uses it.
+	// Ping reports whether the store answers; /readyz uses it.
 	Ping func(context.Context) error
 	// CORSOrigins are the browser origins allowed to call the API ("*" allows any).
 	CORSOrigins []string
@@ -57,16 +48,39 @@ type Deps struct {
 	// Tests that count store commands set it longer, so that a loaded machine cannot
 	// split a batch.
 	BatchWait time.Duration
+	// Limits bound each request's document and arguments (zero: DefaultLimits).
+	Limits *Limits
+	// Load sets deadlines, the cap on requests in flight and the rate limit (zero:
+	// DefaultLoad).
+	Load *Load
+	// CursorSecret signs paging cursors (HMAC-SHA256). Empty: a random key per process, so
+	// cursors do not survive a restart nor work across instances.
+	CursorSecret []byte
 }
 
 // NewServer returns the HTTP handler of the whole API.
 func NewServer(d Deps) http.Handler {
 	mux := http.NewServeMux()
-	api := loader.Middleware(d.Store, d.BatchWait, limitBody(newGraphQL(d)))
-	gql := auth.Middleware(d.Keys, requireKey(d.RequireAuthForReads, api))
+	limits, load := DefaultLimits, DefaultLoad
+	if d.Limits != nil {
+		limits = *d.Limits
+	}
+	if d.Load != nil {
+		load = *d.Load
+	}
+	// Cheapest refusals first: too many in flight, then too many from this client, then
+	// a bad key, then a body too large; only then does a request get its deadline, its
+	// loaders and the GraphQL handler.
+	api := loader.Middleware(d.Store, d.BatchWait, newGraphQL(d, limits))
+	api = deadline(load.RequestTimeout, api)
+	api = limitBody(limits.BodyBytes, api)
+	api = requireKey(d.RequireAuthForReads, api)
+	api = rateLimit(load.RateLimit, load.RateBurst, api)
+	gql := shed(load.MaxInFlight, auth.Middleware(d.Keys, api))
 	mux.Handle("/graphql", gql)
 	mux.Handle("GET /export/funding-report.csv", exportCSV(gql))
-	mux.HandleFunc("GET /healthz", health(d.Ping))
+	mux.HandleFunc("GET /healthz", live)
+	mux.HandleFunc("GET /readyz", ready(d.Ping))
 	ph := playground.Handler(examples.JSON())
 	mux.Handle("GET /{$}", ph)
 	mux.Handle("GET /playground/", ph)
@@ -80,57 +94,33 @@ func NewServer(d Deps) http.Handler {
 }
 
 // newGraphQL builds the gqlgen handler with explicit transports, a query cache, the
-// complexity limit and the error presenter.
-func newGraphQL(d Deps) http.Handler {
-	h := handler.New(graph.NewSchema(&graph.Resolver{Store: d.Store, Edit: edit.New(d.Store, d.NewID), KeysConfigured: d.Keys != nil}))
+// limits and the error presenter.
+func newGraphQL(d Deps, limits Limits) http.Handler {
+	h := handler.New(graph.NewSchema(&graph.Resolver{Store: d.Store, Edit: edit.New(d.Store, d.NewID), KeysConfigured: d.Keys != nil, CursorKey: d.CursorSecret}))
 	h.AddTransport(transport.Options{})
-	h.AddTransport(transport.GET{})
-	h.AddTransport(transport.POST{})
+	h.AddTransport(httpTransport{})
 	h.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	h.Use(extension.Introspection{})
 	h.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
-	h.Use(extension.FixedComplexityLimit(MaxComplexity))
+	h.Use(newLimiter(limits)) // after APQ, which fills in the query
 	h.SetErrorPresenter(graph.ErrorPresenter(d.Log))
 	h.SetRecoverFunc(graph.Recover(d.Log))
 	return h
 }
 
-// limitBody refuses bodies over MaxBodyBytes: with 413 when the request says its length,
-// and with a GraphQL error when a streamed body runs over.
-func limitBody(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > MaxBodyBytes {
-			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
-			return
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
-		next.ServeHTTP(w, r)
-	})
-}
-
-// health answers 200 once the store answers a ping, 503 otherwise.
-func health(ping func(context.Context) error) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		if err := ping(ctx); err != nil {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			_, _ = w.Write([]byte("store unavailable\n"))
-			return
-		}
-		_, _ = w.Write([]byte("ok\n"))
-	}
-}
-
-// logRequests logs one line per request: method, path, status and duration. It never
-// logs headers or bodies, which may carry keys.
+// logRequests logs one line per request: method, path, status and duration, and whether
+// the client went away before the answer. It never logs headers or bodies, which may carry
+// keys.
 func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r)
-		log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", time.Since(start).Round(time.Microsecond))
+		attrs := []any{"method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", time.Since(start).Round(time.Microsecond)}
+		if r.Context().Err() != nil {
+			attrs = append(attrs, "canceled", "the client went away")
+		}
+		log.Info("request", attrs...)
 	})
 }
 

@@ -5,6 +5,7 @@ package storetest
 import (
 	"context"
 	"io"
+	"net"
 	"sync"
 	"testing"
 	"time"
@@ -65,7 +66,7 @@ func Open(tb testing.TB, d *seed.Dataset) (*mongostore.Store, *Commands) {
 	}
 	tb.Cleanup(func() { _ = e.Stop(10 * time.Second) })
 	cmds := &Commands{counts: map[string]int{}}
-	s, err := mongostore.Connect(ctx, e.URI(), "coopgraph", &event.CommandMonitor{Started: cmds.started})
+	s, err := mongostore.Connect(ctx, e.URI(), "coopgraph", mongostore.Options{Monitor: &event.CommandMonitor{Started: cmds.started}})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -80,4 +81,56 @@ func Open(tb testing.TB, d *seed.Dataset) (*mongostore.Store, *Commands) {
 	}
 	cmds.Reset()
 	return s, cmds
+}
+
+// Restartable is an embedded FerretDB that a test stops and starts again at the same
+// loopback address over the same files, to take the store away from a running server
+// and bring it back.
+type Restartable struct {
+	tb   testing.TB
+	dir  string
+	addr string
+	e    *embedded.Store // nil while stopped
+}
+
+// StartRestartable starts an embedded FerretDB on a free loopback port with its files in
+// a temporary directory. It stops when the test ends.
+func StartRestartable(tb testing.TB) *Restartable {
+	tb.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	r := &Restartable{tb: tb, dir: tb.TempDir(), addr: l.Addr().String()}
+	_ = l.Close()
+	r.Start()
+	tb.Cleanup(func() {
+		if r.e != nil {
+			_ = r.e.Stop(10 * time.Second)
+		}
+	})
+	return r
+}
+
+// URI is the store's address; it stays the same across restarts.
+func (r *Restartable) URI() string { return "mongodb://" + r.addr + "/" }
+
+// Stop stops the store and waits until it has closed its connections and files.
+func (r *Restartable) Stop() {
+	r.tb.Helper()
+	if err := r.e.Stop(10 * time.Second); err != nil {
+		r.tb.Fatal(err)
+	}
+	r.e = nil
+}
+
+// Start starts the store (again) at its address over its files. Start and Stop are
+// called from the test's goroutine, one at a time.
+func (r *Restartable) Start() {
+	r.tb.Helper()
+	e, err := embedded.StartAt(r.dir, r.addr, io.Discard)
+	if err != nil {
+		r.tb.Fatal(err)
+	}
+	r.e = e
 }

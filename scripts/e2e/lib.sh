@@ -2,7 +2,7 @@
 # Shared by scripts/e2e-browser and scripts/e2e-client (sourced, not run):
 #   e2e_npm_ci       installs the pinned JS packages of scripts/e2e when they are missing
 #   e2e_start_server builds coopgraph, starts it on a free loopback port with a fresh data
-#                    dir and waits for /healthz; sets E2E_URL. A trap stops it on exit.
+#                    dir and waits for /readyz; sets E2E_URL. A trap stops it on exit.
 #                    With the argument `editor-key` it also makes an API keys file with one
 #                    EDITOR key for this run, and sets E2E_EDITOR_KEY to it.
 # The caller has `set -euo pipefail` and has cd'ed to the repository root.
@@ -96,7 +96,7 @@ e2e_start_server() {
     "$e2e_tmp/coopgraph" --addr "127.0.0.1:$port" --data-dir "$e2e_tmp/data" "${flags[@]}" \
     >"$e2e_tmp/server.log" 2>&1 &
   e2e_server_pid=$!
-  # Wait up to 60 s for /healthz to answer 200, giving up early if the server died.
+  # Wait up to 60 s for /readyz to answer 200, giving up early if the server died.
   for i in $(seq 1 240); do
     if ! kill -0 "$e2e_server_pid" 2>/dev/null; then
       e2e_log "coopgraph exited before it was ready"
@@ -104,7 +104,7 @@ e2e_start_server() {
     fi
     if node -e '
         fetch(process.argv[1]).then((r) => process.exit(r.status === 200 ? 0 : 1),
-                                    () => process.exit(1));' "$E2E_URL/healthz"; then
+                                    () => process.exit(1));' "$E2E_URL/readyz"; then
       e2e_log "coopgraph ready at $E2E_URL after $((SECONDS - start)) s: $(head -n 1 "$e2e_tmp/server.log")"
       return 0
     fi
