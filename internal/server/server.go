@@ -68,15 +68,17 @@ func NewServer(d Deps) http.Handler {
 	if d.Load != nil {
 		load = *d.Load
 	}
-	// Cheapest refusals first: too many in flight, then too many from this client, then
-	// a bad key, then a body too large; only then does a request get its deadline, its
-	// loaders and the GraphQL handler.
+	// Cheapest refusals first: a bad key, too many requests from this client, a body too
+	// large; then, with the body read, too many requests in flight (so that slow senders
+	// cannot hold the slots); only then does a request get its deadline, its loaders and
+	// the GraphQL handler.
 	api := loader.Middleware(d.Store, d.BatchWait, newGraphQL(d, limits))
 	api = deadline(load.RequestTimeout, api)
+	api = shed(load.MaxInFlight, api)
 	api = limitBody(limits.BodyBytes, api)
 	api = requireKey(d.RequireAuthForReads, api)
 	api = rateLimit(load.RateLimit, load.RateBurst, api)
-	gql := shed(load.MaxInFlight, auth.Middleware(d.Keys, api))
+	gql := auth.Middleware(d.Keys, api)
 	mux.Handle("/graphql", gql)
 	mux.Handle("GET /export/funding-report.csv", exportCSV(gql))
 	mux.HandleFunc("GET /healthz", live)
