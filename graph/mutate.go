@@ -19,9 +19,9 @@ func (r *Resolver) hasRole(ctx context.Context, _ any, next graphql.Resolver, ro
 	case state == auth.Invalid:
 		return nil, funding.Errorf(funding.EUNAUTHENTICATED, "the API key is not valid")
 	case state == auth.Anonymous && !r.KeysConfigured:
-		return nil, funding.Errorf(funding.EUNAUTHENTICATED, "this needs an API key with role %s, and the server has none: create one with `coopgraph keys add --name <you> --role %s`, restart the server with --api-keys-file, and send the key as `Authorization: Bearer <key>`", role, role)
+		return nil, funding.Errorf(funding.EUNAUTHENTICATED, "this needs an API key with role %s, and the server has none: create one with `coopgraph keys add --name <you> --role %s --api-keys-file <file>`, restart the server with `--api-keys-file <file>`, and send the key as `Authorization: Bearer <key>`", role, role)
 	case state == auth.Anonymous:
-		return nil, funding.Errorf(funding.EUNAUTHENTICATED, "this needs an API key with role %s: send it as `Authorization: Bearer <key>` (create one with `coopgraph keys add --name <you> --role %s`)", role, role)
+		return nil, funding.Errorf(funding.EUNAUTHENTICATED, "this needs an API key with role %s: send it as `Authorization: Bearer <key>` (create one with `coopgraph keys add --name <you> --role %s --api-keys-file <the server's keys file>`; no restart needed)", role, role)
 	case !id.Role.Allows(role):
 		return nil, funding.Errorf(funding.EFORBIDDEN, "this needs role %s; the key %q has role %s", role, id.Name, id.Role)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"errors"
 	"flag"
@@ -30,6 +31,13 @@ type config struct {
 	// load and maxCost: deadlines, shedding, rate limit and query cost (serve only).
 	load    server.Load
 	maxCost int
+	// shutdownTimeout is how long a stopping server waits for requests in flight.
+	shutdownTimeout time.Duration
+	// manifestFile is --operations-manifest, and operations the allow-list read from it
+	// (nil: any operation); introspection allows __schema and __type (serve only).
+	manifestFile  string
+	operations    *server.Manifest
+	introspection bool
 
 	// seed only
 	synthetic   bool
@@ -45,110 +53,214 @@ const minCursorSecret = 32
 // defaultCORSOrigins lets browser apps on this machine call the API.
 const defaultCORSOrigins = "http://localhost,http://localhost:*,http://127.0.0.1,http://127.0.0.1:*"
 
-func parseConfig(cmd string, args []string, getenv func(string) string, stderr io.Writer) (config, error) {
-	env := func(name, def string) string {
-		if v := getenv(name); v != "" {
-			return v
-		}
-		return def
-	}
+// parseConfig reads the settings of cmd ("serve" or "seed") from args and the environment.
+// Asked for help, it prints the command's usage to stdout and returns flag.ErrHelp.
+func parseConfig(cmd string, args []string, getenv func(string) string, stdout io.Writer) (config, error) {
 	var c config
 	var errs []error
-	var origins, cursorSecret string
-	fs := flag.NewFlagSet("coopgraph "+cmd, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&c.addr, "addr", env("COOPGRAPH_ADDR", ":8080"), "listen address (env COOPGRAPH_ADDR)")
-	fs.StringVar(&c.dataDir, "data-dir", env("COOPGRAPH_DATA_DIR", "./data"), "directory of the embedded store's files, used when MONGODB_URI is unset (env COOPGRAPH_DATA_DIR)")
-	fs.StringVar(&c.dbName, "db", env("COOPGRAPH_DB", "coopgraph"), "database name (env COOPGRAPH_DB)")
-	storeTimeout := env("COOPGRAPH_STORE_TIMEOUT", "2s")
-	fs.StringVar(&storeTimeout, "store-timeout", storeTimeout, "how long a request waits for an unreachable store before it is answered 503 Service Unavailable, a Go duration such as 2s or 500ms (env COOPGRAPH_STORE_TIMEOUT)")
-	fs.StringVar(&origins, "cors-origins", env("COOPGRAPH_CORS_ORIGINS", defaultCORSOrigins), "comma-separated browser origins allowed to call the API; * for any (env COOPGRAPH_CORS_ORIGINS)")
-	if cmd == "serve" {
-		fs.StringVar(&c.keysFile, "api-keys-file", env("COOPGRAPH_API_KEYS_FILE", ""), "file of API key hashes (create keys with `coopgraph keys add`); without it, nobody may change data (env COOPGRAPH_API_KEYS_FILE)")
-		// No default shown: the help must never print the secret.
-		fs.StringVar(&cursorSecret, "cursor-secret", "", "secret (at least 32 bytes) that signs paging cursors, the same on every instance; without it, a random one per process, so cursors stop working on a restart. Prefer the environment variable: command lines are visible to other users (env COOPGRAPH_CURSOR_SECRET)")
-		c.load, c.maxCost = server.DefaultLoad, server.DefaultLimits.Cost
-		envVar(fs, &errs, getenv, &c.load.RequestTimeout, "request-timeout", "COOPGRAPH_REQUEST_TIMEOUT", parsePositive(time.ParseDuration),
-			"each request's deadline: past it, its store work stops and it is answered TIMEOUT, a Go duration")
-		envVar(fs, &errs, getenv, &c.load.MaxInFlight, "max-in-flight", "COOPGRAPH_MAX_IN_FLIGHT", parsePositive(strconv.Atoi),
-			"requests served at once; more are answered 503 with Retry-After straight away")
-		envVar(fs, &errs, getenv, &c.load.RateLimit, "rate-limit", "COOPGRAPH_RATE_LIMIT", parseNonNegative(parseFloat),
-			"requests per second allowed to each API key (or IP address without a key), on average; 0 for no limit; more are answered 429 with Retry-After")
-		envVar(fs, &errs, getenv, &c.load.RateBurst, "rate-burst", "COOPGRAPH_RATE_BURST", parsePositive(strconv.Atoi),
-			"requests each API key or IP address may send at once, above --rate-limit")
-		envVar(fs, &errs, getenv, &c.maxCost, "max-cost", "COOPGRAPH_MAX_COST", parsePositive(strconv.Atoi),
-			"the most a query may cost (a field costs 1; a list multiplies what it selects by its page size)")
-		fs.BoolVar(&c.authReads, "require-auth-for-reads", env("COOPGRAPH_REQUIRE_AUTH_FOR_READS", "") == "true", "require a valid API key for reads too (env COOPGRAPH_REQUIRE_AUTH_FOR_READS=true)")
-	}
-	if cmd == "seed" {
-		fs.BoolVar(&c.synthetic, "synthetic", false, "replace all data with a deterministic synthetic dataset instead of the demo data")
-		fs.IntVar(&c.donors, "donors", 30, "synthetic: number of donors")
-		fs.IntVar(&c.projects, "projects", 2000, "synthetic: number of projects")
-		fs.IntVar(&c.allocations, "allocations", 10000, "synthetic: number of allocations")
-		fs.Int64Var(&c.randSeed, "rand-seed", 1, "synthetic: random seed; the same seed gives the same data")
+	var cursorSecret string
+	fs := configFlags(cmd, getenv, &c, &cursorSecret, &errs)
+	if err := parseArgs(fs, args, stdout); err != nil {
+		return config{}, err
 	}
 	if err := errors.Join(errs...); err != nil {
 		return config{}, err
 	}
-	if err := fs.Parse(args); err != nil {
-		return config{}, err
-	}
-	if fs.NArg() > 0 {
-		return config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	for _, n := range []struct {
-		name string
-		v    int
-	}{{"donors", c.donors}, {"projects", c.projects}, {"allocations", c.allocations}} {
-		if n.v < 1 && c.synthetic {
-			return config{}, fmt.Errorf("--%s must be at least 1, got %s", n.name, strconv.Itoa(n.v))
-		}
-	}
-	d, err := time.ParseDuration(storeTimeout)
-	if err != nil || d <= 0 {
-		return config{}, fmt.Errorf("--store-timeout (env COOPGRAPH_STORE_TIMEOUT) must be a positive duration such as 2s or 500ms, got %q", storeTimeout)
-	}
-	c.storeTimeout = d
 	if cmd == "serve" {
-		if cursorSecret == "" {
-			cursorSecret = getenv("COOPGRAPH_CURSOR_SECRET")
-		}
 		if cursorSecret != "" && len(cursorSecret) < minCursorSecret {
 			return config{}, fmt.Errorf("--cursor-secret (env COOPGRAPH_CURSOR_SECRET) must be at least %d bytes, got %d", minCursorSecret, len(cursorSecret))
 		}
 		c.cursorSecret = []byte(cursorSecret)
-	}
-	c.mongoURI = getenv("MONGODB_URI")
-	for _, o := range strings.Split(origins, ",") {
-		if o = strings.TrimSpace(o); o != "" {
-			c.corsOrigins = append(c.corsOrigins, o)
+		if c.manifestFile != "" {
+			m, err := server.LoadManifest(c.manifestFile)
+			if err != nil {
+				return config{}, fmt.Errorf("--operations-manifest (env COOPGRAPH_OPERATIONS_MANIFEST) %s: %v", c.manifestFile, err)
+			}
+			c.operations = m
 		}
 	}
+	c.mongoURI = getenv("MONGODB_URI")
 	return c, nil
 }
 
+// configFlags sets c to the defaults and defines the flags of cmd ("serve" or "seed") over
+// it; a value in the environment that does not parse is appended to errs.
+func configFlags(cmd string, getenv func(string) string, c *config, cursorSecret *string, errs *[]error) *flag.FlagSet {
+	*c = config{
+		addr: ":8080", dataDir: "./data", dbName: "coopgraph", storeTimeout: 2 * time.Second,
+		load: server.DefaultLoad, maxCost: server.DefaultLimits.Cost, shutdownTimeout: 15 * time.Second,
+		donors: 30, projects: 2000, allocations: 10000, randSeed: 1,
+	}
+	c.corsOrigins, _ = parseList(defaultCORSOrigins)
+	fs := flag.NewFlagSet("coopgraph "+cmd, flag.ContinueOnError)
+	fs.Usage = func() { commandUsage(fs, cmd) }
+	if cmd == "serve" {
+		envVar(fs, errs, getenv, &c.addr, "addr", "COOPGRAPH_ADDR", parseString,
+			"`address` to listen on, host:port")
+	}
+	envVar(fs, errs, getenv, &c.dataDir, "data-dir", "COOPGRAPH_DATA_DIR", parseString,
+		"`directory` of the embedded store's files (created 0700), used when MONGODB_URI is unset")
+	envVar(fs, errs, getenv, &c.dbName, "db", "COOPGRAPH_DB", parseDBName,
+		"database `name`")
+	envVar(fs, errs, getenv, &c.storeTimeout, "store-timeout", "COOPGRAPH_STORE_TIMEOUT", parsePositive(time.ParseDuration),
+		"how long a request waits for an unreachable store before it is answered 503 Service Unavailable, a Go `duration` such as 2s or 500ms")
+	if cmd == "serve" {
+		envVar(fs, errs, getenv, &c.corsOrigins, "cors-origins", "COOPGRAPH_CORS_ORIGINS", parseList,
+			"comma-separated browser `origins` allowed to call the API; * for any")
+		envVar(fs, errs, getenv, &c.keysFile, "api-keys-file", "COOPGRAPH_API_KEYS_FILE", parseString,
+			"`file` of API key hashes (made by coopgraph keys add; re-read within a second when it changes); without it, nobody may change data")
+		envVar(fs, errs, getenv, cursorSecret, "cursor-secret", "COOPGRAPH_CURSOR_SECRET", parseString,
+			"`secret` (at least 32 bytes) that signs paging cursors, the same on every instance; without it, a random one per process, so cursors stop working on a restart. Prefer the environment variable: command lines are visible to other users")
+		envVar(fs, errs, getenv, &c.load.RequestTimeout, "request-timeout", "COOPGRAPH_REQUEST_TIMEOUT", parsePositive(time.ParseDuration),
+			"each request's deadline: past it, its store work stops and it is answered TIMEOUT, a Go `duration`")
+		envVar(fs, errs, getenv, &c.load.MaxInFlight, "max-in-flight", "COOPGRAPH_MAX_IN_FLIGHT", parsePositive(strconv.Atoi),
+			"requests served at once; more are answered 503 with Retry-After straight away")
+		envVar(fs, errs, getenv, &c.load.RateLimit, "rate-limit", "COOPGRAPH_RATE_LIMIT", parseNonNegative(parseFloat),
+			"requests per second allowed to each API key (or IP address without a key), on average; 0 for no limit; more are answered 429 with Retry-After")
+		envVar(fs, errs, getenv, &c.load.RateBurst, "rate-burst", "COOPGRAPH_RATE_BURST", parsePositive(strconv.Atoi),
+			"requests each API key or IP address may send at once, above --rate-limit")
+		envVar(fs, errs, getenv, &c.maxCost, "max-cost", "COOPGRAPH_MAX_COST", parsePositive(strconv.Atoi),
+			"the most a query may cost (a field costs 1; a list multiplies what it selects by its page size)")
+		envVar(fs, errs, getenv, &c.authReads, "require-auth-for-reads", "COOPGRAPH_REQUIRE_AUTH_FOR_READS", strconv.ParseBool,
+			"require a valid API key for reads too")
+		envVar(fs, errs, getenv, &c.shutdownTimeout, "shutdown-timeout", "COOPGRAPH_SHUTDOWN_TIMEOUT", parsePositive(time.ParseDuration),
+			"on SIGINT or SIGTERM, how long requests in flight may finish before they are cut off, a Go `duration`")
+		envVar(fs, errs, getenv, &c.manifestFile, "operations-manifest", "COOPGRAPH_OPERATIONS_MANIFEST", parseString,
+			"allow-list mode: run only the operations of this persisted-operation manifest `file` (Apollo's or Relay's), sent by id or as their exact text")
+		c.introspection = true
+		envVar(fs, errs, getenv, &c.introspection, "introspection", "COOPGRAPH_INTROSPECTION", strconv.ParseBool,
+			"answer introspection (__schema, __type), which the playground needs; --introspection=false refuses it")
+	}
+	if cmd == "seed" {
+		envVar(fs, errs, getenv, &c.synthetic, "synthetic", "COOPGRAPH_SYNTHETIC", strconv.ParseBool,
+			"replace all data with a deterministic synthetic dataset instead of loading the demo data")
+		envVar(fs, errs, getenv, &c.donors, "donors", "COOPGRAPH_DONORS", parsePositive(strconv.Atoi),
+			"synthetic: number of donors")
+		envVar(fs, errs, getenv, &c.projects, "projects", "COOPGRAPH_PROJECTS", parsePositive(strconv.Atoi),
+			"synthetic: number of projects")
+		envVar(fs, errs, getenv, &c.allocations, "allocations", "COOPGRAPH_ALLOCATIONS", parsePositive(strconv.Atoi),
+			"synthetic: number of allocations")
+		envVar(fs, errs, getenv, &c.randSeed, "rand-seed", "COOPGRAPH_RAND_SEED", parseInt64,
+			"synthetic: random seed; the same seed gives the same data")
+	}
+	return fs
+}
+
+// parseArgs parses args into fs and refuses arguments that are not flags. Asked for help
+// (-h, --help), it prints fs's usage to stdout and returns flag.ErrHelp; an error is
+// returned, naming the command's --help, and nothing is printed.
+func parseArgs(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	var out bytes.Buffer
+	fs.SetOutput(&out)
+	err := fs.Parse(args)
+	if err == nil && fs.NArg() > 0 {
+		err = fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		_, _ = stdout.Write(out.Bytes())
+		return err
+	}
+	if err != nil {
+		return fmt.Errorf("%w (see `%s --help`)", err, fs.Name())
+	}
+	return nil
+}
+
 // envVar defines a flag --name whose default is the environment variable env if it is set,
-// else the value *p already holds. A value that does not parse stops the start with a
-// message naming the setting.
+// else the value *p already holds. The flag's usage ends "(default X; env ENV)", where X
+// is *p's value before the environment is read, so no value from the environment (a
+// secret) is ever shown. A value that does not parse stops the start with a message
+// naming the setting.
 func envVar[T any](fs *flag.FlagSet, errs *[]error, getenv func(string) string, p *T, name, env string, parse func(string) (T, error), usage string) {
+	def := shown(*p)
 	if v := getenv(env); v != "" {
 		x, err := parse(v)
 		if err != nil {
-			*errs = append(*errs, fmt.Errorf("%s=%q: %v", env, v, err))
+			*errs = append(*errs, fmt.Errorf("%s=%q (--%s): %v", env, v, name, err))
 		} else {
 			*p = x
 		}
 	}
-	fs.Func(name, fmt.Sprintf("%s (default %v; env %s)", usage, *p, env), func(s string) error {
-		x, err := parse(s)
-		if err == nil {
-			*p = x
-		}
-		return err
-	})
+	fs.Var(&setting[T]{p: p, parse: parse}, name, fmt.Sprintf("%s (default %s; env %s)", usage, def, env))
 }
 
+// setting is the flag.Value of a flag made by envVar.
+type setting[T any] struct {
+	p     *T
+	parse func(string) (T, error)
+}
+
+// String is empty, so that nothing prints a setting's value (it may be a secret).
+func (s *setting[T]) String() string { return "" }
+
+func (s *setting[T]) Set(v string) error {
+	x, err := s.parse(v)
+	if err == nil {
+		*s.p = x
+	}
+	return err
+}
+
+// IsBoolFlag lets a boolean setting be given as --name alone.
+func (s *setting[T]) IsBoolFlag() bool {
+	_, ok := any(s.p).(*bool)
+	return ok
+}
+
+// argName names the value a flag takes, in the help.
+func (s *setting[T]) argName() string {
+	switch any(s.p).(type) {
+	case *bool:
+		return ""
+	case *int, *int64:
+		return "int"
+	case *float64:
+		return "number"
+	case *time.Duration:
+		return "duration"
+	case *[]string:
+		return "list"
+	}
+	return "string"
+}
+
+// shown is a default value as the help shows it.
+func shown(v any) string {
+	switch v := v.(type) {
+	case string:
+		if v == "" {
+			return "none"
+		}
+	case []string:
+		return strings.Join(v, ",")
+	}
+	return fmt.Sprint(v)
+}
+
+func parseString(s string) (string, error) { return s, nil }
+
 func parseFloat(s string) (float64, error) { return strconv.ParseFloat(s, 64) }
+
+func parseInt64(s string) (int64, error) { return strconv.ParseInt(s, 10, 64) }
+
+// parseList splits a comma-separated list, dropping empty entries.
+func parseList(s string) ([]string, error) {
+	var out []string
+	for _, o := range strings.Split(s, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}
+
+// parseDBName accepts a name MongoDB accepts for a database.
+func parseDBName(s string) (string, error) {
+	if s == "" || len(s) > 63 || strings.ContainsAny(s, "/\\. \"$*<>:|?\x00") {
+		return "", errors.New(`must be 1 to 63 characters, none of /\. "$*<>:|?`)
+	}
+	return s, nil
+}
 
 // parsePositive and parseNonNegative refuse numbers and durations out of range.
 func parsePositive[T int | float64 | time.Duration](parse func(string) (T, error)) func(string) (T, error) {

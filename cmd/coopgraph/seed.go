@@ -11,7 +11,7 @@ import (
 // runSeed reloads the demo data (upserting by id, so nothing is duplicated) or replaces
 // all data with a synthetic dataset.
 func runSeed(ctx context.Context, c config, stdout, stderr io.Writer) error {
-	s, storeName, closeStore, err := openStore(ctx, c, stderr)
+	s, storeName, closeStore, err := openStore(ctx, c, stderr, nil)
 	if err != nil {
 		return err
 	}

@@ -9,31 +9,43 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"sync/atomic"
 	"time"
+
+	"github.com/mattn/go-isatty"
+	"go.mongodb.org/mongo-driver/v2/event"
 
 	"github.com/coopgraph/coopgraph/internal/auth"
 	"github.com/coopgraph/coopgraph/internal/embedded"
+	"github.com/coopgraph/coopgraph/internal/metrics"
 	"github.com/coopgraph/coopgraph/internal/mongostore"
 	"github.com/coopgraph/coopgraph/internal/seed"
 	"github.com/coopgraph/coopgraph/internal/server"
 )
 
 // openStore connects to MONGODB_URI, or starts the embedded FerretDB when it is unset. It
-// returns the store, a phrase naming it, and a function that closes both.
-func openStore(ctx context.Context, c config, stderr io.Writer) (*mongostore.Store, string, func(), error) {
+// returns the store, a phrase naming it, and a function that closes both. monitor, if not
+// nil, sees every command the store sends.
+func openStore(ctx context.Context, c config, stderr io.Writer, monitor *event.CommandMonitor) (*mongostore.Store, string, func(), error) {
 	uri, name := c.mongoURI, "MongoDB at "+redact(c.mongoURI)
 	stopEmbedded := func() {}
 	if uri == "" {
 		e, err := embedded.Start(c.dataDir, stderr)
-		if err != nil {
+		if errors.Is(err, embedded.ErrNotBuilt) {
 			return nil, "", nil, err
+		} else if err != nil {
+			return nil, "", nil, fmt.Errorf("--data-dir (env COOPGRAPH_DATA_DIR) %s: %w", c.dataDir, err)
 		}
 		uri, name = e.URI(), "embedded FerretDB (SQLite files in "+c.dataDir+")"
 		stopEmbedded = func() { _ = e.Stop(10 * time.Second) }
 	}
-	s, err := mongostore.Connect(ctx, uri, c.dbName, mongostore.Options{Timeout: c.storeTimeout})
+	s, err := mongostore.Connect(ctx, uri, c.dbName, mongostore.Options{Timeout: c.storeTimeout, Monitor: monitor})
 	if err != nil {
 		stopEmbedded()
+		if c.mongoURI != "" {
+			err = fmt.Errorf("MONGODB_URI (%s): %w", redact(c.mongoURI), err)
+		}
 		return nil, "", nil, err
 	}
 	if err := s.EnsureIndexes(ctx); err != nil {
@@ -59,15 +71,26 @@ func redact(uri string) string {
 }
 
 func runServe(ctx context.Context, c config, stdout, stderr io.Writer) error {
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	log := newLogger(stderr)
+	m := metrics.New()
 	var keys *auth.Keyring
 	if c.keysFile != "" {
 		var err error
 		if keys, err = auth.Load(c.keysFile); err != nil {
-			return err
+			return fmt.Errorf("--api-keys-file (env COOPGRAPH_API_KEYS_FILE): %w", err)
 		}
+		// A changed keys file takes effect within a second, without a restart.
+		watchCtx, stopWatch := context.WithCancel(ctx)
+		defer stopWatch()
+		go keys.Watch(watchCtx, time.Second, log)
 	}
-	s, storeName, closeStore, err := openStore(ctx, c, stderr)
+	// Listen first, so that a taken address stops the start before the store opens.
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return fmt.Errorf("--addr (env COOPGRAPH_ADDR) %q: %w", c.addr, err)
+	}
+	defer ln.Close()
+	s, storeName, closeStore, err := openStore(ctx, c, stderr, m.StoreMonitor())
 	if err != nil {
 		return err
 	}
@@ -81,17 +104,14 @@ func runServe(ctx context.Context, c config, stdout, stderr io.Writer) error {
 		storeName += ", demo data loaded"
 	}
 
-	ln, err := net.Listen("tcp", c.addr)
-	if err != nil {
-		return err
-	}
 	limits := server.DefaultLimits
 	limits.Cost = c.maxCost
 	srv := &http.Server{
 		Handler: server.NewServer(server.Deps{
 			Store: s, Ping: s.Ping, CORSOrigins: c.corsOrigins, Log: log,
 			Keys: keys, RequireAuthForReads: c.authReads, NewID: mongostore.NewID, CursorSecret: c.cursorSecret,
-			Limits: &limits, Load: &c.load,
+			Limits: &limits, Load: &c.load, Metrics: m,
+			Operations: c.operations, NoIntrospection: !c.introspection,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
@@ -101,6 +121,8 @@ func runServe(ctx context.Context, c config, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "coopgraph: serving %s; playground at %s/ (GraphQL at /graphql)\n", storeName, baseURL(ln.Addr()))
 
+	var inFlight atomic.Int64
+	srv.Handler = countRequests(&inFlight, srv.Handler)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -108,12 +130,60 @@ func runServe(ctx context.Context, c config, stdout, stderr io.Writer) error {
 		return err
 	case <-ctx.Done():
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	return shutdown(srv, &inFlight, c.shutdownTimeout, log)
+}
+
+// countRequests keeps in n the number of requests h is serving.
+func countRequests(n *atomic.Int64, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		defer n.Add(-1)
+		h.ServeHTTP(w, r)
+	})
+}
+
+// shutdown stops srv: it lets the requests in flight (inFlight) finish for up to timeout,
+// then cuts off those left. Either way the server has stopped, so it returns nil unless
+// the listener failed to close.
+func shutdown(srv *http.Server, inFlight *atomic.Int64, timeout time.Duration, log *slog.Logger) error {
+	log.Info(fmt.Sprintf("shutting down: waiting up to %s for %s in flight", timeout, requests(inFlight.Load())))
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+	err := srv.Shutdown(ctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		n := inFlight.Load()
+		err = srv.Close()
+		log.Warn(fmt.Sprintf("shut down after %s: cut off %s still in flight", timeout, requests(n)))
+		return ignoreClosed(err)
 	}
-	return nil
+	if err = ignoreClosed(err); err == nil {
+		log.Info("shut down: every request finished")
+	}
+	return err
+}
+
+// requests is "1 request" or "n requests".
+func requests(n int64) string {
+	if n == 1 {
+		return "1 request"
+	}
+	return fmt.Sprintf("%d requests", n)
+}
+
+func ignoreClosed(err error) error {
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// newLogger logs JSON lines, for a log collector, or text when w is a terminal that a
+// person reads.
+func newLogger(w io.Writer) *slog.Logger {
+	if f, ok := w.(*os.File); ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())) {
+		return slog.New(slog.NewTextHandler(w, nil))
+	}
+	return slog.New(slog.NewJSONHandler(w, nil))
 }
 
 // baseURL is the address a browser on this machine opens.

@@ -14,10 +14,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -181,8 +183,66 @@ func writeAtomic(path string, b []byte) error {
 	return os.Rename(tmp.Name(), path)
 }
 
-// Keyring is the set of valid keys, as hashes, loaded from a keys file.
+// KeyInfo describes a key in the keys file: who holds it, its role, when it was made.
+// It never holds the key nor its hash.
+type KeyInfo struct {
+	Name      string
+	Role      Role
+	CreatedAt time.Time
+}
+
+// ListKeys returns the keys of the keys file at path, in the file's order.
+func ListKeys(path string) ([]KeyInfo, error) {
+	f, err := readFile(path)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]KeyInfo, len(f.Keys))
+	for i, e := range f.Keys {
+		out[i] = KeyInfo{Name: e.Name, Role: e.Role, CreatedAt: e.CreatedAt}
+	}
+	return out, nil
+}
+
+// RevokeKey removes the key named name from the keys file at path. The file is replaced
+// atomically and has mode 0600; a running server's Keyring picks the change up (Watch).
+func RevokeKey(path, name string) error {
+	f, err := readFile(path)
+	if err != nil {
+		return err
+	}
+	kept := f.Keys[:0]
+	for _, e := range f.Keys {
+		if e.Name != name {
+			kept = append(kept, e)
+		}
+	}
+	if len(kept) == len(f.Keys) {
+		return fmt.Errorf("no key named %q in %s", name, path)
+	}
+	f.Keys = kept
+	b, err := json.MarshalIndent(f, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := writeAtomic(path, append(b, '\n')); err != nil {
+		return fmt.Errorf("write keys file: %w", err)
+	}
+	return nil
+}
+
+// Keyring is the set of valid keys, as hashes, loaded from a keys file. Watch keeps it
+// in step with the file; it is safe for concurrent use.
 type Keyring struct {
+	path string
+	set  atomic.Pointer[keySet]
+	// seen is the file last read (whether or not it was valid), so Reload reads it again
+	// only once it has changed. Only Reload uses it.
+	seen os.FileInfo
+}
+
+// keySet is one version of the keys file's keys.
+type keySet struct {
 	hashes [][sha256.Size]byte
 	ids    []Identity
 }
@@ -191,17 +251,77 @@ type Keyring struct {
 // valid JSON, or has an entry without a name, with a repeated name, an invalid role or a
 // malformed hash.
 func Load(path string) (*Keyring, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("read keys file: %w", err)
+	}
+	set, err := loadSet(path)
+	if err != nil {
+		return nil, err
+	}
+	kr := &Keyring{path: path, seen: fi}
+	kr.set.Store(set)
+	return kr, nil
+}
+
+func loadSet(path string) (*keySet, error) {
 	f, err := readFile(path)
 	if err != nil {
 		return nil, err
 	}
-	kr := &Keyring{}
+	set := &keySet{}
 	for _, e := range f.Keys {
 		h, _ := parseHash(e.Hash) // checked by readFile
-		kr.hashes = append(kr.hashes, h)
-		kr.ids = append(kr.ids, Identity{Name: e.Name, Role: e.Role})
+		set.hashes = append(set.hashes, h)
+		set.ids = append(set.ids, Identity{Name: e.Name, Role: e.Role})
 	}
-	return kr, nil
+	return set, nil
+}
+
+// Reload reads the keys file again if it changed (another file, size or modification
+// time) since it was last read. A file that cannot be read or is invalid leaves the keys
+// as they were and is reported as an error, once per change. It reports whether the keys
+// were replaced. Reload is not safe for concurrent use with itself; Watch calls it.
+func (kr *Keyring) Reload() (bool, error) {
+	fi, err := os.Stat(kr.path)
+	if err != nil {
+		if kr.seen == nil {
+			return false, nil // already reported
+		}
+		kr.seen = nil
+		return false, fmt.Errorf("read keys file: %w", err)
+	}
+	if kr.seen != nil && os.SameFile(fi, kr.seen) && fi.Size() == kr.seen.Size() && fi.ModTime().Equal(kr.seen.ModTime()) {
+		return false, nil
+	}
+	kr.seen = fi
+	set, err := loadSet(kr.path)
+	if err != nil {
+		return false, err
+	}
+	kr.set.Store(set)
+	return true, nil
+}
+
+// Watch calls Reload every interval until ctx is done, logging each reload and each
+// invalid file (whose keys are then not used: the previous ones stay valid).
+func (kr *Keyring) Watch(ctx context.Context, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		changed, err := kr.Reload()
+		switch {
+		case err != nil:
+			log.Error("keys file not reloaded, the previous keys stay valid", "file", kr.path, "keys", kr.Len(), "err", err)
+		case changed:
+			log.Info("keys file reloaded", "file", kr.path, "keys", kr.Len())
+		}
+	}
 }
 
 // Len returns the number of keys in kr.
@@ -209,7 +329,7 @@ func (kr *Keyring) Len() int {
 	if kr == nil {
 		return 0
 	}
-	return len(kr.hashes)
+	return len(kr.set.Load().hashes)
 }
 
 // Lookup returns the identity of key, if key is valid. It compares the key's hash with
@@ -219,16 +339,17 @@ func (kr *Keyring) Lookup(key string) (Identity, bool) {
 	if kr == nil || key == "" {
 		return Identity{}, false
 	}
+	set := kr.set.Load()
 	h := hashKey(key)
 	found := -1
-	for i := range kr.hashes {
-		eq := subtle.ConstantTimeCompare(h[:], kr.hashes[i][:])
+	for i := range set.hashes {
+		eq := subtle.ConstantTimeCompare(h[:], set.hashes[i][:])
 		found = subtle.ConstantTimeSelect(eq, i, found)
 	}
 	if found < 0 {
 		return Identity{}, false
 	}
-	return kr.ids[found], true
+	return set.ids[found], true
 }
 
 // State is what the middleware concluded about a request's credentials.

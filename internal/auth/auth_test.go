@@ -276,3 +276,91 @@ func TestFromAndWithIdentity(t *testing.T) {
 		t.Errorf("From(WithIdentity) = %+v, %v; want %+v, authenticated", id, s, want)
 	}
 }
+
+// TestListAndRevoke lists names, roles and dates (never hashes) and removes one key,
+// keeping the file 0600.
+func TestListAndRevoke(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "keys.json")
+	mustAddKey(t, path, "alice", auth.Editor)
+	mustAddKey(t, path, "bob", auth.Admin)
+	list, err := auth.ListKeys(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []auth.KeyInfo{{Name: "alice", Role: auth.Editor, CreatedAt: now}, {Name: "bob", Role: auth.Admin, CreatedAt: now}}
+	if len(list) != 2 || list[0] != want[0] || list[1] != want[1] {
+		t.Errorf("ListKeys = %+v, want %+v", list, want)
+	}
+	if err := auth.RevokeKey(path, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := auth.ListKeys(path); len(list) != 1 || list[0].Name != "bob" {
+		t.Errorf("after revoking alice: %+v", list)
+	}
+	if err := auth.RevokeKey(path, "alice"); err == nil || !strings.Contains(err.Error(), `no key named "alice"`) {
+		t.Errorf("second revoke: %v", err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("file after revoke: %v %v, want mode 0600", fi, err)
+	}
+	if _, err := auth.ListKeys(filepath.Join(t.TempDir(), "missing.json")); err == nil {
+		t.Error("ListKeys of a missing file succeeded")
+	}
+}
+
+// TestKeyringReload: a changed file replaces the keys; an invalid or missing one keeps the
+// previous keys and is reported once.
+func TestKeyringReload(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "keys.json")
+	alice := mustAddKey(t, path, "alice", auth.Editor)
+	kr := mustLoad(t, path)
+	if changed, err := kr.Reload(); changed || err != nil {
+		t.Errorf("Reload of an unchanged file = %v, %v", changed, err)
+	}
+	bob := mustAddKey(t, path, "bob", auth.Viewer)
+	if changed, err := kr.Reload(); !changed || err != nil {
+		t.Fatalf("Reload after an add = %v, %v", changed, err)
+	}
+	if _, ok := kr.Lookup(bob); !ok {
+		t.Error("the added key is not valid after Reload")
+	}
+	if err := auth.RevokeKey(path, "bob"); err != nil {
+		t.Fatal(err)
+	}
+	if changed, err := kr.Reload(); !changed || err != nil {
+		t.Fatalf("Reload after a revoke = %v, %v", changed, err)
+	}
+	if _, ok := kr.Lookup(bob); ok {
+		t.Error("the revoked key is still valid after Reload")
+	}
+
+	for _, tc := range []struct {
+		name    string
+		breakIt func() error
+	}{
+		{"Invalid", func() error { return os.WriteFile(path, []byte(`{"keys": [`), 0o600) }},
+		{"Missing", func() error { return os.Remove(path) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.breakIt(); err != nil {
+				t.Fatal(err)
+			}
+			if changed, err := kr.Reload(); changed || err == nil {
+				t.Errorf("Reload = %v, %v; want an error", changed, err)
+			}
+			if changed, err := kr.Reload(); changed || err != nil {
+				t.Errorf("second Reload = %v, %v; want it reported once", changed, err)
+			}
+			if id, ok := kr.Lookup(alice); !ok || id.Name != "alice" {
+				t.Error("the previous keys were dropped")
+			}
+		})
+	}
+	mustAddKey(t, path, "carol", auth.Admin) // a new file without alice
+	if changed, err := kr.Reload(); !changed || err != nil {
+		t.Fatalf("Reload of a repaired file = %v, %v", changed, err)
+	}
+	if _, ok := kr.Lookup(alice); ok || kr.Len() != 1 {
+		t.Errorf("after the repair: alice valid %v, %d keys; want only carol", ok, kr.Len())
+	}
+}

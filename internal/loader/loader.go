@@ -50,23 +50,32 @@ type Loaders struct {
 	projectsByCountry      *Loader[Key, []*funding.Project]
 }
 
-// New returns fresh loaders over s that wait wait (DefaultWait if 0) for more keys;
-// build one set per request.
-func New(s Store, wait time.Duration) *Loaders {
+// Options tune a request's loaders.
+type Options struct {
+	// Wait is how long a batch waits for more keys (DefaultWait if 0).
+	Wait time.Duration
+	// Observe, if not nil, is told the size of every batch read: the loader's name (the
+	// collection and the reference it follows, e.g. "projects.country") and the number of
+	// keys.
+	Observe func(loader string, keys int)
+}
+
+// New returns fresh loaders over s; build one set per request.
+func New(s Store, o Options) *Loaders {
 	return &Loaders{
-		countriesByCode:        rel(wait, s.FindCountries, "id", func(c *funding.Country) []string { return []string{c.Code} }),
-		donorsByID:             rel(wait, s.FindDonors, "id", func(d *funding.Donor) []string { return []string{d.ID} }),
-		donorsByPartnerCountry: rel(wait, s.FindDonors, "partnerCountry", func(d *funding.Donor) []string { return d.PartnerCountryCodes }),
-		agreementsByID:         rel(wait, s.FindAgreements, "id", func(a *funding.Agreement) []string { return []string{a.ID} }),
-		agreementsByDonor:      rel(wait, s.FindAgreements, "donor", func(a *funding.Agreement) []string { return []string{a.DonorID} }),
-		trustFundsByID:         rel(wait, s.FindTrustFunds, "id", func(t *funding.TrustFund) []string { return []string{t.ID} }),
-		trustFundsByDonor:      rel(wait, s.FindTrustFunds, "donor", func(t *funding.TrustFund) []string { return []string{t.DonorID} }),
-		trustFundsByAgreement:  rel(wait, s.FindTrustFunds, "agreement", func(t *funding.TrustFund) []string { return t.AgreementIDs }),
-		allocationsByID:        rel(wait, s.FindAllocations, "id", func(a *funding.Allocation) []string { return []string{a.ID} }),
-		allocationsByTrustFund: rel(wait, s.FindAllocations, "trustFund", func(a *funding.Allocation) []string { return []string{a.TrustFundID} }),
-		allocationsByProject:   rel(wait, s.FindAllocations, "project", func(a *funding.Allocation) []string { return []string{a.ProjectID} }),
-		projectsByID:           rel(wait, s.FindProjects, "id", func(p *funding.Project) []string { return []string{p.ID} }),
-		projectsByCountry:      rel(wait, s.FindProjects, "country", projectCountryCodes),
+		countriesByCode:        rel(o, "countries", s.FindCountries, "id", func(c *funding.Country) []string { return []string{c.Code} }),
+		donorsByID:             rel(o, "donors", s.FindDonors, "id", func(d *funding.Donor) []string { return []string{d.ID} }),
+		donorsByPartnerCountry: rel(o, "donors", s.FindDonors, "partnerCountry", func(d *funding.Donor) []string { return d.PartnerCountryCodes }),
+		agreementsByID:         rel(o, "agreements", s.FindAgreements, "id", func(a *funding.Agreement) []string { return []string{a.ID} }),
+		agreementsByDonor:      rel(o, "agreements", s.FindAgreements, "donor", func(a *funding.Agreement) []string { return []string{a.DonorID} }),
+		trustFundsByID:         rel(o, "trustFunds", s.FindTrustFunds, "id", func(t *funding.TrustFund) []string { return []string{t.ID} }),
+		trustFundsByDonor:      rel(o, "trustFunds", s.FindTrustFunds, "donor", func(t *funding.TrustFund) []string { return []string{t.DonorID} }),
+		trustFundsByAgreement:  rel(o, "trustFunds", s.FindTrustFunds, "agreement", func(t *funding.TrustFund) []string { return t.AgreementIDs }),
+		allocationsByID:        rel(o, "allocations", s.FindAllocations, "id", func(a *funding.Allocation) []string { return []string{a.ID} }),
+		allocationsByTrustFund: rel(o, "allocations", s.FindAllocations, "trustFund", func(a *funding.Allocation) []string { return []string{a.TrustFundID} }),
+		allocationsByProject:   rel(o, "allocations", s.FindAllocations, "project", func(a *funding.Allocation) []string { return []string{a.ProjectID} }),
+		projectsByID:           rel(o, "projects", s.FindProjects, "id", func(p *funding.Project) []string { return []string{p.ID} }),
+		projectsByCountry:      rel(o, "projects", s.FindProjects, "country", projectCountryCodes),
 	}
 }
 
@@ -96,12 +105,17 @@ func argsKey[F, O any](f *F, o []O) string {
 	return string(b)
 }
 
-// rel makes a loader of the children of parents by reference ref. For each distinct set
+// rel makes a loader of the children (in collection coll) of parents by reference ref,
+// named coll.ref for o.Observe. For each distinct set
 // of arguments among the keys of a batch it runs one query for all their parents, and
 // hands each parent its children in the query's order. parents says which parents a child
 // belongs to (several, for list references).
-func rel[F, O, T any](wait time.Duration, find func(context.Context, funding.Query[F, O]) ([]*T, error), ref string, parents func(*T) []string) *Loader[Key, []*T] {
+func rel[F, O, T any](o Options, coll string, find func(context.Context, funding.Query[F, O]) ([]*T, error), ref string, parents func(*T) []string) *Loader[Key, []*T] {
+	name := coll + "." + ref
 	return NewLoader(func(ctx context.Context, keys []Key) ([][]*T, error) {
+		if o.Observe != nil {
+			o.Observe(name, len(keys))
+		}
 		groups := map[string][]string{}
 		var order []string
 		for _, k := range keys {
@@ -137,15 +151,15 @@ func rel[F, O, T any](wait time.Duration, find func(context.Context, funding.Que
 			out[i] = children[k]
 		}
 		return out, nil
-	}, wait)
+	}, o.Wait)
 }
 
 type ctxKey struct{}
 
-// Middleware puts fresh loaders over s into each request's context.
-func Middleware(s Store, wait time.Duration, next http.Handler) http.Handler {
+// Middleware puts fresh loaders over s, tuned by o, into each request's context.
+func Middleware(s Store, o Options, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(WithLoaders(r.Context(), New(s, wait))))
+		next.ServeHTTP(w, r.WithContext(WithLoaders(r.Context(), New(s, o))))
 	})
 }
 

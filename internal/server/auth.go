@@ -17,17 +17,18 @@ func requireKey(forReads bool, next http.Handler) http.Handler {
 		switch {
 		case r.Method == http.MethodOptions:
 		case state == auth.Invalid:
-			unauthenticated(w, "the API key is not valid")
+			unauthenticated(w, r, "the API key is not valid")
 			return
 		case forReads && state != auth.Authenticated:
-			unauthenticated(w, "this server needs an API key for every request: send it as `Authorization: Bearer <key>`")
+			unauthenticated(w, r, "this server needs an API key for every request: send it as `Authorization: Bearer <key>`")
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
 }
 
-func unauthenticated(w http.ResponseWriter, msg string) {
+func unauthenticated(w http.ResponseWriter, r *http.Request, msg string) {
+	exchangeFrom(r.Context()).refuse("", "UNAUTHENTICATED")
 	w.Header().Set("Content-Type", mediaJSON+"; charset=utf-8")
 	w.Header().Set("WWW-Authenticate", `Bearer realm="coopgraph"`)
 	writeResponse(w, http.StatusUnauthorized, requestError{Errors: gqlerror.List{codedError("UNAUTHENTICATED", msg)}})

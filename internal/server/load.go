@@ -16,6 +16,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/coopgraph/coopgraph/internal/auth"
+	"github.com/coopgraph/coopgraph/internal/metrics"
 )
 
 // Load settings: how long a request may run, how many may run at once, and how fast one
@@ -57,6 +58,7 @@ func shed(n int, next http.Handler) http.Handler {
 			defer func() { <-slots }()
 			next.ServeHTTP(w, r)
 		default:
+			exchangeFrom(r.Context()).refuse(metrics.Overloaded, "OVERLOADED")
 			refuse(w, http.StatusServiceUnavailable, 1, "OVERLOADED", "the server is busy with other requests; retry in a moment")
 		}
 	})
@@ -80,6 +82,7 @@ func deadline(d time.Duration, next http.Handler) http.Handler {
 func limitBody(max int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tooLarge := func() {
+			exchangeFrom(r.Context()).refuse(metrics.TooLarge, "REQUEST_TOO_LARGE")
 			w.Header().Set("Connection", "close")
 			w.Header().Set("Content-Type", mediaJSON+"; charset=utf-8")
 			writeResponse(w, http.StatusRequestEntityTooLarge, requestError{Errors: gqlerror.List{codedError("REQUEST_TOO_LARGE",
@@ -96,6 +99,7 @@ func limitBody(max int64, next http.Handler) http.Handler {
 			tooLarge()
 			return
 		case err != nil:
+			exchangeFrom(r.Context()).refuse("", "BAD_REQUEST")
 			refuse(w, http.StatusBadRequest, 0, "BAD_REQUEST", "the request body could not be read")
 			return
 		}
@@ -131,6 +135,7 @@ func rateLimit(perSecond float64, burst int, next http.Handler) http.Handler {
 		res := rl.limiter(client(r)).Reserve()
 		if wait := res.Delay(); wait > 0 {
 			res.Cancel()
+			exchangeFrom(r.Context()).refuse(metrics.RateLimited, "RATE_LIMITED")
 			refuse(w, http.StatusTooManyRequests, int(math.Ceil(wait.Seconds())), "RATE_LIMITED",
 				"too many requests from this client; wait for the number of seconds in the Retry-After header")
 			return

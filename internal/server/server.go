@@ -1,5 +1,5 @@
-// Package server is coopgraph's HTTP face: routes, CORS, limits, health and the GraphQL
-// handler. NewServer wires them; cmd/coopgraph runs it.
+// Package server is coopgraph's HTTP face: routes, CORS, limits, health, metrics, the
+// request log and the GraphQL handler. NewServer wires them; cmd/coopgraph runs it.
 package server
 
 import (
@@ -20,6 +20,7 @@ import (
 	"github.com/coopgraph/coopgraph/internal/edit"
 	"github.com/coopgraph/coopgraph/internal/examples"
 	"github.com/coopgraph/coopgraph/internal/loader"
+	"github.com/coopgraph/coopgraph/internal/metrics"
 	"github.com/coopgraph/coopgraph/internal/server/playground"
 )
 
@@ -56,11 +57,28 @@ type Deps struct {
 	// CursorSecret signs paging cursors (HMAC-SHA256). Empty: a random key per process, so
 	// cursors do not survive a restart nor work across instances.
 	CursorSecret []byte
+	// Operations, when set, is the allow-list: only its operations run (by id or by their
+	// exact text), and automatic persisted queries cannot add others. Nil: any operation.
+	Operations *Manifest
+	// NoIntrospection refuses __schema and __type (INTROSPECTION_DISABLED); the playground
+	// needs them.
+	NoIntrospection bool
+	// Metrics are served at /metrics. Give the store's client Metrics.StoreMonitor() so
+	// that they count its commands. Nil: new metrics without store commands.
+	Metrics *metrics.Metrics
 }
 
 // NewServer returns the HTTP handler of the whole API.
 func NewServer(d Deps) http.Handler {
 	mux := http.NewServeMux()
+	m := d.Metrics
+	if m == nil {
+		m = metrics.New()
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	d.Log = slog.New(requestIDLog{d.Log.Handler()})
 	limits, load := DefaultLimits, DefaultLoad
 	if d.Limits != nil {
 		limits = *d.Limits
@@ -72,7 +90,7 @@ func NewServer(d Deps) http.Handler {
 	// large; then, with the body read, too many requests in flight (so that slow senders
 	// cannot hold the slots); only then does a request get its deadline, its loaders and
 	// the GraphQL handler.
-	api := loader.Middleware(d.Store, d.BatchWait, newGraphQL(d, limits))
+	api := loader.Middleware(d.Store, loader.Options{Wait: d.BatchWait, Observe: m.Batch}, newGraphQL(d, limits))
 	api = deadline(load.RequestTimeout, api)
 	api = shed(load.MaxInFlight, api)
 	api = limitBody(limits.BodyBytes, api)
@@ -83,16 +101,18 @@ func NewServer(d Deps) http.Handler {
 	mux.Handle("GET /export/funding-report.csv", exportCSV(gql))
 	mux.HandleFunc("GET /healthz", live)
 	mux.HandleFunc("GET /readyz", ready(d.Ping))
+	mux.Handle("GET /metrics", m.Handler())
 	ph := playground.Handler(examples.JSON())
 	mux.Handle("GET /{$}", ph)
 	mux.Handle("GET /playground/", ph)
 	c := cors.New(cors.Options{
 		AllowedOrigins: d.CORSOrigins,
 		AllowedMethods: []string{http.MethodGet, http.MethodPost},
-		AllowedHeaders: []string{"Content-Type", "Authorization", "X-Api-Key"},
+		AllowedHeaders: []string{"Content-Type", "Authorization", "X-Api-Key", requestIDHeader},
+		ExposedHeaders: []string{requestIDHeader},
 		MaxAge:         600,
 	})
-	return logRequests(d.Log, c.Handler(mux))
+	return observe(d.Log, m, c.Handler(mux))
 }
 
 // newGraphQL builds the gqlgen handler with explicit transports, a query cache, the
@@ -102,36 +122,18 @@ func newGraphQL(d Deps, limits Limits) http.Handler {
 	h.AddTransport(transport.Options{})
 	h.AddTransport(httpTransport{})
 	h.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	h.Use(extension.Introspection{})
-	h.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
-	h.Use(newLimiter(limits)) // after APQ, which fills in the query
+	if d.NoIntrospection {
+		h.Use(noIntrospection{})
+	} else {
+		h.Use(extension.Introspection{})
+	}
+	if d.Operations != nil {
+		h.Use(allowList{m: d.Operations, also: []string{exportQuery}})
+	} else {
+		h.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	}
+	h.Use(newLimiter(limits)) // after APQ or the allow-list, which fill in the query
 	h.SetErrorPresenter(graph.ErrorPresenter(d.Log))
 	h.SetRecoverFunc(graph.Recover(d.Log))
 	return h
-}
-
-// logRequests logs one line per request: method, path, status and duration, and whether
-// the client went away before the answer. It never logs headers or bodies, which may carry
-// keys.
-func logRequests(log *slog.Logger, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(sw, r)
-		attrs := []any{"method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", time.Since(start).Round(time.Microsecond)}
-		if r.Context().Err() != nil {
-			attrs = append(attrs, "canceled", "the client went away")
-		}
-		log.Info("request", attrs...)
-	})
-}
-
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	w.status = code
-	w.ResponseWriter.WriteHeader(code)
 }

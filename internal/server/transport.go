@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"io"
@@ -49,16 +50,20 @@ func (httpTransport) Supports(r *http.Request) bool {
 
 func (httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	ctx := r.Context()
+	x := exchangeFrom(ctx)
 	media := responseMedia(r.Header.Get("Accept"))
 	w.Header().Set("Content-Type", media+"; charset=utf-8")
 	params, msg := readParams(r)
 	if msg != "" {
-		writeResponse(w, http.StatusBadRequest, requestError{Errors: gqlerror.List{codedError("BAD_REQUEST", msg)}})
+		errs := gqlerror.List{codedError("BAD_REQUEST", msg)}
+		x.answer(nil, errs, false)
+		writeResponse(w, http.StatusBadRequest, requestError{Errors: errs})
 		return
 	}
 	rc, errs := exec.CreateOperationContext(ctx, params)
 	if errs != nil {
 		resp := exec.DispatchError(graphql.WithOperationContext(ctx, rc), errs)
+		x.answer(rc, resp.Errors, false)
 		status := http.StatusOK
 		if media == mediaGraphQLResponse {
 			status = http.StatusBadRequest
@@ -68,16 +73,21 @@ func (httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	}
 	if r.Method == http.MethodGet && rc.Operation.Operation != ast.Query {
 		w.Header().Set("Allow", http.MethodPost)
-		writeResponse(w, http.StatusMethodNotAllowed, requestError{Errors: gqlerror.List{codedError("BAD_REQUEST", "only queries may be sent with GET; send mutations with POST")}})
+		errs := gqlerror.List{codedError("BAD_REQUEST", "only queries may be sent with GET; send mutations with POST")}
+		x.answer(rc, errs, false)
+		writeResponse(w, http.StatusMethodNotAllowed, requestError{Errors: errs})
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, rc)
 	resp := responses(ctx)
 	if resp == nil {
 		// The request's deadline passed, or its client left, before execution began.
-		writeResponse(w, http.StatusOK, requestError{Errors: gqlerror.List{graph.ContextError(ctx.Err())}})
+		errs := gqlerror.List{graph.ContextError(ctx.Err())}
+		x.answer(rc, errs, true)
+		writeResponse(w, http.StatusOK, requestError{Errors: errs})
 		return
 	}
+	x.answer(rc, resp.Errors, len(resp.Data) > 0)
 	status := http.StatusOK
 	if len(resp.Data) == 0 || string(resp.Data) == "null" {
 		switch onlyCode(resp.Errors) {
@@ -118,16 +128,37 @@ func readParams(r *http.Request) (*graphql.RawParams, string) {
 		if v := q.Get("extensions"); v != "" && decodeJSON(strings.NewReader(v), &p.Extensions) != nil {
 			return nil, "the extensions parameter is not a JSON object"
 		}
+		setDocumentID(p, cmp.Or(q.Get("doc_id"), q.Get("documentId"), q.Get("id")))
 		return p, ""
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		return nil, "the request body could not be read"
 	}
-	if err := decodeJSON(bytes.NewReader(body), p); err != nil {
+	req := struct {
+		*graphql.RawParams
+		DocID      string `json:"doc_id"`
+		DocumentID string `json:"documentId"`
+		ID         string `json:"id"`
+	}{RawParams: p}
+	if err := decodeJSON(bytes.NewReader(body), &req); err != nil {
 		return nil, "the body is not a GraphQL request: a JSON object with query, and optionally operationName, variables and extensions, is expected"
 	}
+	setDocumentID(p, cmp.Or(req.DocID, req.DocumentID, req.ID))
 	return p, ""
+}
+
+// setDocumentID passes the id of a persisted operation that a client sent beside query
+// (Relay's doc_id, the persisted documents proposal's documentId, or id) to the
+// allow-list in the request's extensions.
+func setDocumentID(p *graphql.RawParams, id string) {
+	if id == "" {
+		return
+	}
+	if p.Extensions == nil {
+		p.Extensions = map[string]any{}
+	}
+	p.Extensions[documentIDExtension] = id
 }
 
 func decodeJSON(r io.Reader, v any) error {

@@ -55,9 +55,9 @@ func (c *Commands) started(_ context.Context, e *event.CommandStartedEvent) {
 }
 
 // Open starts an embedded FerretDB for the test, loads d into it (if d is not nil) and
-// returns a store over it with its command counter (reset after loading). Everything
-// stops when the test ends.
-func Open(tb testing.TB, d *seed.Dataset) (*mongostore.Store, *Commands) {
+// returns a store over it with its command counter (reset after loading). The monitors,
+// if any, see every command too (loading included). Everything stops when the test ends.
+func Open(tb testing.TB, d *seed.Dataset, monitors ...*event.CommandMonitor) (*mongostore.Store, *Commands) {
 	tb.Helper()
 	ctx := context.Background()
 	e, err := embedded.Start(tb.TempDir(), io.Discard)
@@ -66,7 +66,7 @@ func Open(tb testing.TB, d *seed.Dataset) (*mongostore.Store, *Commands) {
 	}
 	tb.Cleanup(func() { _ = e.Stop(10 * time.Second) })
 	cmds := &Commands{counts: map[string]int{}}
-	s, err := mongostore.Connect(ctx, e.URI(), "coopgraph", mongostore.Options{Monitor: &event.CommandMonitor{Started: cmds.started}})
+	s, err := mongostore.Connect(ctx, e.URI(), "coopgraph", mongostore.Options{Monitor: combine(append(monitors, &event.CommandMonitor{Started: cmds.started}))})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -81,6 +81,33 @@ func Open(tb testing.TB, d *seed.Dataset) (*mongostore.Store, *Commands) {
 	}
 	cmds.Reset()
 	return s, cmds
+}
+
+// combine returns a monitor that passes every event to each of ms.
+func combine(ms []*event.CommandMonitor) *event.CommandMonitor {
+	return &event.CommandMonitor{
+		Started: func(ctx context.Context, e *event.CommandStartedEvent) {
+			for _, m := range ms {
+				if m.Started != nil {
+					m.Started(ctx, e)
+				}
+			}
+		},
+		Succeeded: func(ctx context.Context, e *event.CommandSucceededEvent) {
+			for _, m := range ms {
+				if m.Succeeded != nil {
+					m.Succeeded(ctx, e)
+				}
+			}
+		},
+		Failed: func(ctx context.Context, e *event.CommandFailedEvent) {
+			for _, m := range ms {
+				if m.Failed != nil {
+					m.Failed(ctx, e)
+				}
+			}
+		},
+	}
 }
 
 // Restartable is an embedded FerretDB that a test stops and starts again at the same

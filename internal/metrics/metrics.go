@@ -1,0 +1,214 @@
+// Package metrics keeps coopgraph's Prometheus metrics: one registry per server, the
+// series the server, the loaders and the store's command monitor report, and the handler
+// of /metrics. It holds no global state, so tests can run several servers side by side.
+package metrics
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.mongodb.org/mongo-driver/v2/event"
+)
+
+// Label values with a fixed meaning.
+const (
+	// Anonymous is the operation label of an operation without a name.
+	Anonymous = "anonymous"
+	// Unknown is the operation label of a request turned away before its operation was
+	// read (too large, rate limited, overloaded, a bad key, not a GraphQL request).
+	Unknown = "unknown"
+	// Other stands for an operation name that is not a GraphQL name of at most
+	// maxNameLen characters, or one past the first maxOperations names, and for an error
+	// code that is not a plain upper-case code.
+	Other = "other"
+)
+
+// Outcomes of a GraphQL request.
+const (
+	OK      = "ok"      // executed without errors
+	Error   = "error"   // executed, with errors (partial data, or none)
+	Invalid = "invalid" // refused before execution: unparsable, invalid, over a limit
+	Refused = "refused" // turned away before GraphQL: too large, rate limited, overloaded, a bad key
+)
+
+// Reasons a request is shed.
+const (
+	Overloaded  = "overloaded"   // 503: --max-in-flight requests were running
+	RateLimited = "rate_limited" // 429: the client went over --rate-limit
+	TooLarge    = "too_large"    // 413: the body was over the limit
+)
+
+// Bounds on label values, so that clients cannot make series without end.
+const (
+	maxNameLen    = 64
+	maxOperations = 500
+)
+
+// Metrics are one server's series, in its own registry.
+type Metrics struct {
+	reg        *prometheus.Registry
+	graphql    *prometheus.HistogramVec
+	gqlErrors  *prometheus.CounterVec
+	http       *prometheus.CounterVec
+	inFlight   prometheus.Gauge
+	shed       *prometheus.CounterVec
+	store      *prometheus.HistogramVec
+	batchSizes *prometheus.HistogramVec
+
+	mu         sync.Mutex
+	operations map[string]bool // operation names given a series of their own
+}
+
+// New returns metrics in a new registry, with the Go runtime's and the process's
+// collectors.
+func New() *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		graphql: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "coopgraph_graphql_request_duration_seconds",
+			Help:    "GraphQL requests by operation name and outcome (ok, error, invalid, refused), and how long they took; _count is the number of requests.",
+			Buckets: prometheus.DefBuckets,
+		}, []string{"operation", "outcome"}),
+		gqlErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "coopgraph_graphql_errors_total",
+			Help: "Errors in GraphQL responses, by extensions.code.",
+		}, []string{"code"}),
+		http: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "coopgraph_http_requests_total",
+			Help: "HTTP requests by route and status code.",
+		}, []string{"route", "status"}),
+		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "coopgraph_http_requests_in_flight",
+			Help: "HTTP requests being served now.",
+		}),
+		shed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "coopgraph_requests_shed_total",
+			Help: "Requests turned away to protect the server, by reason: overloaded (503), rate_limited (429), too_large (413).",
+		}, []string{"reason"}),
+		store: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "coopgraph_store_command_duration_seconds",
+			Help:    "Commands sent to the store, by command name and outcome (ok, error), and how long they took; _count is the number of commands.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"command", "outcome"}),
+		batchSizes: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "coopgraph_loader_batch_keys",
+			Help:    "Keys per batch read of the batch loaders, by loader.",
+			Buckets: []float64{1, 2, 5, 10, 20, 50, 100, 200, 500, 1000},
+		}, []string{"loader"}),
+		operations: map[string]bool{},
+	}
+	for _, reason := range []string{Overloaded, RateLimited, TooLarge} {
+		m.shed.WithLabelValues(reason)
+	}
+	m.reg.MustRegister(m.graphql, m.gqlErrors, m.http, m.inFlight, m.shed, m.store, m.batchSizes,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Registry is where the series live; register more collectors in it.
+func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+
+// Handler serves the registry in the Prometheus exposition formats.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
+
+// GraphQL records a GraphQL request: its operation's name (Anonymous or Unknown when it
+// has none), its outcome, how long it took and the extensions.code of each error in its
+// response.
+func (m *Metrics) GraphQL(operation, outcome string, d time.Duration, codes []string) {
+	m.graphql.WithLabelValues(m.operation(operation), outcome).Observe(d.Seconds())
+	for _, c := range codes {
+		m.gqlErrors.WithLabelValues(code(c)).Inc()
+	}
+}
+
+// HTTP records an HTTP request's route and status code.
+func (m *Metrics) HTTP(route string, status int) {
+	m.http.WithLabelValues(route, strconv.Itoa(status)).Inc()
+}
+
+// Start counts a request in flight until the returned function is called.
+func (m *Metrics) Start() (done func()) {
+	m.inFlight.Inc()
+	return m.inFlight.Dec
+}
+
+// Shed records a request turned away for reason (Overloaded, RateLimited, TooLarge).
+func (m *Metrics) Shed(reason string) {
+	m.shed.WithLabelValues(reason).Inc()
+}
+
+// Batch records a batch read of keys keys by the loader named loader.
+func (m *Metrics) Batch(loader string, keys int) {
+	m.batchSizes.WithLabelValues(loader).Observe(float64(keys))
+}
+
+// StoreMonitor is a command monitor for the store's client (mongostore.Options.Monitor)
+// that records every command's name, outcome and duration.
+func (m *Metrics) StoreMonitor() *event.CommandMonitor {
+	return &event.CommandMonitor{
+		Succeeded: func(_ context.Context, e *event.CommandSucceededEvent) {
+			m.store.WithLabelValues(e.CommandName, OK).Observe(e.Duration.Seconds())
+		},
+		Failed: func(_ context.Context, e *event.CommandFailedEvent) {
+			m.store.WithLabelValues(e.CommandName, Error).Observe(e.Duration.Seconds())
+		},
+	}
+}
+
+// operation is the label of an operation name: the name itself if it is a GraphQL name
+// of at most maxNameLen characters and one of the first maxOperations seen, else Other.
+// Anonymous and Unknown are kept as they are.
+func (m *Metrics) operation(name string) string {
+	if name == Anonymous || name == Unknown {
+		return name
+	}
+	if !IsName(name) {
+		return Other
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.operations[name] {
+		if len(m.operations) >= maxOperations {
+			return Other
+		}
+		m.operations[name] = true
+	}
+	return name
+}
+
+// IsName reports whether s is a GraphQL name (letters, digits and underscores, not
+// starting with a digit) of at most 64 characters.
+func IsName(s string) bool {
+	if s == "" || len(s) > maxNameLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || i > 0 && '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// code is the label of an error code: the code if it is upper-case letters, digits and
+// underscores, at most maxNameLen long; else Other (so too for an error without a code).
+func code(c string) string {
+	if c == "" || len(c) > maxNameLen {
+		return Other
+	}
+	for i := 0; i < len(c); i++ {
+		if b := c[i]; !(b == '_' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9') {
+			return Other
+		}
+	}
+	return c
+}
