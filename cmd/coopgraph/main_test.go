@@ -1,17 +1,14 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
-	"time"
 )
 
 func noEnv(string) string { return "" }
@@ -71,40 +68,17 @@ func TestBadFlags(t *testing.T) {
 // (read from the start-up line) and a function that stops it and checks it stopped cleanly.
 func startServer(t *testing.T, dir string) (string, func()) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"--addr", "127.0.0.1:0", "--data-dir", dir}, noEnv, pw, io.Discard)
-		pw.Close()
-	}()
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	if err != nil {
-		cancel()
-		t.Fatalf("no start-up line: %v (run: %v)", err, <-done)
-	}
-	go func() { _, _ = io.Copy(io.Discard, pr) }()
-	m := regexp.MustCompile(`playground at (http://[^ ]+)/ `).FindStringSubmatch(line)
-	if m == nil || !strings.Contains(line, "embedded FerretDB") {
-		cancel()
-		t.Fatalf("start-up line %q does not name the store and URL", line)
-	}
+	base, stop := serve(t, io.Discard, "--data-dir", dir)
 	for _, path := range []string{"/healthz", "/readyz"} {
-		resp, err := http.Get(m[1] + path)
+		resp, err := http.Get(base + path)
 		if err != nil || resp.StatusCode != http.StatusOK {
 			t.Fatalf("%s: %v %v", path, resp, err)
 		}
 		resp.Body.Close()
 	}
-	return m[1], func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("run returned %v after shutdown", err)
-			}
-		case <-time.After(20 * time.Second):
-			t.Error("run did not return after shutdown")
+	return base, func() {
+		if err := stop(); err != nil {
+			t.Errorf("run returned %v after shutdown", err)
 		}
 	}
 }
