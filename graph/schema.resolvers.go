@@ -462,11 +462,7 @@ func (r *queryResolver) AuditLog(ctx context.Context, filter *AuditFilter, first
 
 // FundingReport is the resolver for the fundingReport field.
 func (r *queryResolver) FundingReport(ctx context.Context, filter *funding.AllocationFilter, groupBy []report.Dimension, currency *string) (*FundingReport, error) {
-	dims, err := reportDims(groupBy)
-	if err != nil {
-		return nil, err
-	}
-	return r.runReport(ctx, filter, dims, str(currency))
+	return r.fundingReport(ctx, filter, groupBy, str(currency))
 }
 
 // FundingSeries is the resolver for the fundingSeries field.

@@ -39,61 +39,11 @@ func Flows(rep *Report, levels []Dimension) ([]FlowNode, []FlowLink, error) {
 	if rep == nil {
 		return nil, nil, fmt.Errorf("report: Flows of a nil report")
 	}
-	if len(levels) < 2 {
-		return nil, nil, funding.Errorf(funding.EINVALID, "a flow needs at least two levels, got %d", len(levels))
-	}
-	for i, l := range levels {
-		r, ok := flowRank[l]
-		if !ok {
-			return nil, nil, funding.Errorf(funding.EINVALID, "%q is not a flow level (DONOR, TRUST_FUND, PROJECT, COUNTRY)", string(l))
-		}
-		if i > 0 && r <= flowRank[levels[i-1]] {
-			return nil, nil, funding.Errorf(funding.EINVALID, "flow levels must follow the money (DONOR, TRUST_FUND, PROJECT, COUNTRY), but %s comes after %s", l, levels[i-1])
-		}
-	}
-	currency := ""
-	oneCurrency := func(m map[string]int64) error {
-		for c := range m {
-			if currency == "" {
-				currency = c
-			} else if c != currency {
-				return funding.Errorf(funding.EINVALID, "a flow needs amounts in one currency, but the report has %s and %s: convert it into one", min(c, currency), max(c, currency))
-			}
-		}
-		return nil
-	}
-	if err := oneCurrency(rep.Totals); err != nil {
+	currency, err := flowCurrency(rep, levels)
+	if err != nil {
 		return nil, nil, err
 	}
-	for _, r := range rep.Rows {
-		if len(r.Keys) != len(levels) {
-			return nil, nil, fmt.Errorf("report: Flows by %d levels, but a row has the keys %q", len(levels), r.Keys)
-		}
-		if err := oneCurrency(r.Totals); err != nil {
-			return nil, nil, err
-		}
-	}
-
-	// The nodes, ordered by level then key.
-	var nodes []FlowNode
-	seen := make(map[FlowNode]bool)
-	for _, r := range rep.Rows {
-		for i, k := range r.Keys {
-			n := FlowNode{levels[i], k}
-			if !seen[n] {
-				seen[n] = true
-				nodes = append(nodes, n)
-			}
-		}
-	}
-	slices.SortFunc(nodes, func(x, y FlowNode) int {
-		return cmp.Or(cmp.Compare(flowRank[x.Level], flowRank[y.Level]), cmp.Compare(x.Key, y.Key))
-	})
-	index := make(map[FlowNode]int, len(nodes))
-	for i, n := range nodes {
-		index[n] = i
-	}
-
+	nodes, index := flowNodes(rep, levels)
 	// The links, summed over the rows.
 	sums := make(map[[2]int]int64)
 	for _, r := range rep.Rows {
@@ -115,4 +65,69 @@ func Flows(rep *Report, levels []Dimension) ([]FlowNode, []FlowLink, error) {
 		return cmp.Or(cmp.Compare(x.Source, y.Source), cmp.Compare(x.Target, y.Target))
 	})
 	return nodes, links, nil
+}
+
+// flowCurrency checks that levels are flow levels in money-flow order, that every row of
+// rep has one key per level, and that rep has one currency, which it returns ("" for an
+// empty report).
+func flowCurrency(rep *Report, levels []Dimension) (string, error) {
+	if len(levels) < 2 {
+		return "", funding.Errorf(funding.EINVALID, "a flow needs at least two levels, got %d", len(levels))
+	}
+	for i, l := range levels {
+		r, ok := flowRank[l]
+		if !ok {
+			return "", funding.Errorf(funding.EINVALID, "%q is not a flow level (DONOR, TRUST_FUND, PROJECT, COUNTRY)", string(l))
+		}
+		if i > 0 && r <= flowRank[levels[i-1]] {
+			return "", funding.Errorf(funding.EINVALID, "flow levels must follow the money (DONOR, TRUST_FUND, PROJECT, COUNTRY), but %s comes after %s", l, levels[i-1])
+		}
+	}
+	currency := ""
+	oneCurrency := func(m map[string]int64) error {
+		for c := range m {
+			if currency == "" {
+				currency = c
+			} else if c != currency {
+				return funding.Errorf(funding.EINVALID, "a flow needs amounts in one currency, but the report has %s and %s: convert it into one", min(c, currency), max(c, currency))
+			}
+		}
+		return nil
+	}
+	if err := oneCurrency(rep.Totals); err != nil {
+		return "", err
+	}
+	for _, r := range rep.Rows {
+		if len(r.Keys) != len(levels) {
+			return "", fmt.Errorf("report: Flows by %d levels, but a row has the keys %q", len(levels), r.Keys)
+		}
+		if err := oneCurrency(r.Totals); err != nil {
+			return "", err
+		}
+	}
+	return currency, nil
+}
+
+// flowNodes returns the nodes of rep's rows, ordered by level then key, and the index of
+// each.
+func flowNodes(rep *Report, levels []Dimension) ([]FlowNode, map[FlowNode]int) {
+	var nodes []FlowNode
+	seen := make(map[FlowNode]bool)
+	for _, r := range rep.Rows {
+		for i, k := range r.Keys {
+			n := FlowNode{levels[i], k}
+			if !seen[n] {
+				seen[n] = true
+				nodes = append(nodes, n)
+			}
+		}
+	}
+	slices.SortFunc(nodes, func(x, y FlowNode) int {
+		return cmp.Or(cmp.Compare(flowRank[x.Level], flowRank[y.Level]), cmp.Compare(x.Key, y.Key))
+	})
+	index := make(map[FlowNode]int, len(nodes))
+	for i, n := range nodes {
+		index[n] = i
+	}
+	return nodes, index
 }

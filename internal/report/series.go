@@ -44,29 +44,10 @@ func Series(rep *Report, from, to, interval int) ([]Point, error) {
 		return nil, funding.Errorf(funding.EINVALID, "a series must not end (%d) before it starts (%d)", to, from)
 	}
 
-	width := 0
-	currencies := slices.Sorted(maps.Keys(rep.Totals))
-	var xs []string
-	for _, r := range rep.Rows {
-		if width == 0 {
-			width = len(r.Keys)
-		}
-		if len(r.Keys) != width || width < 1 || width > 2 {
-			return nil, fmt.Errorf("report: Series needs a report grouped by [YEAR] or [YEAR, X], but a row has the keys %q", r.Keys)
-		}
-		if _, err := strconv.Atoi(r.Keys[0]); err != nil {
-			return nil, fmt.Errorf("report: Series needs a report grouped by YEAR first, but a row has the keys %q", r.Keys)
-		}
-		if width == 2 && !slices.Contains(xs, r.Keys[1]) {
-			xs = append(xs, r.Keys[1])
-		}
-		for c := range r.Totals {
-			if !slices.Contains(currencies, c) {
-				currencies = append(currencies, c)
-			}
-		}
+	width, currencies, xs, err := seriesShape(rep)
+	if err != nil {
+		return nil, err
 	}
-
 	zero := func() map[string]int64 {
 		m := make(map[string]int64, len(currencies))
 		for _, c := range currencies {
@@ -104,6 +85,35 @@ func Series(rep *Report, from, to, interval int) ([]Point, error) {
 		}
 	}
 	return points, nil
+}
+
+// seriesShape returns the number of keys of rep's rows (1 or 2: [YEAR] or [YEAR, X]; 0
+// without rows), the currencies of rep (sorted, then those of rows only), and the X keys
+// in the order of rows.
+func seriesShape(rep *Report) (int, []string, []string, error) {
+	width := 0
+	currencies := slices.Sorted(maps.Keys(rep.Totals))
+	var xs []string
+	for _, r := range rep.Rows {
+		if width == 0 {
+			width = len(r.Keys)
+		}
+		if len(r.Keys) != width || width < 1 || width > 2 {
+			return 0, nil, nil, fmt.Errorf("report: Series needs a report grouped by [YEAR] or [YEAR, X], but a row has the keys %q", r.Keys)
+		}
+		if _, err := strconv.Atoi(r.Keys[0]); err != nil {
+			return 0, nil, nil, fmt.Errorf("report: Series needs a report grouped by YEAR first, but a row has the keys %q", r.Keys)
+		}
+		if width == 2 && !slices.Contains(xs, r.Keys[1]) {
+			xs = append(xs, r.Keys[1])
+		}
+		for c := range r.Totals {
+			if !slices.Contains(currencies, c) {
+				currencies = append(currencies, c)
+			}
+		}
+	}
+	return width, currencies, xs, nil
 }
 
 // addTo adds u to m[c], or fails on overflow.
