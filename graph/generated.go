@@ -352,25 +352,25 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Agreement     func(childComplexity int, id string) int
+		Agreement     func(childComplexity int, id funding.ID) int
 		Agreements    func(childComplexity int, filter *funding.AgreementFilter, orderBy []*funding.Order[funding.AgreementOrderField], first *int, after *string, last *int, before *string) int
-		Allocation    func(childComplexity int, id string) int
+		Allocation    func(childComplexity int, id funding.ID) int
 		Allocations   func(childComplexity int, filter *funding.AllocationFilter, orderBy []*funding.Order[funding.AllocationOrderField], first *int, after *string, last *int, before *string) int
 		AuditLog      func(childComplexity int, filter *AuditFilter, first *int, after *string) int
 		Countries     func(childComplexity int, filter *funding.CountryFilter, orderBy []*funding.Order[funding.CountryOrderField], first *int, after *string, last *int, before *string) int
 		Country       func(childComplexity int, code string) int
-		Donor         func(childComplexity int, id string) int
+		Donor         func(childComplexity int, id funding.ID) int
 		Donors        func(childComplexity int, filter *funding.DonorFilter, orderBy []*funding.Order[funding.DonorOrderField], first *int, after *string, last *int, before *string) int
 		ExchangeRates func(childComplexity int, currency *string, year *int) int
 		FundingFlows  func(childComplexity int, filter *funding.AllocationFilter, levels []report.Dimension, currency *string) int
 		FundingReport func(childComplexity int, filter *funding.AllocationFilter, groupBy []report.Dimension, currency *string) int
 		FundingSeries func(childComplexity int, filter *funding.AllocationFilter, interval *SeriesInterval, from int, to int, groupBy *report.Dimension, currency *string) int
-		Node          func(childComplexity int, id string) int
-		Nodes         func(childComplexity int, ids []string) int
-		Project       func(childComplexity int, id *string, code *string) int
+		Node          func(childComplexity int, id funding.ID) int
+		Nodes         func(childComplexity int, ids []*funding.ID) int
+		Project       func(childComplexity int, id *funding.ID, code *string) int
 		Projects      func(childComplexity int, filter *funding.ProjectFilter, orderBy []*funding.Order[funding.ProjectOrderField], first *int, after *string, last *int, before *string) int
 		Search        func(childComplexity int, text string, types []SearchType, first *int) int
-		TrustFund     func(childComplexity int, id string) int
+		TrustFund     func(childComplexity int, id funding.ID) int
 		TrustFunds    func(childComplexity int, filter *funding.TrustFundFilter, orderBy []*funding.Order[funding.TrustFundOrderField], first *int, after *string, last *int, before *string) int
 	}
 
@@ -462,7 +462,7 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type AgreementResolver interface {
-	ID(ctx context.Context, obj *funding.Agreement) (string, error)
+	ID(ctx context.Context, obj *funding.Agreement) (*funding.ID, error)
 
 	History(ctx context.Context, obj *funding.Agreement, first *int, after *string) (*Connection[*funding.AuditEntry], error)
 	Donor(ctx context.Context, obj *funding.Agreement) (*funding.Donor, error)
@@ -471,7 +471,7 @@ type AgreementResolver interface {
 	TrustFunds(ctx context.Context, obj *funding.Agreement, filter *funding.TrustFundFilter, orderBy []*funding.Order[funding.TrustFundOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.TrustFund], error)
 }
 type AllocationResolver interface {
-	ID(ctx context.Context, obj *funding.Allocation) (string, error)
+	ID(ctx context.Context, obj *funding.Allocation) (*funding.ID, error)
 
 	History(ctx context.Context, obj *funding.Allocation, first *int, after *string) (*Connection[*funding.AuditEntry], error)
 	TrustFund(ctx context.Context, obj *funding.Allocation) (*funding.TrustFund, error)
@@ -480,13 +480,13 @@ type AllocationResolver interface {
 	Source(ctx context.Context, obj *funding.Allocation) (*string, error)
 }
 type AuditEntryResolver interface {
-	EntityID(ctx context.Context, obj *funding.AuditEntry) (string, error)
+	EntityID(ctx context.Context, obj *funding.AuditEntry) (*funding.ID, error)
 }
 type ContributionResolver interface {
 	Source(ctx context.Context, obj *funding.Contribution) (*string, error)
 }
 type CountryResolver interface {
-	ID(ctx context.Context, obj *funding.Country) (string, error)
+	ID(ctx context.Context, obj *funding.Country) (*funding.ID, error)
 
 	History(ctx context.Context, obj *funding.Country, first *int, after *string) (*Connection[*funding.AuditEntry], error)
 
@@ -498,7 +498,7 @@ type CountryResolver interface {
 	Allocations(ctx context.Context, obj *funding.Country, filter *funding.AllocationFilter, orderBy []*funding.Order[funding.AllocationOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Allocation], error)
 }
 type DonorResolver interface {
-	ID(ctx context.Context, obj *funding.Donor) (string, error)
+	ID(ctx context.Context, obj *funding.Donor) (*funding.ID, error)
 
 	History(ctx context.Context, obj *funding.Donor, first *int, after *string) (*Connection[*funding.AuditEntry], error)
 
@@ -538,7 +538,7 @@ type MutationResolver interface {
 	DeleteAllocation(ctx context.Context, input DeleteInput) (*DeletePayload, error)
 }
 type ProjectResolver interface {
-	ID(ctx context.Context, obj *funding.Project) (string, error)
+	ID(ctx context.Context, obj *funding.Project) (*funding.ID, error)
 
 	History(ctx context.Context, obj *funding.Project, first *int, after *string) (*Connection[*funding.AuditEntry], error)
 
@@ -552,13 +552,13 @@ type ProjectCountryResolver interface {
 	Share(ctx context.Context, obj *funding.CountryShare) (float64, error)
 }
 type QueryResolver interface {
-	Node(ctx context.Context, id string) (Node, error)
-	Nodes(ctx context.Context, ids []string) ([]Node, error)
-	Donor(ctx context.Context, id string) (*funding.Donor, error)
-	Agreement(ctx context.Context, id string) (*funding.Agreement, error)
-	TrustFund(ctx context.Context, id string) (*funding.TrustFund, error)
-	Allocation(ctx context.Context, id string) (*funding.Allocation, error)
-	Project(ctx context.Context, id *string, code *string) (*funding.Project, error)
+	Node(ctx context.Context, id funding.ID) (Node, error)
+	Nodes(ctx context.Context, ids []*funding.ID) ([]Node, error)
+	Donor(ctx context.Context, id funding.ID) (*funding.Donor, error)
+	Agreement(ctx context.Context, id funding.ID) (*funding.Agreement, error)
+	TrustFund(ctx context.Context, id funding.ID) (*funding.TrustFund, error)
+	Allocation(ctx context.Context, id funding.ID) (*funding.Allocation, error)
+	Project(ctx context.Context, id *funding.ID, code *string) (*funding.Project, error)
 	Country(ctx context.Context, code string) (*funding.Country, error)
 	Search(ctx context.Context, text string, types []SearchType, first *int) ([]Node, error)
 	AuditLog(ctx context.Context, filter *AuditFilter, first *int, after *string) (*Connection[*funding.AuditEntry], error)
@@ -574,7 +574,7 @@ type QueryResolver interface {
 	Countries(ctx context.Context, filter *funding.CountryFilter, orderBy []*funding.Order[funding.CountryOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Country], error)
 }
 type TrustFundResolver interface {
-	ID(ctx context.Context, obj *funding.TrustFund) (string, error)
+	ID(ctx context.Context, obj *funding.TrustFund) (*funding.ID, error)
 
 	History(ctx context.Context, obj *funding.TrustFund, first *int, after *string) (*Connection[*funding.AuditEntry], error)
 	Donor(ctx context.Context, obj *funding.TrustFund) (*funding.Donor, error)
@@ -1970,7 +1970,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Agreement(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Query.Agreement(childComplexity, args["id"].(funding.ID)), true
 	case "Query.agreements":
 		if e.ComplexityRoot.Query.Agreements == nil {
 			break
@@ -1992,7 +1992,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Allocation(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Query.Allocation(childComplexity, args["id"].(funding.ID)), true
 	case "Query.allocations":
 		if e.ComplexityRoot.Query.Allocations == nil {
 			break
@@ -2047,7 +2047,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Donor(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Query.Donor(childComplexity, args["id"].(funding.ID)), true
 	case "Query.donors":
 		if e.ComplexityRoot.Query.Donors == nil {
 			break
@@ -2114,7 +2114,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Node(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Query.Node(childComplexity, args["id"].(funding.ID)), true
 	case "Query.nodes":
 		if e.ComplexityRoot.Query.Nodes == nil {
 			break
@@ -2125,7 +2125,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]string)), true
+		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]*funding.ID)), true
 	case "Query.project":
 		if e.ComplexityRoot.Query.Project == nil {
 			break
@@ -2136,7 +2136,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Project(childComplexity, args["id"].(*string), args["code"].(*string)), true
+		return e.ComplexityRoot.Query.Project(childComplexity, args["id"].(*funding.ID), args["code"].(*string)), true
 	case "Query.projects":
 		if e.ComplexityRoot.Query.Projects == nil {
 			break
@@ -2169,7 +2169,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.TrustFund(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Query.TrustFund(childComplexity, args["id"].(funding.ID)), true
 	case "Query.trustFunds":
 		if e.ComplexityRoot.Query.TrustFunds == nil {
 			break
@@ -6594,8 +6594,8 @@ func (ec *executionContext) field_Query_agreement_args(ctx context.Context, rawA
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
+		func(ctx context.Context, v any) (funding.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6662,8 +6662,8 @@ func (ec *executionContext) field_Query_allocation_args(ctx context.Context, raw
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
+		func(ctx context.Context, v any) (funding.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6828,8 +6828,8 @@ func (ec *executionContext) field_Query_donor_args(ctx context.Context, rawArgs 
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
+		func(ctx context.Context, v any) (funding.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7032,8 +7032,8 @@ func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs m
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
+		func(ctx context.Context, v any) (funding.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7046,8 +7046,8 @@ func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs 
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
-		func(ctx context.Context, v any) ([]string, error) {
-			return ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+		func(ctx context.Context, v any) ([]*funding.ID, error) {
+			return ec.unmarshalNID2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐIDᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7060,8 +7060,8 @@ func (ec *executionContext) field_Query_project_args(ctx context.Context, rawArg
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOID2ᚖstring(ctx, v)
+		func(ctx context.Context, v any) (*funding.ID, error) {
+			return ec.unmarshalOID2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7166,8 +7166,8 @@ func (ec *executionContext) field_Query_trustFund_args(ctx context.Context, rawA
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
+		func(ctx context.Context, v any) (funding.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7514,8 +7514,8 @@ func (ec *executionContext) _Agreement_id(ctx context.Context, field graphql.Col
 			return ec.Resolvers.Agreement().ID(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *funding.ID) graphql.Marshaler {
+			return ec.marshalNID2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8134,8 +8134,8 @@ func (ec *executionContext) _Allocation_id(ctx context.Context, field graphql.Co
 			return ec.Resolvers.Allocation().ID(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *funding.ID) graphql.Marshaler {
+			return ec.marshalNID2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8806,8 +8806,8 @@ func (ec *executionContext) _AuditEntry_entityId(ctx context.Context, field grap
 			return ec.Resolvers.AuditEntry().EntityID(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *funding.ID) graphql.Marshaler {
+			return ec.marshalNID2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9196,8 +9196,8 @@ func (ec *executionContext) _Country_id(ctx context.Context, field graphql.Colle
 			return ec.Resolvers.Country().ID(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *funding.ID) graphql.Marshaler {
+			return ec.marshalNID2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9847,8 +9847,8 @@ func (ec *executionContext) _DeletePayload_deletedId(ctx context.Context, field 
 			return obj.DeletedID, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v funding.ID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9870,8 +9870,8 @@ func (ec *executionContext) _Donor_id(ctx context.Context, field graphql.Collect
 			return ec.Resolvers.Donor().ID(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *funding.ID) graphql.Marshaler {
+			return ec.marshalNID2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12729,8 +12729,8 @@ func (ec *executionContext) _Project_id(ctx context.Context, field graphql.Colle
 			return ec.Resolvers.Project().ID(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *funding.ID) graphql.Marshaler {
+			return ec.marshalNID2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13568,7 +13568,7 @@ func (ec *executionContext) _Query_node(ctx context.Context, field graphql.Colle
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Node(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Query().Node(ctx, fc.Args["id"].(funding.ID))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v Node) graphql.Marshaler {
@@ -13612,7 +13612,7 @@ func (ec *executionContext) _Query_nodes(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Nodes(ctx, fc.Args["ids"].([]string))
+			return ec.Resolvers.Query().Nodes(ctx, fc.Args["ids"].([]*funding.ID))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []Node) graphql.Marshaler {
@@ -13656,7 +13656,7 @@ func (ec *executionContext) _Query_donor(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Donor(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Query().Donor(ctx, fc.Args["id"].(funding.ID))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *funding.Donor) graphql.Marshaler {
@@ -13700,7 +13700,7 @@ func (ec *executionContext) _Query_agreement(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Agreement(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Query().Agreement(ctx, fc.Args["id"].(funding.ID))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *funding.Agreement) graphql.Marshaler {
@@ -13744,7 +13744,7 @@ func (ec *executionContext) _Query_trustFund(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().TrustFund(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Query().TrustFund(ctx, fc.Args["id"].(funding.ID))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *funding.TrustFund) graphql.Marshaler {
@@ -13788,7 +13788,7 @@ func (ec *executionContext) _Query_allocation(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Allocation(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Query().Allocation(ctx, fc.Args["id"].(funding.ID))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *funding.Allocation) graphql.Marshaler {
@@ -13832,7 +13832,7 @@ func (ec *executionContext) _Query_project(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Project(ctx, fc.Args["id"].(*string), fc.Args["code"].(*string))
+			return ec.Resolvers.Query().Project(ctx, fc.Args["id"].(*funding.ID), fc.Args["code"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *funding.Project) graphql.Marshaler {
@@ -15245,8 +15245,8 @@ func (ec *executionContext) _TrustFund_id(ctx context.Context, field graphql.Col
 			return ec.Resolvers.TrustFund().ID(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *funding.ID) graphql.Marshaler {
+			return ec.marshalNID2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17578,7 +17578,7 @@ func (ec *executionContext) unmarshalInputAuditFilter(ctx context.Context, obj a
 			it.EntityType = data
 		case "entityId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entityId"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -17834,7 +17834,7 @@ func (ec *executionContext) unmarshalInputCreateAgreementInput(ctx context.Conte
 		switch k {
 		case "donorId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("donorId"))
-			data, err := ec.unmarshalNID2string(ctx, v)
+			data, err := ec.unmarshalNID2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -17932,14 +17932,14 @@ func (ec *executionContext) unmarshalInputCreateAllocationInput(ctx context.Cont
 		switch k {
 		case "trustFundId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trustFundId"))
-			data, err := ec.unmarshalNID2string(ctx, v)
+			data, err := ec.unmarshalNID2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.TrustFundID = data
 		case "projectId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectId"))
-			data, err := ec.unmarshalNID2string(ctx, v)
+			data, err := ec.unmarshalNID2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -18282,14 +18282,14 @@ func (ec *executionContext) unmarshalInputCreateTrustFundInput(ctx context.Conte
 		switch k {
 		case "donorId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("donorId"))
-			data, err := ec.unmarshalNID2string(ctx, v)
+			data, err := ec.unmarshalNID2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DonorID = data
 		case "agreementIds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agreementIds"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐIDᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -18548,7 +18548,7 @@ func (ec *executionContext) unmarshalInputDeleteInput(ctx context.Context, obj a
 		switch k {
 		case "id":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalNID2string(ctx, v)
+			data, err := ec.unmarshalNID2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -18811,28 +18811,28 @@ func (ec *executionContext) unmarshalInputIDFilter(ctx context.Context, obj any)
 		switch k {
 		case "eq":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eq"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Eq = data
 		case "ne":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ne"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Ne = data
 		case "in":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("in"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐIDᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.In = data
 		case "notIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notIn"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐIDᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -19368,7 +19368,7 @@ func (ec *executionContext) unmarshalInputSetProjectCountriesInput(ctx context.C
 		switch k {
 		case "id":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalNID2string(ctx, v)
+			data, err := ec.unmarshalNID2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -19757,7 +19757,7 @@ func (ec *executionContext) unmarshalInputUpdateAgreementInput(ctx context.Conte
 		switch k {
 		case "id":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalNID2string(ctx, v)
+			data, err := ec.unmarshalNID2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -19771,7 +19771,7 @@ func (ec *executionContext) unmarshalInputUpdateAgreementInput(ctx context.Conte
 			it.ExpectedVersion = data
 		case "donorId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("donorId"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -19869,7 +19869,7 @@ func (ec *executionContext) unmarshalInputUpdateAllocationInput(ctx context.Cont
 		switch k {
 		case "id":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalNID2string(ctx, v)
+			data, err := ec.unmarshalNID2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -19883,7 +19883,7 @@ func (ec *executionContext) unmarshalInputUpdateAllocationInput(ctx context.Cont
 			it.ExpectedVersion = data
 		case "projectId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectId"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -19960,7 +19960,7 @@ func (ec *executionContext) unmarshalInputUpdateCountryInput(ctx context.Context
 		switch k {
 		case "id":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalNID2string(ctx, v)
+			data, err := ec.unmarshalNID2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -20037,7 +20037,7 @@ func (ec *executionContext) unmarshalInputUpdateDonorInput(ctx context.Context, 
 		switch k {
 		case "id":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalNID2string(ctx, v)
+			data, err := ec.unmarshalNID2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -20135,7 +20135,7 @@ func (ec *executionContext) unmarshalInputUpdateProjectInput(ctx context.Context
 		switch k {
 		case "id":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalNID2string(ctx, v)
+			data, err := ec.unmarshalNID2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -20254,7 +20254,7 @@ func (ec *executionContext) unmarshalInputUpdateTrustFundInput(ctx context.Conte
 		switch k {
 		case "id":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalNID2string(ctx, v)
+			data, err := ec.unmarshalNID2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -20268,7 +20268,7 @@ func (ec *executionContext) unmarshalInputUpdateTrustFundInput(ctx context.Conte
 			it.ExpectedVersion = data
 		case "agreementIds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agreementIds"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐIDᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -24354,27 +24354,27 @@ func (ec *executionContext) marshalNFundingSeries2ᚖgithubᚗcomᚋcoopgraphᚋ
 	return ec._FundingSeries(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
-	res, err := graphql.UnmarshalID(v)
+func (ec *executionContext) unmarshalNID2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx context.Context, v any) (funding.ID, error) {
+	res, err := UnmarshalID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+func (ec *executionContext) marshalNID2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx context.Context, sel ast.SelectionSet, v funding.ID) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalID(v)
+	res := MarshalID(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "ID!")
 	}
 	return res
 }
 
-func (ec *executionContext) unmarshalNID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+func (ec *executionContext) unmarshalNID2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐIDᚄ(ctx context.Context, v any) ([]*funding.ID, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]string, len(vSlice))
+	res := make([]*funding.ID, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNID2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -24382,10 +24382,10 @@ func (ec *executionContext) unmarshalNID2ᚕstringᚄ(ctx context.Context, v any
 	return res, nil
 }
 
-func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+func (ec *executionContext) marshalNID2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐIDᚄ(ctx context.Context, sel ast.SelectionSet, v []*funding.ID) graphql.Marshaler {
 	ret := make(graphql.Array, len(v))
 	for i := range v {
-		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+		ret[i] = ec.marshalNID2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx, sel, v[i])
 	}
 
 	for _, e := range ret {
@@ -24395,6 +24395,24 @@ func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNID2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx context.Context, v any) (*funding.ID, error) {
+	res, err := UnmarshalID(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx context.Context, sel ast.SelectionSet, v *funding.ID) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ID!")
+		return graphql.Null
+	}
+	_ = sel
+	res := MarshalID(*v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ID!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
@@ -25626,16 +25644,16 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
-func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+func (ec *executionContext) unmarshalOID2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐIDᚄ(ctx context.Context, v any) ([]funding.ID, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]string, len(vSlice))
+	res := make([]funding.ID, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNID2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -25643,13 +25661,13 @@ func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any
 	return res, nil
 }
 
-func (ec *executionContext) marshalOID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+func (ec *executionContext) marshalOID2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐIDᚄ(ctx context.Context, sel ast.SelectionSet, v []funding.ID) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := make(graphql.Array, len(v))
 	for i := range v {
-		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+		ret[i] = ec.marshalNID2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx, sel, v[i])
 	}
 
 	for _, e := range ret {
@@ -25661,21 +25679,56 @@ func (ec *executionContext) marshalOID2ᚕstringᚄ(ctx context.Context, sel ast
 	return ret
 }
 
-func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
+func (ec *executionContext) unmarshalOID2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐIDᚄ(ctx context.Context, v any) ([]*funding.ID, error) {
 	if v == nil {
 		return nil, nil
 	}
-	res, err := graphql.UnmarshalID(v)
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*funding.ID, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOID2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐIDᚄ(ctx context.Context, sel ast.SelectionSet, v []*funding.ID) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOID2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx context.Context, v any) (*funding.ID, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := UnmarshalID(v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+func (ec *executionContext) marshalOID2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐID(ctx context.Context, sel ast.SelectionSet, v *funding.ID) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalID(*v)
+	res := MarshalID(*v)
 	return res
 }
 

@@ -10,29 +10,26 @@ import (
 	"github.com/coopgraph/coopgraph/internal/loader"
 )
 
-// lookup resolves a singular lookup by global id: a malformed id or an id of another
-// type is BAD_USER_INPUT naming field; an id that names nothing is null.
-func lookup[T any](ctx context.Context, field, typ, gid string, load func(*loader.Loaders, context.Context, string) (*T, error)) (*T, error) {
-	id, err := funding.LocalID(field, typ, gid)
+// lookup resolves a singular lookup by id: an id of another kind is BAD_USER_INPUT
+// naming field (a malformed one never gets here); an id that names nothing is null.
+func lookup[T any](ctx context.Context, field string, k funding.Kind, gid funding.ID, load func(*loader.Loaders, context.Context, string) (*T, error)) (*T, error) {
+	id, err := localID(field, k, gid)
 	if err != nil {
 		return nil, err
 	}
 	return loadOne(ctx, func(l *loader.Loaders) (*T, error) { return load(l, ctx, id) })
 }
 
-// node resolves any global id to its object, or nil if there is none.
-func (r *queryResolver) node(ctx context.Context, field, gid string) (Node, error) {
-	typ, id, err := funding.ParseGlobalID(field, gid)
-	if err != nil {
-		return nil, err
-	}
+// node resolves any id to its object, or nil if there is none.
+func (r *queryResolver) node(ctx context.Context, gid funding.ID) (Node, error) {
 	l, err := loader.For(ctx)
 	if err != nil {
 		return nil, err
 	}
+	id := gid.Local
 	// Each case returns its typed pointer through nonNil, so a missing object is a
 	// true nil Node rather than a typed nil.
-	switch typ {
+	switch gid.Kind {
 	case funding.TypeCountry:
 		return nonNil(l.Country(ctx, id))
 	case funding.TypeDonor:
@@ -55,29 +52,24 @@ func nonNil[T any](v *T, err error) (Node, error) {
 	return v, nil
 }
 
-// nodes resolves up to maxPageSize global ids, in the order given.
-func (r *queryResolver) nodes(ctx context.Context, ids []string) ([]Node, error) {
+// nodes resolves up to maxPageSize ids, in the order given.
+func (r *queryResolver) nodes(ctx context.Context, ids []*funding.ID) ([]Node, error) {
 	if len(ids) > maxPageSize {
 		return nil, funding.Invalid("ids", "at most %d ids may be asked for at once, got %d", maxPageSize, len(ids))
-	}
-	for i, gid := range ids {
-		if _, _, err := funding.ParseGlobalID("ids", gid); err != nil {
-			return nil, funding.Invalid("ids", "ids[%d]: %q is not a coopgraph id", i, gid)
-		}
 	}
 	// Concurrently, so that the loaders read each type once.
 	out := make([]Node, len(ids))
 	errs := make([]error, len(ids))
 	var wg sync.WaitGroup
 	for i, gid := range ids {
-		wg.Go(func() { out[i], errs[i] = r.node(ctx, "ids", gid) })
+		wg.Go(func() { out[i], errs[i] = r.node(ctx, *gid) })
 	}
 	wg.Wait()
 	return out, errors.Join(errs...)
 }
 
 // project resolves project(id:, code:): exactly one of the two must be given.
-func (r *queryResolver) project(ctx context.Context, id, code *string) (*funding.Project, error) {
+func (r *queryResolver) project(ctx context.Context, id *funding.ID, code *string) (*funding.Project, error) {
 	switch {
 	case (id == nil) == (code == nil):
 		return nil, funding.Invalid("id", "give exactly one of id and code")

@@ -37,7 +37,7 @@ type AuditFilter struct {
 	// Changes to objects of this type, e.g. `Project`.
 	EntityType *string `json:"entityType,omitempty"`
 	// Changes to this object (global id).
-	EntityID *string `json:"entityId,omitempty"`
+	EntityID *funding.ID `json:"entityId,omitempty"`
 	// Changes of this kind.
 	Action *funding.AuditAction `json:"action,omitempty"`
 	// Changes made at or after this time.
@@ -53,7 +53,7 @@ type CountryPayload struct {
 // A new agreement.
 type CreateAgreementInput struct {
 	// The global id of the donor that signed it.
-	DonorID string `json:"donorId"`
+	DonorID funding.ID `json:"donorId"`
 	// The counterpart, e.g. `ILO`.
 	Counterpart string `json:"counterpart"`
 	// The title.
@@ -75,9 +75,9 @@ type CreateAgreementInput struct {
 // A new allocation.
 type CreateAllocationInput struct {
 	// The global id of the trust fund the money comes from.
-	TrustFundID string `json:"trustFundId"`
+	TrustFundID funding.ID `json:"trustFundId"`
 	// The global id of the project it goes to.
-	ProjectID string `json:"projectId"`
+	ProjectID funding.ID `json:"projectId"`
 	// The year, within the fund's period.
 	Year int `json:"year"`
 	// The amount, in the fund's currency.
@@ -151,9 +151,9 @@ type CreateProjectInput struct {
 // A new trust fund.
 type CreateTrustFundInput struct {
 	// The global id of the donor whose money it holds.
-	DonorID string `json:"donorId"`
+	DonorID funding.ID `json:"donorId"`
 	// Global ids of the donor's agreements it is set up under.
-	AgreementIds []string `json:"agreementIds,omitempty"`
+	AgreementIds []*funding.ID `json:"agreementIds,omitempty"`
 	// The name.
 	Name string `json:"name"`
 	// The day it was created.
@@ -175,7 +175,7 @@ type CreateTrustFundInput struct {
 // What to delete, and the version you last saw: a newer version means someone changed it since, and the delete is refused.
 type DeleteInput struct {
 	// The object's global id.
-	ID string `json:"id"`
+	ID funding.ID `json:"id"`
 	// The object's `version` as you last read it.
 	ExpectedVersion int `json:"expectedVersion"`
 }
@@ -183,7 +183,7 @@ type DeleteInput struct {
 // What a delete removed.
 type DeletePayload struct {
 	// The global id of the deleted object (remove it from your cache).
-	DeletedID string `json:"deletedId"`
+	DeletedID funding.ID `json:"deletedId"`
 }
 
 // The donor a mutation created or changed.
@@ -243,7 +243,7 @@ type SetExchangeRateInput struct {
 // A project's new country shares.
 type SetProjectCountriesInput struct {
 	// The project's global id.
-	ID string `json:"id"`
+	ID funding.ID `json:"id"`
 	// The `version` you last read; the change is refused if it has changed since.
 	ExpectedVersion int `json:"expectedVersion"`
 	// The countries with their shares, adding up to 100; empty for a global project.
@@ -269,11 +269,11 @@ type TrustFundPayload struct {
 // Changes to an agreement: only the fields given change.
 type UpdateAgreementInput struct {
 	// The agreement's global id.
-	ID string `json:"id"`
+	ID funding.ID `json:"id"`
 	// The `version` you last read; the update is refused if it has changed since.
 	ExpectedVersion int `json:"expectedVersion"`
 	// The global id of the donor that signed it.
-	DonorID *string `json:"donorId,omitempty"`
+	DonorID *funding.ID `json:"donorId,omitempty"`
 	// The counterpart.
 	Counterpart *string `json:"counterpart,omitempty"`
 	// The title.
@@ -295,11 +295,11 @@ type UpdateAgreementInput struct {
 // Changes to an allocation: only the fields given change.
 type UpdateAllocationInput struct {
 	// The allocation's global id.
-	ID string `json:"id"`
+	ID funding.ID `json:"id"`
 	// The `version` you last read; the update is refused if it has changed since.
 	ExpectedVersion int `json:"expectedVersion"`
 	// The project it goes to.
-	ProjectID *string `json:"projectId,omitempty"`
+	ProjectID *funding.ID `json:"projectId,omitempty"`
 	// The year, within the fund's period.
 	Year *int `json:"year,omitempty"`
 	// The amount, in the fund's currency.
@@ -315,7 +315,7 @@ type UpdateAllocationInput struct {
 // Changes to a country: only the fields given change. The code cannot change.
 type UpdateCountryInput struct {
 	// The country's global id.
-	ID string `json:"id"`
+	ID funding.ID `json:"id"`
 	// The `version` you last read; the update is refused if it has changed since.
 	ExpectedVersion int `json:"expectedVersion"`
 	// ISO 3166-1 alpha-3 code.
@@ -331,7 +331,7 @@ type UpdateCountryInput struct {
 // Changes to a donor: only the fields given change.
 type UpdateDonorInput struct {
 	// The donor's global id.
-	ID string `json:"id"`
+	ID funding.ID `json:"id"`
 	// The `version` you last read; the update is refused if it has changed since.
 	ExpectedVersion int `json:"expectedVersion"`
 	// Full name.
@@ -353,7 +353,7 @@ type UpdateDonorInput struct {
 // Changes to a project: only the fields given change. Use `setProjectCountries` for its countries.
 type UpdateProjectInput struct {
 	// The project's global id.
-	ID string `json:"id"`
+	ID funding.ID `json:"id"`
 	// The `version` you last read; the update is refused if it has changed since.
 	ExpectedVersion int `json:"expectedVersion"`
 	// The reference code, unique.
@@ -381,11 +381,11 @@ type UpdateProjectInput struct {
 // Changes to a trust fund: only the fields given change.
 type UpdateTrustFundInput struct {
 	// The trust fund's global id.
-	ID string `json:"id"`
+	ID funding.ID `json:"id"`
 	// The `version` you last read; the update is refused if it has changed since.
 	ExpectedVersion int `json:"expectedVersion"`
 	// Global ids of the donor's agreements it is set up under (replaces the list).
-	AgreementIds []string `json:"agreementIds,omitempty"`
+	AgreementIds []*funding.ID `json:"agreementIds,omitempty"`
 	// The name.
 	Name *string `json:"name,omitempty"`
 	// The day it was created.

@@ -87,18 +87,18 @@ func shares(p *funding.Problems, field string, in []*ProjectCountryInput) []fund
 	return out
 }
 
-// ref reads the global id of an object of type typ.
-func ref(p *funding.Problems, field, typ, gid string) string {
-	id, err := funding.LocalID(field, typ, gid)
+// ref reads the id of an object of kind k: an id of another kind is a problem of field.
+func ref(p *funding.Problems, field string, k funding.Kind, gid funding.ID) string {
+	id, err := localID(field, k, gid)
 	p.AddError(err)
 	return id
 }
 
-// refs reads a list of global ids of type typ.
-func refs(p *funding.Problems, field, typ string, gids []string) []string {
+// refs reads a list of ids of kind k.
+func refs(p *funding.Problems, field string, k funding.Kind, gids []*funding.ID) []string {
 	out := make([]string, len(gids))
 	for i, g := range gids {
-		out[i] = ref(p, fmt.Sprintf("%s[%d]", field, i), typ, g)
+		out[i] = ref(p, fmt.Sprintf("%s[%d]", field, i), k, *g)
 	}
 	return out
 }
@@ -195,9 +195,9 @@ func (r *mutationResolver) updateAllocation(ctx context.Context, in UpdateAlloca
 	}, p)
 }
 
-// deleteNode deletes the object input.id of type typ.
-func (r *mutationResolver) deleteNode(ctx context.Context, typ string, input DeleteInput, del func(ctx context.Context, actor, id string, expected int) error) (*DeletePayload, error) {
-	id, err := funding.LocalID("input.id", typ, input.ID)
+// deleteNode deletes the object input.id of kind k.
+func (r *mutationResolver) deleteNode(ctx context.Context, k funding.Kind, input DeleteInput, del func(ctx context.Context, actor, id string, expected int) error) (*DeletePayload, error) {
+	id, err := localID("input.id", k, input.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -215,9 +215,9 @@ func wrap[T, P any](v *T, err error, payload func(*T) *P) (*P, error) {
 	return payload(v), nil
 }
 
-// withID decodes the global id of an update's input and runs the update with the local id.
-func withID[T any](typ, gid string, update func(id string) (*T, error)) (*T, error) {
-	id, err := funding.LocalID("input.id", typ, gid)
+// withID checks the kind of an update's input.id and runs the update with the local id.
+func withID[T any](k funding.Kind, gid funding.ID, update func(id string) (*T, error)) (*T, error) {
+	id, err := localID("input.id", k, gid)
 	if err != nil {
 		return nil, err
 	}
@@ -274,11 +274,7 @@ func (r *Resolver) auditLog(ctx context.Context, f *AuditFilter, first *int, aft
 	if f != nil {
 		q.Actor, q.EntityType = str(f.Actor), str(f.EntityType)
 		if f.EntityID != nil {
-			typ, id, err := funding.ParseGlobalID("filter.entityId", *f.EntityID)
-			if err != nil {
-				return nil, err
-			}
-			q.EntityType, q.EntityID = typ, id
+			q.EntityType, q.EntityID = string(f.EntityID.Kind), f.EntityID.Local
 		}
 		if f.Action != nil {
 			q.Action = string(*f.Action)

@@ -39,7 +39,7 @@ func (r *Resolver) flows(ctx context.Context, filter *funding.AllocationFilter, 
 	return out, nil
 }
 
-var dimTypes = map[report.Dimension]string{
+var dimTypes = map[report.Dimension]funding.Kind{
 	report.Donor: funding.TypeDonor, report.TrustFund: funding.TypeTrustFund, report.Project: funding.TypeProject, report.Country: funding.TypeCountry,
 }
 
@@ -47,7 +47,7 @@ func flowID(n report.FlowNode) string {
 	if n.Key == report.Unallocated {
 		return "unallocated:" + string(n.Level)
 	}
-	return funding.GlobalID(dimTypes[n.Level], n.Key)
+	return GlobalID(funding.ID{Kind: dimTypes[n.Level], Local: n.Key})
 }
 
 // FlowNode is a node of a Sankey diagram.

@@ -53,7 +53,7 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			gerr.Extensions = map[string]any{"code": codes[fe.Code]}
 			field := fe.Field
 			if field == "" && fe.Code == funding.EINVALID {
-				field = argumentPath(ctx, gerr.Path)
+				field, gerr.Path = argumentPath(ctx, gerr.Path)
 			}
 			if field != "" {
 				gerr.Extensions["field"] = field
@@ -82,9 +82,10 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 	}
 }
 
-// argumentPath is the part of an error's path below the field being resolved: the path of
-// the argument whose value failed to parse, e.g. "filter.startsOn.gte".
-func argumentPath(ctx context.Context, path ast.Path) string {
+// argumentPath splits an error's path at the field being resolved: below it is the path
+// of the argument whose value failed to parse, e.g. "filter.startsOn.gte"; above it the
+// field's own response path, which is what the error's path should be.
+func argumentPath(ctx context.Context, path ast.Path) (string, ast.Path) {
 	start := 0
 	if fc := graphql.GetFieldContext(ctx); fc != nil {
 		start = min(len(fc.Path()), len(path))
@@ -101,7 +102,7 @@ func argumentPath(ctx context.Context, path ast.Path) string {
 			fmt.Fprint(&b, el)
 		}
 	}
-	return b.String()
+	return b.String(), path[:start]
 }
 
 // ContextError is the error of a request whose context ended: TIMEOUT when its deadline

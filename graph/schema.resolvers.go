@@ -14,8 +14,8 @@ import (
 )
 
 // ID is the resolver for the id field.
-func (r *agreementResolver) ID(ctx context.Context, obj *funding.Agreement) (string, error) {
-	return funding.GlobalID(funding.TypeAgreement, obj.ID), nil
+func (r *agreementResolver) ID(ctx context.Context, obj *funding.Agreement) (*funding.ID, error) {
+	return nodeID(funding.TypeAgreement, obj.ID), nil
 }
 
 // History is the resolver for the history field.
@@ -45,8 +45,8 @@ func (r *agreementResolver) TrustFunds(ctx context.Context, obj *funding.Agreeme
 }
 
 // ID is the resolver for the id field.
-func (r *allocationResolver) ID(ctx context.Context, obj *funding.Allocation) (string, error) {
-	return funding.GlobalID(funding.TypeAllocation, obj.ID), nil
+func (r *allocationResolver) ID(ctx context.Context, obj *funding.Allocation) (*funding.ID, error) {
+	return nodeID(funding.TypeAllocation, obj.ID), nil
 }
 
 // History is the resolver for the history field.
@@ -70,8 +70,8 @@ func (r *allocationResolver) Source(ctx context.Context, obj *funding.Allocation
 }
 
 // EntityID is the resolver for the entityId field.
-func (r *auditEntryResolver) EntityID(ctx context.Context, obj *funding.AuditEntry) (string, error) {
-	return funding.GlobalID(obj.EntityType, obj.EntityID), nil
+func (r *auditEntryResolver) EntityID(ctx context.Context, obj *funding.AuditEntry) (*funding.ID, error) {
+	return nodeID(funding.Kind(obj.EntityType), obj.EntityID), nil
 }
 
 // Source is the resolver for the source field.
@@ -80,8 +80,8 @@ func (r *contributionResolver) Source(ctx context.Context, obj *funding.Contribu
 }
 
 // ID is the resolver for the id field.
-func (r *countryResolver) ID(ctx context.Context, obj *funding.Country) (string, error) {
-	return funding.GlobalID(funding.TypeCountry, obj.Code), nil
+func (r *countryResolver) ID(ctx context.Context, obj *funding.Country) (*funding.ID, error) {
+	return nodeID(funding.TypeCountry, obj.Code), nil
 }
 
 // History is the resolver for the history field.
@@ -144,8 +144,8 @@ func (r *countryResolver) Allocations(ctx context.Context, obj *funding.Country,
 }
 
 // ID is the resolver for the id field.
-func (r *donorResolver) ID(ctx context.Context, obj *funding.Donor) (string, error) {
-	return funding.GlobalID(funding.TypeDonor, obj.ID), nil
+func (r *donorResolver) ID(ctx context.Context, obj *funding.Donor) (*funding.ID, error) {
+	return nodeID(funding.TypeDonor, obj.ID), nil
 }
 
 // History is the resolver for the history field.
@@ -353,8 +353,8 @@ func (r *mutationResolver) DeleteAllocation(ctx context.Context, input DeleteInp
 }
 
 // ID is the resolver for the id field.
-func (r *projectResolver) ID(ctx context.Context, obj *funding.Project) (string, error) {
-	return funding.GlobalID(funding.TypeProject, obj.ID), nil
+func (r *projectResolver) ID(ctx context.Context, obj *funding.Project) (*funding.ID, error) {
+	return nodeID(funding.TypeProject, obj.ID), nil
 }
 
 // History is the resolver for the history field.
@@ -411,37 +411,37 @@ func (r *projectCountryResolver) Share(ctx context.Context, obj *funding.Country
 }
 
 // Node is the resolver for the node field.
-func (r *queryResolver) Node(ctx context.Context, id string) (Node, error) {
-	return r.node(ctx, "id", id)
+func (r *queryResolver) Node(ctx context.Context, id funding.ID) (Node, error) {
+	return r.node(ctx, id)
 }
 
 // Nodes is the resolver for the nodes field.
-func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]Node, error) {
+func (r *queryResolver) Nodes(ctx context.Context, ids []*funding.ID) ([]Node, error) {
 	return r.nodes(ctx, ids)
 }
 
 // Donor is the resolver for the donor field.
-func (r *queryResolver) Donor(ctx context.Context, id string) (*funding.Donor, error) {
+func (r *queryResolver) Donor(ctx context.Context, id funding.ID) (*funding.Donor, error) {
 	return lookup(ctx, "id", funding.TypeDonor, id, (*loader.Loaders).Donor)
 }
 
 // Agreement is the resolver for the agreement field.
-func (r *queryResolver) Agreement(ctx context.Context, id string) (*funding.Agreement, error) {
+func (r *queryResolver) Agreement(ctx context.Context, id funding.ID) (*funding.Agreement, error) {
 	return lookup(ctx, "id", funding.TypeAgreement, id, (*loader.Loaders).Agreement)
 }
 
 // TrustFund is the resolver for the trustFund field.
-func (r *queryResolver) TrustFund(ctx context.Context, id string) (*funding.TrustFund, error) {
+func (r *queryResolver) TrustFund(ctx context.Context, id funding.ID) (*funding.TrustFund, error) {
 	return lookup(ctx, "id", funding.TypeTrustFund, id, (*loader.Loaders).TrustFund)
 }
 
 // Allocation is the resolver for the allocation field.
-func (r *queryResolver) Allocation(ctx context.Context, id string) (*funding.Allocation, error) {
+func (r *queryResolver) Allocation(ctx context.Context, id funding.ID) (*funding.Allocation, error) {
 	return lookup(ctx, "id", funding.TypeAllocation, id, (*loader.Loaders).Allocation)
 }
 
 // Project is the resolver for the project field.
-func (r *queryResolver) Project(ctx context.Context, id *string, code *string) (*funding.Project, error) {
+func (r *queryResolver) Project(ctx context.Context, id *funding.ID, code *string) (*funding.Project, error) {
 	return r.project(ctx, id, code)
 }
 
@@ -541,8 +541,8 @@ func (r *queryResolver) Countries(ctx context.Context, filter *funding.CountryFi
 }
 
 // ID is the resolver for the id field.
-func (r *trustFundResolver) ID(ctx context.Context, obj *funding.TrustFund) (string, error) {
-	return funding.GlobalID(funding.TypeTrustFund, obj.ID), nil
+func (r *trustFundResolver) ID(ctx context.Context, obj *funding.TrustFund) (*funding.ID, error) {
+	return nodeID(funding.TypeTrustFund, obj.ID), nil
 }
 
 // History is the resolver for the history field.

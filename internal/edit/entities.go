@@ -178,7 +178,7 @@ func (s *Service) trustFunds() change[funding.TrustFund] {
 				}
 			}
 			if old != nil && old.Currency != t.Currency {
-				n, err := s.store.CountAllocations(ctx, &funding.AllocationFilter{TrustFundID: &funding.IDFilter{Eq: ptr(funding.GlobalID(funding.TypeTrustFund, t.ID))}})
+				n, err := s.store.CountAllocations(ctx, &funding.AllocationFilter{TrustFundID: &funding.IDFilter{Eq: &funding.ID{Kind: funding.TypeTrustFund, Local: t.ID}}})
 				if err != nil {
 					return err
 				}

@@ -10,12 +10,13 @@ import (
 // Operator filters, one per kind of field. A nil filter, and a nil operator in it, match
 // everything; all operators given must hold.
 
-// IDFilter matches a reference by global id.
+// IDFilter matches a reference by id. The ids come decoded from the API; Validate checks
+// that each is of the kind its field refers to.
 type IDFilter struct {
-	Eq    *string
-	Ne    *string
-	In    []string
-	NotIn []string
+	Eq    *ID
+	Ne    *ID
+	In    []ID
+	NotIn []ID
 }
 
 // CodeFilter matches a code or other exact string (e.g. a country code, a theme, an
@@ -89,12 +90,25 @@ func checkList[T any](p *Problems, path, op string, xs []T) {
 	}
 }
 
-func (f *IDFilter) check(p *Problems, path string) {
+// check validates the lists and that every id is of kind k.
+func (f *IDFilter) check(p *Problems, path string, k Kind) {
 	if f == nil {
 		return
 	}
 	checkList(p, path, "in", f.In)
 	checkList(p, path, "notIn", f.NotIn)
+	if f.Eq != nil {
+		p.AddError(CheckKind(join(path, "eq"), k, *f.Eq))
+	}
+	if f.Ne != nil {
+		p.AddError(CheckKind(join(path, "ne"), k, *f.Ne))
+	}
+	for i, id := range f.In {
+		p.AddError(CheckKind(fmt.Sprintf("%s.in[%d]", path, i), k, id))
+	}
+	for i, id := range f.NotIn {
+		p.AddError(CheckKind(fmt.Sprintf("%s.notIn[%d]", path, i), k, id))
+	}
 }
 
 func (f *EnumFilter[T]) check(p *Problems, path string) {

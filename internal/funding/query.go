@@ -125,7 +125,7 @@ func (f *DonorFilter) check(p *Problems, path string) {
 	if f == nil {
 		return
 	}
-	f.ID.check(p, join(path, "id"))
+	f.ID.check(p, join(path, "id"), TypeDonor)
 	f.Name.check(p, join(path, "name"))
 	f.Type.check(p, join(path, "type"))
 	f.HomeCountryCode.check(p, join(path, "homeCountryCode"))
@@ -145,8 +145,8 @@ func (f *AgreementFilter) check(p *Problems, path string) {
 	if f == nil {
 		return
 	}
-	f.ID.check(p, join(path, "id"))
-	f.DonorID.check(p, join(path, "donorId"))
+	f.ID.check(p, join(path, "id"), TypeAgreement)
+	f.DonorID.check(p, join(path, "donorId"), TypeDonor)
 	f.Counterpart.check(p, join(path, "counterpart"))
 	f.Title.check(p, join(path, "title"))
 	f.Theme.check(p, join(path, "theme"))
@@ -167,9 +167,9 @@ func (f *TrustFundFilter) check(p *Problems, path string) {
 	if f == nil {
 		return
 	}
-	f.ID.check(p, join(path, "id"))
-	f.DonorID.check(p, join(path, "donorId"))
-	f.AgreementID.check(p, join(path, "agreementId"))
+	f.ID.check(p, join(path, "id"), TypeTrustFund)
+	f.DonorID.check(p, join(path, "donorId"), TypeDonor)
+	f.AgreementID.check(p, join(path, "agreementId"), TypeAgreement)
 	f.Name.check(p, join(path, "name"))
 	f.Status.check(p, join(path, "status"))
 	f.Currency.check(p, join(path, "currency"))
@@ -189,10 +189,10 @@ func (f *AllocationFilter) check(p *Problems, path string) {
 	if f == nil {
 		return
 	}
-	f.ID.check(p, join(path, "id"))
-	f.TrustFundID.check(p, join(path, "trustFundId"))
-	f.ProjectID.check(p, join(path, "projectId"))
-	f.DonorID.check(p, join(path, "donorId"))
+	f.ID.check(p, join(path, "id"), TypeAllocation)
+	f.TrustFundID.check(p, join(path, "trustFundId"), TypeTrustFund)
+	f.ProjectID.check(p, join(path, "projectId"), TypeProject)
+	f.DonorID.check(p, join(path, "donorId"), TypeDonor)
 	f.CountryCode.check(p, join(path, "countryCode"))
 	checkInt(p, join(path, "year"), f.Year)
 	checkDecimal(p, join(path, "amount"), f.Amount)
@@ -213,7 +213,7 @@ func (f *ProjectFilter) check(p *Problems, path string) {
 	if f == nil {
 		return
 	}
-	f.ID.check(p, join(path, "id"))
+	f.ID.check(p, join(path, "id"), TypeProject)
 	f.Code.check(p, join(path, "code"))
 	f.Title.check(p, join(path, "title"))
 	f.Status.check(p, join(path, "status"))
@@ -223,7 +223,7 @@ func (f *ProjectFilter) check(p *Problems, path string) {
 	f.ImplementingAgency.check(p, join(path, "implementingAgency"))
 	f.CountryCode.check(p, join(path, "countryCode"))
 	f.Region.check(p, join(path, "region"))
-	f.DonorID.check(p, join(path, "donorId"))
-	f.TrustFundID.check(p, join(path, "trustFundId"))
+	f.DonorID.check(p, join(path, "donorId"), TypeDonor)
+	f.TrustFundID.check(p, join(path, "trustFundId"), TypeTrustFund)
 	checkBool(p, path, f.And, f.Or, f.Not, (*ProjectFilter).check)
 }

@@ -2,6 +2,7 @@ package loader
 
 import (
 	"context"
+	"fmt"
 	"runtime/metrics"
 	"sync"
 	"time"
@@ -28,9 +29,9 @@ const (
 )
 
 // Loader batches and caches the loads of one request: every key asked for while a batch
-// is open goes to fetch in one call. fetch returns one value per key, in key order.
+// is open goes to fetch in one call, and each key gets its own value or error.
 type Loader[K comparable, V any] struct {
-	fetch func(context.Context, []K) ([]V, error)
+	fetch func(context.Context, []K) ([]V, []error)
 	wait  time.Duration
 
 	mu    sync.Mutex
@@ -56,7 +57,11 @@ type batch[K comparable, V any] struct {
 }
 
 // NewLoader returns a loader over fetch that waits wait (DefaultWait if 0) for more keys.
-func NewLoader[K comparable, V any](fetch func(context.Context, []K) ([]V, error), wait time.Duration) *Loader[K, V] {
+// fetch returns one value per key, in key order, and either no errors, one error for all
+// keys, or one error per key (nil for a key that succeeded; its value may then be
+// missing). A fetch that returns other counts, or panics, fails every key of its batch
+// with an error: it never takes the process down from the loader's timer goroutine.
+func NewLoader[K comparable, V any](fetch func(context.Context, []K) ([]V, []error), wait time.Duration) *Loader[K, V] {
 	if wait <= 0 {
 		wait = DefaultWait
 	}
@@ -70,7 +75,8 @@ func (l *Loader[K, V]) Load(ctx context.Context, key K) (V, error) {
 	return r.v, r.err
 }
 
-// LoadAll returns the values of keys, in order, read in one batch where possible.
+// LoadAll returns the values of keys, in order, read in one batch where possible; or the
+// error of the first key that failed.
 func (l *Loader[K, V]) LoadAll(ctx context.Context, keys []K) ([]V, error) {
 	rs := make([]*result[V], len(keys))
 	for i, k := range keys {
@@ -141,15 +147,56 @@ func (l *Loader[K, V]) dispatch(b *batch[K, V]) {
 	}
 	l.mu.Unlock()
 
-	vs, err := l.fetch(b.ctx, b.keys)
+	vs, errs := l.call(b.ctx, b.keys)
 	for i, r := range b.results {
-		if err != nil {
-			r.err = err
-		} else {
-			r.v = vs[i]
-		}
+		r.v, r.err = vs[i], errs[i]
 		close(r.done)
 	}
+}
+
+// call runs fetch and returns exactly one value and one error per key (see NewLoader).
+func (l *Loader[K, V]) call(ctx context.Context, keys []K) (vs []V, errs []error) {
+	n := len(keys)
+	defer func() {
+		if p := recover(); p != nil {
+			vs, errs = make([]V, n), repeat(n, fmt.Errorf("loader: fetch panicked: %v", p))
+		}
+	}()
+	vs, errs = l.fetch(ctx, keys)
+	switch {
+	case len(errs) == 0:
+		errs = make([]error, n)
+	case len(errs) == 1 && n != 1:
+		errs = repeat(n, errs[0])
+	case len(errs) != n:
+		return make([]V, n), repeat(n, fmt.Errorf("loader: fetch returned %d errors for %d keys", len(errs), n))
+	}
+	if len(vs) != n {
+		if vs != nil || !allFailed(errs) {
+			return make([]V, n), repeat(n, fmt.Errorf("loader: fetch returned %d values for %d keys", len(vs), n))
+		}
+		vs = make([]V, n)
+	}
+	return vs, errs
+}
+
+// repeat returns n copies of err.
+func repeat(n int, err error) []error {
+	out := make([]error, n)
+	for i := range out {
+		out[i] = err
+	}
+	return out
+}
+
+// allFailed reports whether every error is set.
+func allFailed(errs []error) bool {
+	for _, err := range errs {
+		if err == nil {
+			return false
+		}
+	}
+	return true
 }
 
 // schedulerBusy reports whether goroutines other than the caller are running or ready to.

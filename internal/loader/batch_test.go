@@ -16,7 +16,7 @@ func TestLoaderBatchesConcurrentLoads(t *testing.T) {
 	var calls atomic.Int32
 	var got [][]int
 	var mu sync.Mutex
-	l := loader.NewLoader(func(_ context.Context, keys []int) ([]string, error) {
+	l := loader.NewLoader(func(_ context.Context, keys []int) ([]string, []error) {
 		calls.Add(1)
 		mu.Lock()
 		got = append(got, slices.Clone(keys))
@@ -55,7 +55,7 @@ func TestLoaderBatchesConcurrentLoads(t *testing.T) {
 
 func TestLoaderError(t *testing.T) {
 	boom := errors.New("store down")
-	l := loader.NewLoader(func(context.Context, []string) ([]int, error) { return nil, boom }, 0)
+	l := loader.NewLoader(func(context.Context, []string) ([]int, []error) { return nil, []error{boom} }, 0)
 	if _, err := l.LoadAll(context.Background(), []string{"a", "b"}); !errors.Is(err, boom) {
 		t.Errorf("LoadAll error = %v, want %v", err, boom)
 	}

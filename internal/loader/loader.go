@@ -106,13 +106,13 @@ func argsKey[F, O any](f *F, o []O) string {
 }
 
 // rel makes a loader of the children (in collection coll) of parents by reference ref,
-// named coll.ref for o.Observe. For each distinct set
-// of arguments among the keys of a batch it runs one query for all their parents, and
-// hands each parent its children in the query's order. parents says which parents a child
-// belongs to (several, for list references).
+// named coll.ref for o.Observe. For each distinct set of arguments among the keys of a
+// batch it runs one query for all their parents, and hands each parent its children in
+// the query's order. parents says which parents a child belongs to (several, for list
+// references). A query that fails fails the keys of its arguments only.
 func rel[F, O, T any](o Options, coll string, find func(context.Context, funding.Query[F, O]) ([]*T, error), ref string, parents func(*T) []string) *Loader[Key, []*T] {
 	name := coll + "." + ref
-	return NewLoader(func(ctx context.Context, keys []Key) ([][]*T, error) {
+	return NewLoader(func(ctx context.Context, keys []Key) ([][]*T, []error) {
 		if o.Observe != nil {
 			o.Observe(name, len(keys))
 		}
@@ -125,19 +125,12 @@ func rel[F, O, T any](o Options, coll string, find func(context.Context, funding
 			groups[k.Args] = append(groups[k.Args], k.Parent)
 		}
 		children := map[Key][]*T{}
+		failed := map[string]error{}
 		for _, a := range order {
-			var q funding.Query[F, O]
-			if a != "" {
-				var dec args[F, O]
-				if err := json.Unmarshal([]byte(a), &dec); err != nil {
-					return nil, err
-				}
-				q.Filter, q.Order = dec.Filter, dec.Order
-			}
-			q.Within = &funding.Within{Ref: ref, IDs: groups[a]}
-			found, err := find(ctx, q)
+			found, err := findArgs(ctx, find, a, &funding.Within{Ref: ref, IDs: groups[a]})
 			if err != nil {
-				return nil, err
+				failed[a] = err
+				continue
 			}
 			for _, v := range found {
 				for _, p := range parents(v) {
@@ -147,11 +140,25 @@ func rel[F, O, T any](o Options, coll string, find func(context.Context, funding
 			}
 		}
 		out := make([][]*T, len(keys))
+		errs := make([]error, len(keys))
 		for i, k := range keys {
-			out[i] = children[k]
+			out[i], errs[i] = children[k], failed[k.Args]
 		}
-		return out, nil
+		return out, errs
 	}, o.Wait)
+}
+
+// findArgs runs find with the list arguments a (argsKey's form) within w.
+func findArgs[F, O, T any](ctx context.Context, find func(context.Context, funding.Query[F, O]) ([]*T, error), a string, w *funding.Within) ([]*T, error) {
+	q := funding.Query[F, O]{Within: w}
+	if a != "" {
+		var dec args[F, O]
+		if err := json.Unmarshal([]byte(a), &dec); err != nil {
+			return nil, err
+		}
+		q.Filter, q.Order = dec.Filter, dec.Order
+	}
+	return find(ctx, q)
 }
 
 type ctxKey struct{}

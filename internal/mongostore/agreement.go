@@ -69,8 +69,8 @@ func (s *Store) agreementFilter(ctx context.Context, f *funding.AgreementFilter,
 		return bson.D{}, nil
 	}
 	var c conds
-	c.add(idCond("_id", path+".id", funding.TypeAgreement, f.ID))
-	c.add(idCond("donorId", path+".donorId", funding.TypeDonor, f.DonorID))
+	c.add(idCond("_id", f.ID), nil)
+	c.add(idCond("donorId", f.DonorID), nil)
 	c.add(enumCond("counterpart", f.Counterpart), nil)
 	c.add(textCond(f.Title, "titleNorm"), nil)
 	c.add(enumCond("themes", f.Theme), nil)

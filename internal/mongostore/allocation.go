@@ -79,10 +79,10 @@ func (s *Store) allocationFilter(ctx context.Context, f *funding.AllocationFilte
 		return bson.D{}, nil
 	}
 	var c conds
-	c.add(idCond("_id", path+".id", funding.TypeAllocation, f.ID))
-	c.add(idCond("trustFundId", path+".trustFundId", funding.TypeTrustFund, f.TrustFundID))
-	c.add(idCond("projectId", path+".projectId", funding.TypeProject, f.ProjectID))
-	c.add(refIDCond("trustFundId", path+".donorId", funding.TypeDonor, f.DonorID, func(donors []string) ([]string, error) {
+	c.add(idCond("_id", f.ID), nil)
+	c.add(idCond("trustFundId", f.TrustFundID), nil)
+	c.add(idCond("projectId", f.ProjectID), nil)
+	c.add(refIDCond("trustFundId", f.DonorID, func(donors []string) ([]string, error) {
 		return s.distinct(ctx, trustFundsColl, "_id", in("donorId", donors))
 	}))
 	c.add(refCond("projectId", f.CountryCode, func(codes []string) ([]string, error) {

@@ -66,7 +66,7 @@ func (s *Store) donorFilter(ctx context.Context, f *funding.DonorFilter, path st
 		return bson.D{}, nil
 	}
 	var c conds
-	c.add(idCond("_id", path+".id", funding.TypeDonor, f.ID))
+	c.add(idCond("_id", f.ID), nil)
 	c.add(textCond(f.Name, "nameNorm", "shortNameNorm"), nil)
 	c.add(enumCond("type", f.Type), nil)
 	c.add(enumCond("homeCountry", f.HomeCountryCode), nil)

@@ -105,7 +105,7 @@ func (s *Store) projectFilter(ctx context.Context, f *funding.ProjectFilter, pat
 		}
 	}
 	var c conds
-	c.add(idCond("_id", path+".id", funding.TypeProject, f.ID))
+	c.add(idCond("_id", f.ID), nil)
 	c.add(enumCond("code", f.Code), nil)
 	c.add(textCond(f.Title, "titleNorm"), nil)
 	c.add(enumCond("status", f.Status), nil)
@@ -117,8 +117,8 @@ func (s *Store) projectFilter(ctx context.Context, f *funding.ProjectFilter, pat
 	c.add(refCond("countries.code", f.Region, func(regions []string) ([]string, error) {
 		return s.distinct(ctx, countriesColl, "_id", in("region", regions))
 	}))
-	c.add(refIDCond("_id", path+".trustFundId", funding.TypeTrustFund, f.TrustFundID, fundedBy("trustFundId")))
-	c.add(refIDCond("_id", path+".donorId", funding.TypeDonor, f.DonorID, func(donors []string) ([]string, error) {
+	c.add(refIDCond("_id", f.TrustFundID, fundedBy("trustFundId")))
+	c.add(refIDCond("_id", f.DonorID, func(donors []string) ([]string, error) {
 		funds, err := s.distinct(ctx, trustFundsColl, "_id", in("donorId", donors))
 		if err != nil {
 			return nil, err

@@ -211,57 +211,24 @@ func normalize(s string) string {
 
 // Operator translations. path is the stored field; field the input path for errors.
 
-// localIDs decodes the global ids of an id filter (of type typ) into a filter of local
-// ids; a malformed id or one of another type is an error naming the operator at fault.
-func localIDs(field, typ string, f *funding.IDFilter) (*funding.CodeFilter, error) {
+// localIDs is an id filter as a filter of local ids. The ids' kinds were checked by the
+// filter's Validate at the API's edge.
+func localIDs(f *funding.IDFilter) *funding.CodeFilter {
 	if f == nil {
-		return nil, nil
+		return nil
 	}
-	local := func(op string, gids []string) ([]string, error) {
-		if gids == nil {
-			return nil, nil
+	local := func(id *funding.ID) *string {
+		if id == nil {
+			return nil
 		}
-		out := make([]string, len(gids))
-		for i, g := range gids {
-			id, err := funding.LocalID(field+"."+op, typ, g)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = id
-		}
-		return out, nil
+		return &id.Local
 	}
-	var c funding.CodeFilter
-	var err error
-	for _, o := range []struct {
-		op  string
-		in  []string
-		out *[]string
-	}{{"in", f.In, &c.In}, {"notIn", f.NotIn, &c.NotIn}} {
-		if *o.out, err = local(o.op, o.in); err != nil {
-			return nil, err
-		}
-	}
-	for _, o := range []struct {
-		op  string
-		in  *string
-		out **string
-	}{{"eq", f.Eq, &c.Eq}, {"ne", f.Ne, &c.Ne}} {
-		ids, err := local(o.op, one(o.in))
-		if err != nil {
-			return nil, err
-		}
-		if ids != nil {
-			*o.out = &ids[0]
-		}
-	}
-	return &c, nil
+	return &funding.CodeFilter{Eq: local(f.Eq), Ne: local(f.Ne), In: funding.Locals(f.In), NotIn: funding.Locals(f.NotIn)}
 }
 
-// idCond matches a reference at path by global id.
-func idCond(path, field, typ string, f *funding.IDFilter) (bson.D, error) {
-	c, err := localIDs(field, typ, f)
-	return enumCond(path, c), err
+// idCond matches a reference at path by id.
+func idCond(path string, f *funding.IDFilter) bson.D {
+	return enumCond(path, localIDs(f))
 }
 
 func field1(path string, ops bson.D) bson.D {
@@ -408,13 +375,9 @@ func refCond(path string, f *funding.CodeFilter, ids func([]string) ([]string, e
 	return and(conds), nil
 }
 
-// refIDCond is refCond for filters by global id of type typ.
-func refIDCond(path, field, typ string, f *funding.IDFilter, ids func([]string) ([]string, error)) (bson.D, error) {
-	c, err := localIDs(field, typ, f)
-	if err != nil {
-		return nil, err
-	}
-	return refCond(path, c, ids)
+// refIDCond is refCond for filters by id.
+func refIDCond(path string, f *funding.IDFilter, ids func([]string) ([]string, error)) (bson.D, error) {
+	return refCond(path, localIDs(f), ids)
 }
 
 func one(s *string) []string {

@@ -105,9 +105,9 @@ func (s *Store) trustFundFilter(ctx context.Context, f *funding.TrustFundFilter,
 		return bson.D{}, nil
 	}
 	var c conds
-	c.add(idCond("_id", path+".id", funding.TypeTrustFund, f.ID))
-	c.add(idCond("donorId", path+".donorId", funding.TypeDonor, f.DonorID))
-	c.add(idCond("agreementIds", path+".agreementId", funding.TypeAgreement, f.AgreementID))
+	c.add(idCond("_id", f.ID), nil)
+	c.add(idCond("donorId", f.DonorID), nil)
+	c.add(idCond("agreementIds", f.AgreementID), nil)
 	c.add(textCond(f.Name, "nameNorm"), nil)
 	c.add(enumCond("status", f.Status), nil)
 	c.add(enumCond("currency", f.Currency), nil)

@@ -103,7 +103,7 @@ func TestStaleClaim(t *testing.T) {
 	defer raw.Disconnect(ctx)
 	claims := raw.Database("coopgraph").Collection("versionClaims")
 	rename := func(version int, name string) error {
-		ds, err := s.FindDonors(ctx, funding.DonorQuery{Filter: &funding.DonorFilter{ID: &funding.IDFilter{Eq: ptr(funding.GlobalID(funding.TypeDonor, "flanders"))}}})
+		ds, err := s.FindDonors(ctx, funding.DonorQuery{Filter: &funding.DonorFilter{ID: &funding.IDFilter{Eq: &funding.ID{Kind: funding.TypeDonor, Local: "flanders"}}}})
 		if err != nil || len(ds) != 1 {
 			t.Fatalf("read flanders: %v %v", ds, err)
 		}

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -167,7 +168,8 @@ func TestBadInput(t *testing.T) {
 		{"ProjectBothIDAndCode", fmt.Sprintf(`{ project(id: %q, code: "X") { code } }`, gid("Project", "p-global-skills-lifelong-learning")), "id"},
 		{"ProjectNeither", `{ project { code } }`, "id"},
 		{"CountryCode", `{ country(code: "Malawi") { name } }`, "code"},
-		{"TooManyNodes", fmt.Sprintf(`{ nodes(ids: [%s]) { id } }`, strings.TrimSuffix(strings.Repeat(`"x",`, 101), ",")), "ids"},
+		{"TooManyNodes", fmt.Sprintf(`{ nodes(ids: [%s]) { id } }`, strings.TrimSuffix(strings.Repeat(strconv.Quote(gid("Donor", "x"))+",", 101), ",")), "ids"},
+		{"MalformedIDInList", fmt.Sprintf(`{ nodes(ids: [%q, "x"]) { id } }`, gid("Donor", "flanders")), "ids[1]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			// A bad argument of a nested list fails once per parent.

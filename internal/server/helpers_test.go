@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coopgraph/coopgraph/graph"
+	"github.com/coopgraph/coopgraph/internal/funding"
 	"github.com/coopgraph/coopgraph/internal/mongostore"
 	"github.com/coopgraph/coopgraph/internal/seed"
 	"github.com/coopgraph/coopgraph/internal/server"
@@ -90,4 +92,9 @@ func (a *api) queryError(tb testing.TB, query string, vars map[string]any) gqlEr
 		tb.Fatalf("want 1 error, got %+v (data %s)", r.Errors, r.Data)
 	}
 	return r.Errors[0]
+}
+
+// globalID is the API's id of the entity of kind k with the local id.
+func globalID(k funding.Kind, local string) string {
+	return graph.GlobalID(funding.ID{Kind: k, Local: local})
 }

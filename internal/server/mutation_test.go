@@ -25,13 +25,13 @@ import (
 
 // Global ids of the demo data the mutation tests use.
 var (
-	flandersID       = funding.GlobalID(funding.TypeDonor, "flanders")
-	flandersFundID   = funding.GlobalID(funding.TypeTrustFund, "ilo-flanders-tf")
-	skillsProjectID  = funding.GlobalID(funding.TypeProject, "p-global-skills-lifelong-learning")
-	flanders2011ID   = funding.GlobalID(funding.TypeAgreement, "flanders-ilo-2011")
-	missingDonorID   = funding.GlobalID(funding.TypeDonor, "no-such-donor")
-	missingProjectID = funding.GlobalID(funding.TypeProject, "no-such-project")
-	missingFundID    = funding.GlobalID(funding.TypeTrustFund, "no-such-fund")
+	flandersID       = globalID(funding.TypeDonor, "flanders")
+	flandersFundID   = globalID(funding.TypeTrustFund, "ilo-flanders-tf")
+	skillsProjectID  = globalID(funding.TypeProject, "p-global-skills-lifelong-learning")
+	flanders2011ID   = globalID(funding.TypeAgreement, "flanders-ilo-2011")
+	missingDonorID   = globalID(funding.TypeDonor, "no-such-donor")
+	missingProjectID = globalID(funding.TypeProject, "no-such-project")
+	missingFundID    = globalID(funding.TypeTrustFund, "no-such-fund")
 )
 
 // The mutations, each returning the id and version of what it changed.
@@ -150,7 +150,7 @@ func TestValidationRules(t *testing.T) {
 		{"agreement with a project id as donor id", createAgreementM, "agreements",
 			withFields(agreementInput(), "donorId", skillsProjectID), agreementInput(), "", "input.donorId", "is a Project id, not a Donor id"},
 		{"fund with another donor's agreement", createTrustFundM, "trustFunds",
-			withFields(fundInput(), "donorId", funding.GlobalID(funding.TypeDonor, "netherlands"), "agreementIds", []string{flanders2011ID}),
+			withFields(fundInput(), "donorId", globalID(funding.TypeDonor, "netherlands"), "agreementIds", []string{flanders2011ID}),
 			withFields(fundInput(), "agreementIds", []string{flanders2011ID}), "", "input.agreementIds[0]", "another donor's"},
 	}
 	for _, r := range rules {

@@ -71,12 +71,12 @@ func walk(t *testing.T, a *api, query string, vars map[string]any, path []string
 }
 
 // expected sorts items the way the API promises: by the order's keys, then by id.
-func expected[T any, F ~string](items []*T, order []funding.Order[F], sortKey func(*T, F) any, id func(*T) string, typ string) []string {
+func expected[T any, F ~string](items []*T, order []funding.Order[F], sortKey func(*T, F) any, id func(*T) string, typ funding.Kind) []string {
 	sorted := slices.Clone(items)
 	slices.SortFunc(sorted, func(a, b *T) int { return funding.Compare(a, b, order, sortKey, id) })
 	out := make([]string, len(sorted))
 	for i, x := range sorted {
-		out[i] = funding.GlobalID(typ, id(x))
+		out[i] = globalID(typ, id(x))
 	}
 	return out
 }
@@ -156,7 +156,7 @@ func TestPagingProperty(t *testing.T) {
 		if len(want) < 8 {
 			t.Fatalf("donor has only %d allocations; pick a bigger one", len(want))
 		}
-		vars := map[string]any{"id": funding.GlobalID(funding.TypeDonor, donor.ID), "order": orderArg(o)}
+		vars := map[string]any{"id": globalID(funding.TypeDonor, donor.ID), "order": orderArg(o)}
 		fwd := `query($id: ID!, $order: [AllocationOrder!], $cursor: String) { donor(id: $id) { allocations(orderBy: $order, first: 7, after: $cursor) {
 			pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { id } } } }`
 		if got := walk(t, a, fwd, vars, []string{"donor", "allocations"}, false); !slices.Equal(got, want) {
@@ -229,11 +229,11 @@ func TestPagingWhileWriting(t *testing.T) {
 		cursor = got.Projects.PageInfo.EndCursor
 	}
 	for _, p := range d.Projects {
-		if n := seen[funding.GlobalID(funding.TypeProject, p.ID)]; n != 1 {
+		if n := seen[globalID(funding.TypeProject, p.ID)]; n != 1 {
 			t.Errorf("project %s seen %d times", p.ID, n)
 		}
 	}
-	if seen[funding.GlobalID(funding.TypeProject, "zz-new-late")] != 1 || seen[funding.GlobalID(funding.TypeProject, "zz-new-early")] != 0 {
+	if seen[globalID(funding.TypeProject, "zz-new-late")] != 1 || seen[globalID(funding.TypeProject, "zz-new-early")] != 0 {
 		t.Errorf("the project added behind the position must not appear, the one ahead must: %v", seen)
 	}
 }
