@@ -95,14 +95,11 @@ func runServe(ctx context.Context, c config, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer closeStore()
-	if empty, err := s.IsEmpty(ctx); err != nil {
+	note, err := prepareStore(ctx, s, c, log)
+	if err != nil {
 		return err
-	} else if empty {
-		if err := seed.Load(ctx, s, seed.Flanders()); err != nil {
-			return fmt.Errorf("load demo data: %w", err)
-		}
-		storeName += ", demo data loaded"
 	}
+	storeName += note
 
 	limits := server.DefaultLimits
 	limits.Cost = c.maxCost
@@ -131,6 +128,57 @@ func runServe(ctx context.Context, c config, stdout, stderr io.Writer) error {
 	case <-ctx.Done():
 	}
 	return shutdown(srv, &inFlight, c.shutdownTimeout, log)
+}
+
+// prepareStore loads the demo data into an empty store and settles what writes cut short
+// by a crash left behind; it returns what to add to the store's name.
+func prepareStore(ctx context.Context, s *mongostore.Store, c config, log *slog.Logger) (string, error) {
+	note := ""
+	if empty, err := s.IsEmpty(ctx); err != nil {
+		return "", err
+	} else if empty {
+		if err := seed.Load(ctx, s, seed.Flanders()); err != nil {
+			return "", fmt.Errorf("load demo data: %w", err)
+		}
+		note = ", demo data loaded"
+	}
+	return note, reconcile(ctx, s, c.mongoURI == "", log)
+}
+
+// reconcile settles what writes cut short by a crash left behind, before serving (see
+// mongostore.Reconcile). The embedded store has no other writer, so everything is settled
+// at once; on a shared store, only what is older than any write in progress, and again
+// every minute until ctx ends, so that a crashed instance's leftovers are settled soon.
+func reconcile(ctx context.Context, s *mongostore.Store, alone bool, log *slog.Logger) error {
+	age := time.Duration(0)
+	if !alone {
+		age = mongostore.MaxWriteAge
+	}
+	r, err := s.Reconcile(ctx, age)
+	if err != nil {
+		return fmt.Errorf("reconcile interrupted writes: %w", err)
+	}
+	if r != (mongostore.Reconciled{}) {
+		log.Info("reconciled interrupted writes", "committed", r.Committed, "removed", r.Removed, "claims", r.Claims)
+	}
+	if alone {
+		return nil
+	}
+	go func() {
+		t := time.NewTicker(time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if _, err := s.Reconcile(ctx, age); err != nil && ctx.Err() == nil {
+					log.Warn("reconcile interrupted writes", "error", err.Error())
+				}
+			}
+		}
+	}()
+	return nil
 }
 
 // countRequests keeps in n the number of requests h is serving.

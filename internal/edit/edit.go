@@ -50,10 +50,11 @@ func New(store Store, newID func() string) *Service {
 	return &Service{store: store, newID: newID, now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
 }
 
-// record runs write between a pending and a final audit entry of the change.
-func (s *Service) record(ctx context.Context, actor string, action funding.AuditAction, typ, id string, version int, before, after any, write func() error) error {
+// record runs write between a pending and a final audit entry of the change; change is
+// the entry's id, which the new version carries in its Meta.Change.
+func (s *Service) record(ctx context.Context, change, actor string, action funding.AuditAction, typ, id string, version int, before, after any, write func() error) error {
 	e := &funding.AuditEntry{
-		ID: s.newID(), At: s.now(), Actor: actor, Action: action, EntityType: typ, EntityID: id,
+		ID: change, At: s.now(), Actor: actor, Action: action, EntityType: typ, EntityID: id,
 		Version: version, Before: asMap(before), After: asMap(after),
 	}
 	e.Fields = changed(e.Before, e.After)
@@ -83,6 +84,7 @@ func asMap(e any) map[string]any {
 	delete(raw, "Version")
 	delete(raw, "CreatedAt")
 	delete(raw, "UpdatedAt")
+	delete(raw, "Change")
 	return rename(raw).(map[string]any)
 }
 
@@ -169,8 +171,9 @@ func (c change[T]) create(ctx context.Context, actor, id string, e *T, parse fun
 		return nil, err
 	}
 	now := c.s.now()
-	*c.meta(e) = funding.Meta{Version: 1, CreatedAt: now, UpdatedAt: now}
-	err := c.s.record(ctx, actor, funding.ActionCreate, c.typ, id, 1, nil, e, func() error { return c.s.store.Insert(ctx, e) })
+	change := c.s.newID()
+	*c.meta(e) = funding.Meta{Version: 1, CreatedAt: now, UpdatedAt: now, Change: change}
+	err := c.s.record(ctx, change, actor, funding.ActionCreate, c.typ, id, 1, nil, e, func() error { return c.s.store.Insert(ctx, e) })
 	if err != nil {
 		return nil, err
 	}
@@ -196,8 +199,8 @@ func (c change[T]) update(ctx context.Context, actor, id string, expected int, p
 		return nil, err
 	}
 	m := c.meta(&next)
-	m.Version, m.UpdatedAt = expected+1, c.s.now()
-	err = c.s.record(ctx, actor, funding.ActionUpdate, c.typ, id, m.Version, old, &next, func() error {
+	m.Version, m.UpdatedAt, m.Change = expected+1, c.s.now(), c.s.newID()
+	err = c.s.record(ctx, m.Change, actor, funding.ActionUpdate, c.typ, id, m.Version, old, &next, func() error {
 		return c.s.store.Replace(ctx, &next, expected)
 	})
 	if err != nil {
@@ -226,7 +229,7 @@ func (c change[T]) remove(ctx context.Context, actor, id string, expected int) e
 		return &funding.Error{Code: funding.ECONFLICT, Field: "input.id",
 			Message: fmt.Sprintf("it is still referred to by %s; delete or change those first", strings.Join(refs, " and "))}
 	}
-	return c.s.record(ctx, actor, funding.ActionDelete, c.typ, id, expected, old, nil, func() error {
+	return c.s.record(ctx, c.s.newID(), actor, funding.ActionDelete, c.typ, id, expected, old, nil, func() error {
 		return c.s.store.Remove(ctx, c.typ, id, expected)
 	})
 }
@@ -296,14 +299,15 @@ func (s *Service) SetExchangeRate(ctx context.Context, actor string, r *funding.
 		return nil, err
 	}
 	now := s.now()
-	r.Meta = funding.Meta{Version: 1, CreatedAt: now, UpdatedAt: now}
+	change := s.newID()
+	r.Meta = funding.Meta{Version: 1, CreatedAt: now, UpdatedAt: now, Change: change}
 	action, before := funding.ActionCreate, any(nil)
 	if old != nil {
-		r.Meta = funding.Meta{Version: old.Version + 1, CreatedAt: old.CreatedAt, UpdatedAt: now}
+		r.Meta = funding.Meta{Version: old.Version + 1, CreatedAt: old.CreatedAt, UpdatedAt: now, Change: change}
 		action, before = funding.ActionUpdate, old
 	}
 	id := fmt.Sprintf("%s/%d", r.Currency, r.Year)
-	err = s.record(ctx, actor, action, "ExchangeRate", id, r.Version, before, r, func() error {
+	err = s.record(ctx, change, actor, action, "ExchangeRate", id, r.Version, before, r, func() error {
 		return s.store.PutExchangeRates(ctx, []*funding.ExchangeRate{r})
 	})
 	if err != nil {

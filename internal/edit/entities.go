@@ -322,13 +322,13 @@ func (s *Service) CreateAllocations(ctx context.Context, actor string, as []*fun
 	entities := make([]any, len(as))
 	for i, a := range as {
 		a.ID = s.newID()
-		a.Meta = funding.Meta{Version: 1, CreatedAt: now, UpdatedAt: now}
+		a.Meta = funding.Meta{Version: 1, CreatedAt: now, UpdatedAt: now, Change: s.newID()}
 		entities[i] = a
 	}
 	// One audit entry per allocation, all pending until the batch is stored.
 	var ids []string
 	for _, a := range as {
-		e := &funding.AuditEntry{ID: s.newID(), At: now, Actor: actor, Action: funding.ActionCreate,
+		e := &funding.AuditEntry{ID: a.Change, At: now, Actor: actor, Action: funding.ActionCreate,
 			EntityType: funding.TypeAllocation, EntityID: a.ID, Version: 1, After: asMap(a)}
 		e.Fields = changed(nil, e.After)
 		if err := s.store.BeginAudit(ctx, e); err != nil {

@@ -8,6 +8,9 @@ type Meta struct {
 	Version   int
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// Change is the id of the audit entry of the change that made this version (empty
+	// for data loaded by the seed): start-up reconciliation matches pending entries by it.
+	Change string
 }
 
 // AuditEntry records one change: who made it, when, to what, which fields, and the entity

@@ -16,7 +16,7 @@ const auditColl = "auditLog"
 // then committed once the change is stored (or removed if the change was refused). Only
 // committed entries are read, so a refused change leaves no trace and a stored change is
 // never without one, except for a crash between the change and the commit, which leaves a
-// pending entry behind to reconcile.
+// pending entry behind for Reconcile.
 type auditDoc struct {
 	ID         string         `bson:"_id"`
 	At         time.Time      `bson:"at"`
@@ -56,6 +56,7 @@ func (s *Store) EndAudit(ctx context.Context, id string, happened bool) error {
 	c := s.db.Collection(auditColl)
 	var err error
 	if happened {
+		s.at(StepCommitting)
 		_, err = c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: bson.D{{Key: "committed", Value: true}}}})
 	} else {
 		_, err = c.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})

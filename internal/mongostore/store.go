@@ -31,7 +31,8 @@ const (
 
 // Store reads and writes coopgraph's collections in one database.
 type Store struct {
-	db *mongo.Database
+	db   *mongo.Database
+	step func(WriteStep) // Options.AtStep
 }
 
 // New returns a Store over the database db.
@@ -61,8 +62,7 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 			keys("trustFundId"), keys("projectId"), keys("amount.currency"),
 			keys("year", "_id"), keys("amount.milli", "_id"), keys("implementingAgency", "_id"),
 		},
-		claimsColl: {keys("entity")},
-		ratesColl:  {keys("currency", "year")},
+		ratesColl: {keys("currency", "year")},
 		auditColl: {
 			keys("entityType", "entityId", "_id"), keys("actor", "_id"), keys("committed", "_id"),
 		},
@@ -200,16 +200,18 @@ func putChunk[D any](ctx context.Context, c *mongo.Collection, docs []D, id func
 	return nil
 }
 
-// DocMeta is the bookkeeping of every stored document: version and timestamps. (Exported
+// DocMeta is the bookkeeping of every stored document: version, timestamps and the
+// change that made the version. (Exported
 // only so that the bson encoder inlines it into each document.)
 type DocMeta struct {
 	Version   int       `bson:"version"`
 	CreatedAt time.Time `bson:"createdAt"`
 	UpdatedAt time.Time `bson:"updatedAt"`
+	Change    string    `bson:"change,omitempty"`
 }
 
 func newDocMeta(m funding.Meta) DocMeta {
-	return DocMeta{Version: m.Version, CreatedAt: m.CreatedAt.UTC(), UpdatedAt: m.UpdatedAt.UTC()}
+	return DocMeta{Version: m.Version, CreatedAt: m.CreatedAt.UTC(), UpdatedAt: m.UpdatedAt.UTC(), Change: m.Change}
 }
 
 // stamp gives a document loaded without bookkeeping (seed data) version 1 and times.
@@ -226,7 +228,7 @@ func (m *DocMeta) stamp(now time.Time) {
 }
 
 func (m DocMeta) domain() funding.Meta {
-	return funding.Meta{Version: m.Version, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt}
+	return funding.Meta{Version: m.Version, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt, Change: m.Change}
 }
 
 // timePtr maps a zero time to nil, so unset dates are not stored.
@@ -268,6 +270,10 @@ type Options struct {
 	Timeout time.Duration
 	// Monitor, if not nil, sees every command (tests count them with it).
 	Monitor *event.CommandMonitor
+	// AtStep, for tests only, is called at each step of a write (see WriteStep). A test
+	// that panics in it stops the write there as a crash would: nothing after it runs,
+	// nothing is cleaned up. Nil in production.
+	AtStep func(WriteStep)
 }
 
 // Connect connects to the MongoDB (or FerretDB) at uri, checks that it answers, and
@@ -295,7 +301,7 @@ func Connect(ctx context.Context, uri, dbName string, o Options) (*Store, error)
 		_ = client.Disconnect(context.Background())
 		return nil, fmt.Errorf("connect to store: %w", err)
 	}
-	return &Store{db: client.Database(dbName)}, nil
+	return &Store{db: client.Database(dbName), step: o.AtStep}, nil
 }
 
 // Ping reports whether the store answers.

@@ -41,9 +41,27 @@ var collections = map[string]string{
 	funding.TypeTrustFund: trustFundsColl, funding.TypeAllocation: allocationsColl, funding.TypeProject: projectsColl,
 }
 
+// A WriteStep names a point in a write at which Options.AtStep is called.
+type WriteStep string
+
+// The steps of a write, in order.
+const (
+	StepClaimed    WriteStep = "claimed"    // the version is claimed, the object not yet written
+	StepWritten    WriteStep = "written"    // the object is written, its claim not yet given back
+	StepCommitting WriteStep = "committing" // the change's audit entry is about to be committed
+)
+
+// at calls the test hook, if any, at step.
+func (s *Store) at(step WriteStep) {
+	if s.step != nil {
+		s.step(step)
+	}
+}
+
 // Insert stores new entities. Returns ECONFLICT if an id or unique code is taken. A batch
-// is all or nothing: if inserting fails part way, the documents already inserted are
-// removed again.
+// is all or nothing: if inserting fails part way, the documents this call inserted are
+// removed again. Each document carries a write token for that: the undo deletes only
+// documents with this call's token, never one another request wrote with the same id.
 func (s *Store) Insert(ctx context.Context, entities ...any) error {
 	if len(entities) == 0 {
 		return nil
@@ -52,27 +70,46 @@ func (s *Store) Insert(ctx context.Context, entities ...any) error {
 	if err != nil {
 		return err
 	}
+	token := NewID()
 	docs := make([]any, len(entities))
 	ids := make([]string, len(entities))
 	for i, e := range entities {
 		var c string
-		if c, ids[i], docs[i], err = document(e); err != nil {
+		var doc any
+		if c, ids[i], doc, err = document(e); err != nil {
 			return err
 		}
 		if c != coll {
 			return errors.New("insert: entities of different types")
 		}
+		if docs[i], err = withToken(doc, token); err != nil {
+			return err
+		}
 	}
 	_, err = s.db.Collection(coll).InsertMany(ctx, docs, options.InsertMany().SetOrdered(true))
 	if err == nil {
+		s.at(StepWritten)
 		return nil
 	}
-	// Undo what was written before the failure; the ids are new, so nothing else is lost.
-	_, _ = s.db.Collection(coll).DeleteMany(context.WithoutCancel(ctx), in("_id", ids))
+	mine := append(in("_id", ids), bson.E{Key: "writeToken", Value: token})
+	_, _ = s.db.Collection(coll).DeleteMany(context.WithoutCancel(ctx), mine)
 	if isDuplicate(err) {
 		return funding.Errorf(funding.ECONFLICT, "an object with the same id or code exists already")
 	}
 	return storeErr(ctx, err, "insert into %s", coll)
+}
+
+// withToken is doc with the field writeToken set to token.
+func withToken(doc any, token string) (bson.D, error) {
+	b, err := bson.Marshal(doc)
+	if err != nil {
+		return nil, fmt.Errorf("insert: %w", err)
+	}
+	var d bson.D
+	if err := bson.Unmarshal(b, &d); err != nil {
+		return nil, fmt.Errorf("insert: %w", err)
+	}
+	return append(d, bson.E{Key: "writeToken", Value: token}), nil
 }
 
 // Replace stores e in place of its stored version expected (e's own Version is the new
@@ -87,6 +124,7 @@ func (s *Store) Replace(ctx context.Context, e any, expected int) error {
 	if err != nil {
 		return err
 	}
+	s.at(StepClaimed)
 	res, err := s.db.Collection(coll).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: expected}}, doc)
 	switch {
 	case err != nil && isDuplicate(err):
@@ -95,10 +133,10 @@ func (s *Store) Replace(ctx context.Context, e any, expected int) error {
 		err = storeErr(ctx, err, "replace in %s", coll)
 	case res.MatchedCount == 0:
 		err = s.versionConflict(ctx, coll, id, expected, 0)
+	default:
+		s.at(StepWritten)
 	}
-	if err != nil {
-		release()
-	}
+	release()
 	return err
 }
 
@@ -109,36 +147,36 @@ func (s *Store) Remove(ctx context.Context, typ, id string, expected int) error 
 	if err != nil {
 		return err
 	}
+	s.at(StepClaimed)
 	res, err := s.db.Collection(coll).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: expected}})
 	switch {
 	case err != nil:
 		err = storeErr(ctx, err, "delete from %s", coll)
 	case res.DeletedCount == 0:
 		err = s.versionConflict(ctx, coll, id, expected, 0)
+	default:
+		s.at(StepWritten)
 	}
-	if err != nil {
-		release()
-		return err
-	}
-	// The id may be used again (a country code): forget its claims.
-	_, _ = s.db.Collection(claimsColl).DeleteMany(context.WithoutCancel(ctx), bson.D{{Key: "entity", Value: coll + "/" + id}})
-	return nil
+	release()
+	return err
 }
 
-// claimsColl holds one document per change made: "<collection>/<id>/<version>".
+// claimsColl holds one document per change in progress: "<collection>/<id>/<version>".
 const claimsColl = "versionClaims"
 
 // claim reserves the change of coll/id from version expected to the next for one writer.
 // Its unique _id makes the reservation atomic on every store: FerretDB v1.24 applies the
 // version condition of an update or delete in a query before the write, not in it, so two
-// writers of the same version could both succeed. release gives the claim back when the
-// change did not happen. A claim its writer could not give back (the store went away
-// between the claim and the change, or the server stopped) is taken over once stale, so
-// that an outage cannot leave an object that nobody may change.
+// writers of the same version could both succeed. release gives the claim back once the
+// write is over, whether it happened or not: a writer that claims the version after that
+// finds the object changed (its query runs after the write), so claims exist only while
+// a change is in progress. A claim its writer could not give back (the store went away,
+// or the server crashed) is taken over once stale, and Reconcile removes it at start-up.
 func (s *Store) claim(ctx context.Context, coll, id string, expected int) (release func(), err error) {
 	key := fmt.Sprintf("%s/%s/%d", coll, id, expected+1)
 	claims := s.db.Collection(claimsColl)
-	doc := bson.D{{Key: "_id", Value: key}, {Key: "entity", Value: coll + "/" + id}, {Key: "at", Value: time.Now().UTC()}}
+	token := NewID() // so that release gives back this claim only, not one that took it over
+	doc := bson.D{{Key: "_id", Value: key}, {Key: "at", Value: time.Now().UTC()}, {Key: "token", Value: token}}
 	_, err = claims.InsertOne(ctx, doc)
 	if isDuplicate(err) && s.dropStaleClaim(ctx, coll, id, key, expected) {
 		_, err = claims.InsertOne(ctx, doc)
@@ -150,7 +188,9 @@ func (s *Store) claim(ctx context.Context, coll, id string, expected int) (relea
 	if err != nil {
 		return nil, storeErr(ctx, err, "claim %s", key)
 	}
-	return func() { _, _ = claims.DeleteOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: key}}) }, nil
+	return func() {
+		_, _ = claims.DeleteOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: key}, {Key: "token", Value: token}})
+	}, nil
 }
 
 // claimTTL is how old a claim must be before another writer may take it over: longer
