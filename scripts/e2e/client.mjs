@@ -10,7 +10,8 @@
 // 2. Normalised caching: the Flanders donor, read through two different paths, is ONE cache
 //    entry `Donor:<id>` holding the fields of both queries, and readFragment finds it.
 // 3. Errors arrive with their codes: BAD_USER_INPUT (field "first") for `first: 500`, and
-//    UNAUTHENTICATED for a mutation without a key (HTTP 401 with a GraphQL body).
+//    UNAUTHENTICATED for a mutation without a key (HTTP 401 with a GraphQL body; the id is
+//    well-formed, since a malformed one is refused as the argument is read).
 // Ends with a summary and a "client: N passed, N failed" line; exit code 1 on any failure.
 
 import fs from 'node:fs';
@@ -279,7 +280,7 @@ await check('the README has ```graphql blocks', () => {
     let err;
     try {
       const r = await client.mutate({
-        mutation: gql('mutation { deleteDonor(input: {id: "x", expectedVersion: 1}) { deletedId } }'),
+        mutation: gql('mutation { deleteDonor(input: {id: "RG9ub3I6eA", expectedVersion: 1}) { deletedId } }'),
       });
       throw new Error(`no error; data ${short(r.data)}`);
     } catch (e) {
