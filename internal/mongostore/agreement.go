@@ -4,10 +4,12 @@ import (
 	"context"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/coopgraph/coopgraph/internal/funding"
 )
+
+const agreementsColl = "agreements"
 
 type agreementDoc struct {
 	DocMeta     `bson:",inline"`
@@ -41,49 +43,43 @@ func newAgreementDoc(a *funding.Agreement) agreementDoc {
 	}
 }
 
-var (
-	agreementRefs  = map[string]string{"id": "_id", "donor": "donorId"}
-	agreementSorts = map[funding.AgreementOrderField]sortPath{"SIGNED_ON": {"signedOn", true}, "STARTS_ON": {"startsOn", true}, "TITLE": {path: "title"}}
-)
+var agreements = entity[agreementDoc, funding.Agreement, funding.AgreementFilter, funding.AgreementOrderField]{
+	coll:   agreementsColl,
+	newDoc: newAgreementDoc,
+	domain: (*agreementDoc).domain,
+	id:     func(d agreementDoc) string { return d.ID },
+	refs:   map[string]string{"id": "_id", "donor": "donorId"},
+	sorts:  map[funding.AgreementOrderField]sortPath{"SIGNED_ON": {"signedOn", true}, "STARTS_ON": {"startsOn", true}, "TITLE": {path: "title"}},
+	fields: func(_ context.Context, _ *Store, f *funding.AgreementFilter, c *conds) {
+		c.add(idCond("_id", f.ID), nil)
+		c.add(idCond("donorId", f.DonorID), nil)
+		c.add(enumCond("counterpart", f.Counterpart), nil)
+		c.add(textCond(f.Title, "titleNorm"), nil)
+		c.add(enumCond("themes", f.Theme), nil)
+		c.add(dateCond("signedOn", f.SignedOn), nil)
+		c.add(dateCond("startsOn", f.StartsOn), nil)
+		c.add(dateCond("endsOn", f.EndsOn), nil)
+	},
+	logic: func(f *funding.AgreementFilter) (and, or []funding.AgreementFilter, not *funding.AgreementFilter) {
+		return f.And, f.Or, f.Not
+	},
+	indexes: []mongo.IndexModel{
+		keys("donorId"), keys("titleNorm"),
+		keys("signedOn", "_id"), keys("startsOn", "_id"), keys("title", "_id"),
+	},
+}
 
 // FindAgreements returns the agreements q asks for.
 func (s *Store) FindAgreements(ctx context.Context, q funding.AgreementQuery) ([]*funding.Agreement, error) {
-	f, err := s.agreementFilter(ctx, q.Filter, "filter")
-	if err != nil {
-		return nil, err
-	}
-	return list(ctx, s.db.Collection(agreementsColl), f, q.Within, agreementRefs, sortKeys(q.Order, agreementSorts), q.Page, (*agreementDoc).domain)
+	return agreements.find(ctx, s, q)
 }
 
 // CountAgreements counts the agreements matching f.
 func (s *Store) CountAgreements(ctx context.Context, f *funding.AgreementFilter) (int, error) {
-	d, err := s.agreementFilter(ctx, f, "filter")
-	if err != nil {
-		return 0, err
-	}
-	return countWhere(ctx, s.db.Collection(agreementsColl), d)
-}
-
-func (s *Store) agreementFilter(ctx context.Context, f *funding.AgreementFilter, path string) (bson.D, error) {
-	if f == nil {
-		return bson.D{}, nil
-	}
-	var c conds
-	c.add(idCond("_id", f.ID), nil)
-	c.add(idCond("donorId", f.DonorID), nil)
-	c.add(enumCond("counterpart", f.Counterpart), nil)
-	c.add(textCond(f.Title, "titleNorm"), nil)
-	c.add(enumCond("themes", f.Theme), nil)
-	c.add(dateCond("signedOn", f.SignedOn), nil)
-	c.add(dateCond("startsOn", f.StartsOn), nil)
-	c.add(dateCond("endsOn", f.EndsOn), nil)
-	c.addAll(boolConds(path, f.And, f.Or, f.Not, func(f *funding.AgreementFilter, path string) (bson.D, error) {
-		return s.agreementFilter(ctx, f, path)
-	}))
-	return c.result()
+	return agreements.count(ctx, s, f)
 }
 
 // PutAgreements inserts or replaces agreements by id.
 func (s *Store) PutAgreements(ctx context.Context, as []*funding.Agreement) error {
-	return put(ctx, s.db.Collection(agreementsColl), mapAll(as, newAgreementDoc), func(d agreementDoc) string { return d.ID })
+	return agreements.put(ctx, s, as)
 }

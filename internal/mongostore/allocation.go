@@ -4,10 +4,12 @@ import (
 	"context"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/coopgraph/coopgraph/internal/funding"
 )
+
+const allocationsColl = "allocations"
 
 type allocationDoc struct {
 	DocMeta            `bson:",inline"`
@@ -20,17 +22,6 @@ type allocationDoc struct {
 	ApprovedOn         *time.Time `bson:"approvedOn,omitempty"`
 	Illustrative       bool       `bson:"illustrative"`
 	Source             string     `bson:"source,omitempty"`
-}
-
-// moneyDoc is an exact amount: an int64 count of minor units and an ISO 4217 code.
-type moneyDoc struct {
-	Units    int64  `bson:"units"`
-	Currency string `bson:"currency"`
-	Milli    int64  `bson:"milli"` // the amount in thousandths, to compare across currencies
-}
-
-func newMoneyDoc(m funding.Money) moneyDoc {
-	return moneyDoc{Units: m.Units, Currency: m.Currency, Milli: m.Milli()}
 }
 
 func (d *allocationDoc) domain() *funding.Allocation {
@@ -51,55 +42,49 @@ func newAllocationDoc(a *funding.Allocation) allocationDoc {
 	}
 }
 
-var (
-	allocationRefs  = map[string]string{"id": "_id", "trustFund": "trustFundId", "project": "projectId"}
-	allocationSorts = map[funding.AllocationOrderField]sortPath{"YEAR": {path: "year"}, "AMOUNT": {path: "amount.milli"}, "IMPLEMENTING_AGENCY": {path: "implementingAgency"}}
-)
+var allocations = entity[allocationDoc, funding.Allocation, funding.AllocationFilter, funding.AllocationOrderField]{
+	coll:   allocationsColl,
+	newDoc: newAllocationDoc,
+	domain: (*allocationDoc).domain,
+	id:     func(d allocationDoc) string { return d.ID },
+	refs:   map[string]string{"id": "_id", "trustFund": "trustFundId", "project": "projectId"},
+	sorts:  map[funding.AllocationOrderField]sortPath{"YEAR": {path: "year"}, "AMOUNT": {path: "amount.milli"}, "IMPLEMENTING_AGENCY": {path: "implementingAgency"}},
+	fields: func(ctx context.Context, s *Store, f *funding.AllocationFilter, c *conds) {
+		c.add(idCond("_id", f.ID), nil)
+		c.add(idCond("trustFundId", f.TrustFundID), nil)
+		c.add(idCond("projectId", f.ProjectID), nil)
+		c.add(refIDCond("trustFundId", f.DonorID, func(donors []string) ([]string, error) {
+			return s.distinct(ctx, trustFundsColl, "_id", in("donorId", donors))
+		}))
+		c.add(refCond("projectId", f.CountryCode, func(codes []string) ([]string, error) {
+			return s.distinct(ctx, projectsColl, "_id", in("countries.code", codes))
+		}))
+		c.add(intCond("year", f.Year), nil)
+		c.add(decimalCond("amount.milli", f.Amount), nil)
+		c.add(enumCond("amount.currency", f.Currency), nil)
+		c.add(enumCond("implementingAgency", f.ImplementingAgency), nil)
+		c.add(dateCond("approvedOn", f.ApprovedOn), nil)
+	},
+	logic: func(f *funding.AllocationFilter) (and, or []funding.AllocationFilter, not *funding.AllocationFilter) {
+		return f.And, f.Or, f.Not
+	},
+	indexes: []mongo.IndexModel{
+		keys("trustFundId"), keys("projectId"), keys("amount.currency"),
+		keys("year", "_id"), keys("amount.milli", "_id"), keys("implementingAgency", "_id"),
+	},
+}
 
 // FindAllocations returns the allocations q asks for.
 func (s *Store) FindAllocations(ctx context.Context, q funding.AllocationQuery) ([]*funding.Allocation, error) {
-	f, err := s.allocationFilter(ctx, q.Filter, "filter")
-	if err != nil {
-		return nil, err
-	}
-	return list(ctx, s.db.Collection(allocationsColl), f, q.Within, allocationRefs, sortKeys(q.Order, allocationSorts), q.Page, (*allocationDoc).domain)
+	return allocations.find(ctx, s, q)
 }
 
 // CountAllocations counts the allocations matching f.
 func (s *Store) CountAllocations(ctx context.Context, f *funding.AllocationFilter) (int, error) {
-	d, err := s.allocationFilter(ctx, f, "filter")
-	if err != nil {
-		return 0, err
-	}
-	return countWhere(ctx, s.db.Collection(allocationsColl), d)
-}
-
-func (s *Store) allocationFilter(ctx context.Context, f *funding.AllocationFilter, path string) (bson.D, error) {
-	if f == nil {
-		return bson.D{}, nil
-	}
-	var c conds
-	c.add(idCond("_id", f.ID), nil)
-	c.add(idCond("trustFundId", f.TrustFundID), nil)
-	c.add(idCond("projectId", f.ProjectID), nil)
-	c.add(refIDCond("trustFundId", f.DonorID, func(donors []string) ([]string, error) {
-		return s.distinct(ctx, trustFundsColl, "_id", in("donorId", donors))
-	}))
-	c.add(refCond("projectId", f.CountryCode, func(codes []string) ([]string, error) {
-		return s.distinct(ctx, projectsColl, "_id", in("countries.code", codes))
-	}))
-	c.add(intCond("year", f.Year), nil)
-	c.add(decimalCond("amount.milli", f.Amount), nil)
-	c.add(enumCond("amount.currency", f.Currency), nil)
-	c.add(enumCond("implementingAgency", f.ImplementingAgency), nil)
-	c.add(dateCond("approvedOn", f.ApprovedOn), nil)
-	c.addAll(boolConds(path, f.And, f.Or, f.Not, func(f *funding.AllocationFilter, path string) (bson.D, error) {
-		return s.allocationFilter(ctx, f, path)
-	}))
-	return c.result()
+	return allocations.count(ctx, s, f)
 }
 
 // PutAllocations inserts or replaces allocations by id.
 func (s *Store) PutAllocations(ctx context.Context, as []*funding.Allocation) error {
-	return put(ctx, s.db.Collection(allocationsColl), mapAll(as, newAllocationDoc), func(d allocationDoc) string { return d.ID })
+	return allocations.put(ctx, s, as)
 }

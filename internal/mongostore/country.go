@@ -3,10 +3,12 @@ package mongostore
 import (
 	"context"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/coopgraph/coopgraph/internal/funding"
 )
+
+const countriesColl = "countries"
 
 type countryDoc struct {
 	DocMeta   `bson:",inline"`
@@ -22,49 +24,40 @@ func (d *countryDoc) domain() *funding.Country {
 	return &funding.Country{Meta: d.DocMeta.domain(), Code: d.Code, ISO3: d.ISO3, Name: d.Name, Region: d.Region, SubRegion: d.SubRegion}
 }
 
-var (
-	countryRefs  = map[string]string{"id": "_id"}
-	countrySorts = map[funding.CountryOrderField]sortPath{"CODE": {path: "_id"}, "NAME": {path: "name"}, "REGION": {path: "region"}}
-)
-
-// FindCountries returns the countries q asks for.
-func (s *Store) FindCountries(ctx context.Context, q funding.CountryQuery) ([]*funding.Country, error) {
-	f, err := s.countryFilter(ctx, q.Filter, "filter")
-	if err != nil {
-		return nil, err
-	}
-	return list(ctx, s.db.Collection(countriesColl), f, q.Within, countryRefs, sortKeys(q.Order, countrySorts), q.Page, (*countryDoc).domain)
-}
-
-// CountCountries counts the countries matching f.
-func (s *Store) CountCountries(ctx context.Context, f *funding.CountryFilter) (int, error) {
-	d, err := s.countryFilter(ctx, f, "filter")
-	if err != nil {
-		return 0, err
-	}
-	return countWhere(ctx, s.db.Collection(countriesColl), d)
-}
-
-func (s *Store) countryFilter(ctx context.Context, f *funding.CountryFilter, path string) (bson.D, error) {
-	if f == nil {
-		return bson.D{}, nil
-	}
-	var c conds
-	c.add(enumCond("_id", f.Code), nil)
-	c.add(textCond(f.Name, "nameNorm"), nil)
-	c.add(enumCond("region", f.Region), nil)
-	c.add(enumCond("subRegion", f.SubRegion), nil)
-	c.addAll(boolConds(path, f.And, f.Or, f.Not, func(f *funding.CountryFilter, path string) (bson.D, error) {
-		return s.countryFilter(ctx, f, path)
-	}))
-	return c.result()
-}
-
 func newCountryDoc(c *funding.Country) countryDoc {
 	return countryDoc{DocMeta: newDocMeta(c.Meta), Code: c.Code, ISO3: c.ISO3, Name: c.Name, NameNorm: normalize(c.Name), Region: c.Region, SubRegion: c.SubRegion}
 }
 
+var countries = entity[countryDoc, funding.Country, funding.CountryFilter, funding.CountryOrderField]{
+	coll:   countriesColl,
+	newDoc: newCountryDoc,
+	domain: (*countryDoc).domain,
+	id:     func(d countryDoc) string { return d.Code },
+	refs:   map[string]string{"id": "_id"},
+	sorts:  map[funding.CountryOrderField]sortPath{"CODE": {path: "_id"}, "NAME": {path: "name"}, "REGION": {path: "region"}},
+	fields: func(_ context.Context, _ *Store, f *funding.CountryFilter, c *conds) {
+		c.add(enumCond("_id", f.Code), nil)
+		c.add(textCond(f.Name, "nameNorm"), nil)
+		c.add(enumCond("region", f.Region), nil)
+		c.add(enumCond("subRegion", f.SubRegion), nil)
+	},
+	logic: func(f *funding.CountryFilter) (and, or []funding.CountryFilter, not *funding.CountryFilter) {
+		return f.And, f.Or, f.Not
+	},
+	indexes: []mongo.IndexModel{keys("iso3"), keys("nameNorm"), keys("name", "_id"), keys("region", "_id")},
+}
+
+// FindCountries returns the countries q asks for.
+func (s *Store) FindCountries(ctx context.Context, q funding.CountryQuery) ([]*funding.Country, error) {
+	return countries.find(ctx, s, q)
+}
+
+// CountCountries counts the countries matching f.
+func (s *Store) CountCountries(ctx context.Context, f *funding.CountryFilter) (int, error) {
+	return countries.count(ctx, s, f)
+}
+
 // PutCountries inserts or replaces countries by code.
 func (s *Store) PutCountries(ctx context.Context, cs []*funding.Country) error {
-	return put(ctx, s.db.Collection(countriesColl), mapAll(cs, newCountryDoc), func(d countryDoc) string { return d.Code })
+	return countries.put(ctx, s, cs)
 }

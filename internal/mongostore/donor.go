@@ -3,10 +3,12 @@ package mongostore
 import (
 	"context"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/coopgraph/coopgraph/internal/funding"
 )
+
+const donorsColl = "donors"
 
 type donorDoc struct {
 	DocMeta          `bson:",inline"`
@@ -38,63 +40,41 @@ func newDonorDoc(d *funding.Donor) donorDoc {
 	}
 }
 
-var (
-	donorRefs  = map[string]string{"id": "_id", "partnerCountry": "partnerCountries"}
-	donorSorts = map[funding.DonorOrderField]sortPath{"NAME": {path: "name"}, "TYPE": {path: "type"}, "COOPERATING_SINCE": {path: "cooperatingSince"}}
-)
+var donors = entity[donorDoc, funding.Donor, funding.DonorFilter, funding.DonorOrderField]{
+	coll:   donorsColl,
+	newDoc: newDonorDoc,
+	domain: (*donorDoc).domain,
+	id:     func(d donorDoc) string { return d.ID },
+	refs:   map[string]string{"id": "_id", "partnerCountry": "partnerCountries"},
+	sorts:  map[funding.DonorOrderField]sortPath{"NAME": {path: "name"}, "TYPE": {path: "type"}, "COOPERATING_SINCE": {path: "cooperatingSince"}},
+	fields: func(_ context.Context, _ *Store, f *funding.DonorFilter, c *conds) {
+		c.add(idCond("_id", f.ID), nil)
+		c.add(textCond(f.Name, "nameNorm", "shortNameNorm"), nil)
+		c.add(enumCond("type", f.Type), nil)
+		c.add(enumCond("homeCountry", f.HomeCountryCode), nil)
+		c.add(enumCond("partnerCountries", f.PartnerCountryCode), nil)
+		c.add(intCond("cooperatingSince", f.CooperatingSince), nil)
+	},
+	logic: func(f *funding.DonorFilter) (and, or []funding.DonorFilter, not *funding.DonorFilter) {
+		return f.And, f.Or, f.Not
+	},
+	indexes: []mongo.IndexModel{
+		keys("homeCountry"), keys("partnerCountries"), keys("nameNorm"), keys("shortNameNorm"),
+		keys("name", "_id"), keys("type", "_id"), keys("cooperatingSince", "_id"),
+	},
+}
 
 // FindDonors returns the donors q asks for.
 func (s *Store) FindDonors(ctx context.Context, q funding.DonorQuery) ([]*funding.Donor, error) {
-	f, err := s.donorFilter(ctx, q.Filter, "filter")
-	if err != nil {
-		return nil, err
-	}
-	return list(ctx, s.db.Collection(donorsColl), f, q.Within, donorRefs, sortKeys(q.Order, donorSorts), q.Page, (*donorDoc).domain)
+	return donors.find(ctx, s, q)
 }
 
 // CountDonors counts the donors matching f.
 func (s *Store) CountDonors(ctx context.Context, f *funding.DonorFilter) (int, error) {
-	d, err := s.donorFilter(ctx, f, "filter")
-	if err != nil {
-		return 0, err
-	}
-	return countWhere(ctx, s.db.Collection(donorsColl), d)
-}
-
-func (s *Store) donorFilter(ctx context.Context, f *funding.DonorFilter, path string) (bson.D, error) {
-	if f == nil {
-		return bson.D{}, nil
-	}
-	var c conds
-	c.add(idCond("_id", f.ID), nil)
-	c.add(textCond(f.Name, "nameNorm", "shortNameNorm"), nil)
-	c.add(enumCond("type", f.Type), nil)
-	c.add(enumCond("homeCountry", f.HomeCountryCode), nil)
-	c.add(enumCond("partnerCountries", f.PartnerCountryCode), nil)
-	c.add(intCond("cooperatingSince", f.CooperatingSince), nil)
-	c.addAll(boolConds(path, f.And, f.Or, f.Not, func(f *funding.DonorFilter, path string) (bson.D, error) {
-		return s.donorFilter(ctx, f, path)
-	}))
-	return c.result()
+	return donors.count(ctx, s, f)
 }
 
 // PutDonors inserts or replaces donors by id.
 func (s *Store) PutDonors(ctx context.Context, ds []*funding.Donor) error {
-	return put(ctx, s.db.Collection(donorsColl), mapAll(ds, newDonorDoc), func(d donorDoc) string { return d.ID })
-}
-
-func mapAll[T, D any](xs []*T, f func(*T) D) []D {
-	out := make([]D, len(xs))
-	for i, x := range xs {
-		out[i] = f(x)
-	}
-	return out
-}
-
-// nonNil stores empty lists as [] rather than null, so filters on them behave alike.
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
+	return donors.put(ctx, s, ds)
 }

@@ -34,12 +34,12 @@ func FuzzFilterTranslation(f *testing.F) {
 	cancel() // relation lookups fail at once rather than wait for a store
 
 	lists := []func(raw []byte) (bson.D, bool, error){
-		translate(func(f *funding.ProjectFilter) (bson.D, error) { return s.projectFilter(ctx, f, "filter") }),
-		translate(func(f *funding.AllocationFilter) (bson.D, error) { return s.allocationFilter(ctx, f, "filter") }),
-		translate(func(f *funding.DonorFilter) (bson.D, error) { return s.donorFilter(ctx, f, "filter") }),
-		translate(func(f *funding.AgreementFilter) (bson.D, error) { return s.agreementFilter(ctx, f, "filter") }),
-		translate(func(f *funding.TrustFundFilter) (bson.D, error) { return s.trustFundFilter(ctx, f, "filter") }),
-		translate(func(f *funding.CountryFilter) (bson.D, error) { return s.countryFilter(ctx, f, "filter") }),
+		translate(func(f *funding.ProjectFilter) (bson.D, error) { return projects.where(ctx, s, f, "filter") }),
+		translate(func(f *funding.AllocationFilter) (bson.D, error) { return allocations.where(ctx, s, f, "filter") }),
+		translate(func(f *funding.DonorFilter) (bson.D, error) { return donors.where(ctx, s, f, "filter") }),
+		translate(func(f *funding.AgreementFilter) (bson.D, error) { return agreements.where(ctx, s, f, "filter") }),
+		translate(func(f *funding.TrustFundFilter) (bson.D, error) { return trustFunds.where(ctx, s, f, "filter") }),
+		translate(func(f *funding.CountryFilter) (bson.D, error) { return countries.where(ctx, s, f, "filter") }),
 	}
 	for _, seed := range filterSeeds() {
 		for i := range lists {

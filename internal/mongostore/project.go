@@ -7,9 +7,12 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/coopgraph/coopgraph/internal/funding"
 )
+
+const projectsColl = "projects"
 
 type projectDoc struct {
 	DocMeta            `bson:",inline"`
@@ -69,42 +72,33 @@ func newProjectDoc(p *funding.Project) projectDoc {
 	return d
 }
 
-var (
-	projectRefs  = map[string]string{"id": "_id", "country": "countries.code"}
-	projectSorts = map[funding.ProjectOrderField]sortPath{
+var projects = entity[projectDoc, funding.Project, funding.ProjectFilter, funding.ProjectOrderField]{
+	coll:   projectsColl,
+	newDoc: newProjectDoc,
+	domain: (*projectDoc).domain,
+	id:     func(d projectDoc) string { return d.ID },
+	refs:   map[string]string{"id": "_id", "country": "countries.code"},
+	sorts: map[funding.ProjectOrderField]sortPath{
 		"CODE": {path: "code"}, "TITLE": {path: "title"}, "STATUS": {path: "status"},
 		"STARTS_ON": {"startsOn", true}, "ENDS_ON": {"endsOnSort", true},
-	}
-)
-
-// FindProjects returns the projects q asks for.
-func (s *Store) FindProjects(ctx context.Context, q funding.ProjectQuery) ([]*funding.Project, error) {
-	f, err := s.projectFilter(ctx, q.Filter, "filter")
-	if err != nil {
-		return nil, err
-	}
-	return list(ctx, s.db.Collection(projectsColl), f, q.Within, projectRefs, sortKeys(q.Order, projectSorts), q.Page, (*projectDoc).domain)
+	},
+	fields: projectFields,
+	logic: func(f *funding.ProjectFilter) (and, or []funding.ProjectFilter, not *funding.ProjectFilter) {
+		return f.And, f.Or, f.Not
+	},
+	indexes: []mongo.IndexModel{
+		{Keys: bson.D{{Key: "code", Value: 1}}, Options: options.Index().SetUnique(true)},
+		keys("countries.code"), keys("themes"), keys("titleNorm"),
+		keys("title", "_id"), keys("status", "_id"), keys("startsOn", "_id"), keys("endsOnSort", "_id"),
+	},
 }
 
-// CountProjects counts the projects matching f.
-func (s *Store) CountProjects(ctx context.Context, f *funding.ProjectFilter) (int, error) {
-	d, err := s.projectFilter(ctx, f, "filter")
-	if err != nil {
-		return 0, err
-	}
-	return countWhere(ctx, s.db.Collection(projectsColl), d)
-}
-
-func (s *Store) projectFilter(ctx context.Context, f *funding.ProjectFilter, path string) (bson.D, error) {
-	if f == nil {
-		return bson.D{}, nil
-	}
+func projectFields(ctx context.Context, s *Store, f *funding.ProjectFilter, c *conds) {
 	fundedBy := func(field string) func([]string) ([]string, error) {
 		return func(ids []string) ([]string, error) {
 			return s.distinct(ctx, allocationsColl, "projectId", in(field, ids))
 		}
 	}
-	var c conds
 	c.add(idCond("_id", f.ID), nil)
 	c.add(enumCond("code", f.Code), nil)
 	c.add(textCond(f.Title, "titleNorm"), nil)
@@ -125,10 +119,16 @@ func (s *Store) projectFilter(ctx context.Context, f *funding.ProjectFilter, pat
 		}
 		return fundedBy("trustFundId")(funds)
 	}))
-	c.addAll(boolConds(path, f.And, f.Or, f.Not, func(f *funding.ProjectFilter, path string) (bson.D, error) {
-		return s.projectFilter(ctx, f, path)
-	}))
-	return c.result()
+}
+
+// FindProjects returns the projects q asks for.
+func (s *Store) FindProjects(ctx context.Context, q funding.ProjectQuery) ([]*funding.Project, error) {
+	return projects.find(ctx, s, q)
+}
+
+// CountProjects counts the projects matching f.
+func (s *Store) CountProjects(ctx context.Context, f *funding.ProjectFilter) (int, error) {
+	return projects.count(ctx, s, f)
 }
 
 // ProjectByCode returns the project with the given code, or nil if there is none.
@@ -146,5 +146,5 @@ func (s *Store) ProjectByCode(ctx context.Context, code string) (*funding.Projec
 
 // PutProjects inserts or replaces projects by id.
 func (s *Store) PutProjects(ctx context.Context, ps []*funding.Project) error {
-	return put(ctx, s.db.Collection(projectsColl), mapAll(ps, newProjectDoc), func(d projectDoc) string { return d.ID })
+	return projects.put(ctx, s, ps)
 }

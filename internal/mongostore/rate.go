@@ -55,7 +55,7 @@ func (s *Store) PutExchangeRates(ctx context.Context, rs []*funding.ExchangeRate
 // StreamAllocations reads the allocations matching f in batches of size, calling fn with
 // each batch; only the fields reports need are read. Memory is bounded by the batch.
 func (s *Store) StreamAllocations(ctx context.Context, f *funding.AllocationFilter, size int, fn func([]*funding.Allocation) error) error {
-	filter, err := s.allocationFilter(ctx, f, "filter")
+	filter, err := allocations.where(ctx, s, f, "filter")
 	if err != nil {
 		return err
 	}

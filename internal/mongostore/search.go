@@ -8,6 +8,8 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/coopgraph/coopgraph/internal/funding"
 )
 
 // hit is one search result with its rank: 0 an exact code, 1 a name that starts with the
@@ -25,80 +27,101 @@ type hit struct {
 // (DONOR, AGREEMENT, TRUST_FUND, PROJECT, COUNTRY); none means all. Each kind costs at
 // most one read.
 func (s *Store) Search(ctx context.Context, text string, types []string, limit int) ([]any, error) {
-	want := func(t string) bool { return len(types) == 0 || slices.Contains(types, t) }
 	n := normalize(text)
-	prefix := regexp.MustCompile("^" + regexp.QuoteMeta(n))
+	m := matcher{text: text, prefix: regexp.MustCompile("^" + regexp.QuoteMeta(n))}
 	contains := bson.D{{Key: "$regex", Value: regexp.QuoteMeta(n)}}
 	code := bson.D{{Key: "$regex", Value: "^" + regexp.QuoteMeta(text) + "$"}, {Key: "$options", Value: "i"}}
-	opts := func() *options.FindOptionsBuilder {
-		// Enough candidates to rank: exact codes and prefixes are few.
-		return options.Find().SetLimit(int64(limit) * 5).SetSort(bson.D{{Key: "_id", Value: 1}})
-	}
-	rank := func(exact bool, norm string) int {
-		switch {
-		case exact:
-			return 0
-		case prefix.MatchString(norm):
-			return 1
+	either := func(ds ...bson.D) bson.D {
+		or := bson.A{}
+		for _, d := range ds {
+			or = append(or, d)
 		}
-		return 2
+		return bson.D{{Key: "$or", Value: or}}
+	}
+	field := func(path string, cond bson.D) bson.D { return bson.D{{Key: path, Value: cond}} }
+	kinds := []struct {
+		name string
+		find func() ([]hit, error)
+	}{
+		{"DONOR", func() ([]hit, error) {
+			return searchIn(ctx, s, &donors, either(field("nameNorm", contains), field("shortNameNorm", contains)), limit, m.donor)
+		}},
+		{"AGREEMENT", func() ([]hit, error) {
+			return searchIn(ctx, s, &agreements, field("titleNorm", contains), limit, func(a *funding.Agreement) hit {
+				return m.hit(false, a.Title, a.Title, a.ID, a)
+			})
+		}},
+		{"TRUST_FUND", func() ([]hit, error) {
+			return searchIn(ctx, s, &trustFunds, field("nameNorm", contains), limit, func(t *funding.TrustFund) hit {
+				return m.hit(false, t.Name, t.Name, t.ID, t)
+			})
+		}},
+		{"PROJECT", func() ([]hit, error) {
+			return searchIn(ctx, s, &projects, either(field("titleNorm", contains), field("code", code)), limit, func(p *funding.Project) hit {
+				return m.hit(strings.EqualFold(p.Code, text), p.Title, p.Title, p.ID, p)
+			})
+		}},
+		{"COUNTRY", func() ([]hit, error) {
+			filter := either(field("nameNorm", contains), field("_id", code), field("iso3", code))
+			return searchIn(ctx, s, &countries, filter, limit, func(c *funding.Country) hit {
+				return m.hit(strings.EqualFold(c.Code, text) || strings.EqualFold(c.ISO3, text), c.Name, c.Name, c.Code, c)
+			})
+		}},
 	}
 	var hits []hit
-	add := func(exact bool, norm, name, id string, v any) {
-		hits = append(hits, hit{rank(exact, norm), name, id, v})
-	}
-	if want("DONOR") {
-		filter := bson.D{{Key: "$or", Value: bson.A{bson.D{{Key: "nameNorm", Value: contains}}, bson.D{{Key: "shortNameNorm", Value: contains}}}}}
-		ds, err := find(ctx, s.db.Collection(donorsColl), filter, opts(), (*donorDoc).domain)
+	for _, k := range kinds {
+		if len(types) > 0 && !slices.Contains(types, k.name) {
+			continue
+		}
+		got, err := k.find()
 		if err != nil {
 			return nil, err
 		}
-		for _, d := range ds {
-			norm := normalize(d.Name)
-			if prefix.MatchString(normalize(d.ShortName)) {
-				norm = normalize(d.ShortName)
-			}
-			add(strings.EqualFold(d.ShortName, text), norm, d.Name, d.ID, d)
-		}
+		hits = append(hits, got...)
 	}
-	if want("AGREEMENT") {
-		as, err := find(ctx, s.db.Collection(agreementsColl), bson.D{{Key: "titleNorm", Value: contains}}, opts(), (*agreementDoc).domain)
-		if err != nil {
-			return nil, err
-		}
-		for _, a := range as {
-			add(false, normalize(a.Title), a.Title, a.ID, a)
-		}
+	return best(hits, limit), nil
+}
+
+// searchIn reads the candidates of one entity that filter selects and ranks each.
+func searchIn[D, T, F any, O ~string](ctx context.Context, s *Store, e *entity[D, T, F, O], filter bson.D, limit int, rank func(*T) hit) ([]hit, error) {
+	// Enough candidates to rank: exact codes and prefixes are few.
+	opts := options.Find().SetLimit(int64(limit) * 5).SetSort(bson.D{{Key: "_id", Value: 1}})
+	xs, err := e.findWhere(ctx, s, filter, opts)
+	if err != nil {
+		return nil, err
 	}
-	if want("TRUST_FUND") {
-		ts, err := find(ctx, s.db.Collection(trustFundsColl), bson.D{{Key: "nameNorm", Value: contains}}, opts(), (*trustFundDoc).domain)
-		if err != nil {
-			return nil, err
-		}
-		for _, t := range ts {
-			add(false, normalize(t.Name), t.Name, t.ID, t)
-		}
+	return mapAll(xs, rank), nil
+}
+
+// matcher ranks names against the searched text.
+type matcher struct {
+	text   string
+	prefix *regexp.Regexp // the normalised text at the start
+}
+
+// hit is the hit of v, listed as name: rank 0 if exact, 1 if matched (normalised) starts
+// with the text, else 2.
+func (m matcher) hit(exact bool, matched, name, id string, v any) hit {
+	switch {
+	case exact:
+		return hit{0, name, id, v}
+	case m.prefix.MatchString(normalize(matched)):
+		return hit{1, name, id, v}
 	}
-	if want("PROJECT") {
-		filter := bson.D{{Key: "$or", Value: bson.A{bson.D{{Key: "titleNorm", Value: contains}}, bson.D{{Key: "code", Value: code}}}}}
-		ps, err := find(ctx, s.db.Collection(projectsColl), filter, opts(), (*projectDoc).domain)
-		if err != nil {
-			return nil, err
-		}
-		for _, p := range ps {
-			add(strings.EqualFold(p.Code, text), normalize(p.Title), p.Title, p.ID, p)
-		}
+	return hit{2, name, id, v}
+}
+
+// donor ranks a donor by its short name if that starts with the text, else by its name.
+func (m matcher) donor(d *funding.Donor) hit {
+	name := d.Name
+	if m.prefix.MatchString(normalize(d.ShortName)) {
+		name = d.ShortName
 	}
-	if want("COUNTRY") {
-		filter := bson.D{{Key: "$or", Value: bson.A{bson.D{{Key: "nameNorm", Value: contains}}, bson.D{{Key: "_id", Value: code}}, bson.D{{Key: "iso3", Value: code}}}}}
-		cs, err := find(ctx, s.db.Collection(countriesColl), filter, opts(), (*countryDoc).domain)
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range cs {
-			add(strings.EqualFold(c.Code, text) || strings.EqualFold(c.ISO3, text), normalize(c.Name), c.Name, c.Code, c)
-		}
-	}
+	return m.hit(strings.EqualFold(d.ShortName, m.text), name, d.Name, d.ID, d)
+}
+
+// best returns the values of the first limit hits by rank, name and id.
+func best(hits []hit, limit int) []any {
 	slices.SortStableFunc(hits, func(a, b hit) int {
 		if a.rank != b.rank {
 			return a.rank - b.rank
@@ -112,5 +135,5 @@ func (s *Store) Search(ctx context.Context, text string, types []string, limit i
 	for _, h := range hits[:min(limit, len(hits))] {
 		out = append(out, h.v)
 	}
-	return out, nil
+	return out
 }

@@ -15,18 +15,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
-
-	"github.com/coopgraph/coopgraph/internal/funding"
-)
-
-// Collection names.
-const (
-	countriesColl   = "countries"
-	donorsColl      = "donors"
-	agreementsColl  = "agreements"
-	trustFundsColl  = "trustFunds"
-	allocationsColl = "allocations"
-	projectsColl    = "projects"
 )
 
 // Store reads and writes coopgraph's collections in one database.
@@ -40,37 +28,17 @@ func New(db *mongo.Database) *Store {
 	return &Store{db: db}
 }
 
-// EnsureIndexes creates the indexes every query needs. It is idempotent.
+// EnsureIndexes creates the indexes every query needs: each entity's, and those of the
+// store's own collections. It is idempotent.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
 	idx := map[string][]mongo.IndexModel{
-		countriesColl: {
-			keys("iso3"), keys("nameNorm"), keys("name", "_id"), keys("region", "_id"),
-		},
-		donorsColl: {
-			keys("homeCountry"), keys("partnerCountries"), keys("nameNorm"), keys("shortNameNorm"),
-			keys("name", "_id"), keys("type", "_id"), keys("cooperatingSince", "_id"),
-		},
-		agreementsColl: {
-			keys("donorId"), keys("titleNorm"),
-			keys("signedOn", "_id"), keys("startsOn", "_id"), keys("title", "_id"),
-		},
-		trustFundsColl: {
-			keys("donorId"), keys("agreementIds"), keys("nameNorm"),
-			keys("name", "_id"), keys("establishedOn", "_id"), keys("startsOn", "_id"), keys("endsOnSort", "_id"),
-		},
-		allocationsColl: {
-			keys("trustFundId"), keys("projectId"), keys("amount.currency"),
-			keys("year", "_id"), keys("amount.milli", "_id"), keys("implementingAgency", "_id"),
-		},
 		ratesColl: {keys("currency", "year")},
 		auditColl: {
 			keys("entityType", "entityId", "_id"), keys("actor", "_id"), keys("committed", "_id"),
 		},
-		projectsColl: {
-			{Keys: bson.D{{Key: "code", Value: 1}}, Options: options.Index().SetUnique(true)},
-			keys("countries.code"), keys("themes"), keys("titleNorm"),
-			keys("title", "_id"), keys("status", "_id"), keys("startsOn", "_id"), keys("endsOnSort", "_id"),
-		},
+	}
+	for _, e := range entities {
+		idx[e.collection()] = e.indexModels()
 	}
 	for coll, models := range idx {
 		// One at a time: FerretDB v1.24 panics on a createIndexes of several indexes
@@ -105,7 +73,11 @@ func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
 
 // Drop removes every coopgraph collection; used by the synthetic seed to start afresh.
 func (s *Store) Drop(ctx context.Context) error {
-	for _, c := range []string{countriesColl, donorsColl, agreementsColl, trustFundsColl, allocationsColl, projectsColl, ratesColl, auditColl, claimsColl} {
+	var colls []string
+	for _, e := range entities {
+		colls = append(colls, e.collection())
+	}
+	for _, c := range append(colls, ratesColl, auditColl, claimsColl) {
 		if err := s.db.Collection(c).Drop(ctx); err != nil {
 			return storeErr(ctx, err, "drop %s", c)
 		}
@@ -198,60 +170,6 @@ func putChunk[D any](ctx context.Context, c *mongo.Collection, docs []D, id func
 		}
 	}
 	return nil
-}
-
-// DocMeta is the bookkeeping of every stored document: version, timestamps and the
-// change that made the version. (Exported
-// only so that the bson encoder inlines it into each document.)
-type DocMeta struct {
-	Version   int       `bson:"version"`
-	CreatedAt time.Time `bson:"createdAt"`
-	UpdatedAt time.Time `bson:"updatedAt"`
-	Change    string    `bson:"change,omitempty"`
-}
-
-func newDocMeta(m funding.Meta) DocMeta {
-	return DocMeta{Version: m.Version, CreatedAt: m.CreatedAt.UTC(), UpdatedAt: m.UpdatedAt.UTC(), Change: m.Change}
-}
-
-// stamp gives a document loaded without bookkeeping (seed data) version 1 and times.
-func (m *DocMeta) stamp(now time.Time) {
-	if m.Version == 0 {
-		m.Version = 1
-	}
-	if m.CreatedAt.IsZero() {
-		m.CreatedAt = now.UTC()
-	}
-	if m.UpdatedAt.IsZero() {
-		m.UpdatedAt = m.CreatedAt
-	}
-}
-
-func (m DocMeta) domain() funding.Meta {
-	return funding.Meta{Version: m.Version, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt, Change: m.Change}
-}
-
-// timePtr maps a zero time to nil, so unset dates are not stored.
-func timePtr(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
-}
-
-// endSort is the sort value of an end date: open-ended sorts last.
-func endSort(d funding.Date) time.Time {
-	if d.IsZero() {
-		return time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
-	}
-	return d.Time()
-}
-
-func timeOf(t *time.Time) time.Time {
-	if t == nil {
-		return time.Time{}
-	}
-	return *t
 }
 
 // DefaultTimeout is the server selection and connect timeout when Options.Timeout is 0.

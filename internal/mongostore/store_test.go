@@ -19,42 +19,18 @@ func TestRoundTrip(t *testing.T) {
 	s, _ := storetest.Open(t, d)
 	ctx := context.Background()
 
-	check := func(name string, got, want any, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		// Seed data is stored as version 1 with its creation time; compare the rest.
-		metas := func(v any) []*funding.Meta {
-			var out []*funding.Meta
-			rv := reflect.ValueOf(v)
-			for i := range rv.Len() {
-				out = append(out, rv.Index(i).Elem().FieldByName("Meta").Addr().Interface().(*funding.Meta))
-			}
-			return out
-		}
-		for _, m := range metas(got) {
-			if m.Version != 1 || m.CreatedAt.IsZero() || !m.UpdatedAt.Equal(m.CreatedAt) {
-				t.Errorf("%s: stored bookkeeping %+v, want version 1 and its creation time", name, *m)
-			}
-			*m = funding.Meta{}
-		}
-		if !reflect.DeepEqual(got, want) {
-			t.Errorf("%s read back differ from what was written:\n got %+v\nwant %+v", name, got, want)
-		}
-	}
 	donors, err := s.FindDonors(ctx, funding.DonorQuery{})
-	check("donors", donors, sortedByID(d.Donors, func(x *funding.Donor) string { return x.ID }), err)
+	checkReadBack(t, "donors", donors, sortedByID(d.Donors, func(x *funding.Donor) string { return x.ID }), err)
 	agreements, err := s.FindAgreements(ctx, funding.AgreementQuery{})
-	check("agreements", agreements, sortedByID(d.Agreements, func(x *funding.Agreement) string { return x.ID }), err)
+	checkReadBack(t, "agreements", agreements, sortedByID(d.Agreements, func(x *funding.Agreement) string { return x.ID }), err)
 	funds, err := s.FindTrustFunds(ctx, funding.TrustFundQuery{})
-	check("trust funds", funds, sortedByID(d.TrustFunds, func(x *funding.TrustFund) string { return x.ID }), err)
+	checkReadBack(t, "trust funds", funds, sortedByID(d.TrustFunds, func(x *funding.TrustFund) string { return x.ID }), err)
 	projects, err := s.FindProjects(ctx, funding.ProjectQuery{})
-	check("projects", projects, sortedByID(d.Projects, func(x *funding.Project) string { return x.ID }), err)
+	checkReadBack(t, "projects", projects, sortedByID(d.Projects, func(x *funding.Project) string { return x.ID }), err)
 	allocations, err := s.FindAllocations(ctx, funding.AllocationQuery{})
-	check("allocations", allocations, sortedByID(d.Allocations, func(x *funding.Allocation) string { return x.ID }), err)
+	checkReadBack(t, "allocations", allocations, sortedByID(d.Allocations, func(x *funding.Allocation) string { return x.ID }), err)
 	countries, err := s.FindCountries(ctx, funding.CountryQuery{})
-	check("countries", countries, sortedByID(d.Countries, func(x *funding.Country) string { return x.Code }), err)
+	checkReadBack(t, "countries", countries, sortedByID(d.Countries, func(x *funding.Country) string { return x.Code }), err)
 
 	// Writing the same data again duplicates nothing.
 	if err := seed.Load(ctx, s, d); err != nil {
@@ -78,6 +54,33 @@ func TestRoundTrip(t *testing.T) {
 	}
 	if p, err := s.ProjectByCode(ctx, "NOPE"); p != nil || err != nil {
 		t.Errorf("ProjectByCode(unknown) = %+v, %v; want nil, nil", p, err)
+	}
+}
+
+// checkReadBack compares entities read back with those written, after checking and
+// clearing the bookkeeping the store adds.
+func checkReadBack(t *testing.T, name string, got, want any, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	// Seed data is stored as version 1 with its creation time; compare the rest.
+	metas := func(v any) []*funding.Meta {
+		var out []*funding.Meta
+		rv := reflect.ValueOf(v)
+		for i := range rv.Len() {
+			out = append(out, rv.Index(i).Elem().FieldByName("Meta").Addr().Interface().(*funding.Meta))
+		}
+		return out
+	}
+	for _, m := range metas(got) {
+		if m.Version != 1 || m.CreatedAt.IsZero() || !m.UpdatedAt.Equal(m.CreatedAt) {
+			t.Errorf("%s: stored bookkeeping %+v, want version 1 and its creation time", name, *m)
+		}
+		*m = funding.Meta{}
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("%s read back differ from what was written:\n got %+v\nwant %+v", name, got, want)
 	}
 }
 

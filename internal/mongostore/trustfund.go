@@ -4,10 +4,12 @@ import (
 	"context"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/coopgraph/coopgraph/internal/funding"
 )
+
+const trustFundsColl = "trustFunds"
 
 type trustFundDoc struct {
 	DocMeta       `bson:",inline"`
@@ -75,51 +77,45 @@ func newTrustFundDoc(t *funding.TrustFund) trustFundDoc {
 	return d
 }
 
-var (
-	trustFundRefs  = map[string]string{"id": "_id", "donor": "donorId", "agreement": "agreementIds"}
-	trustFundSorts = map[funding.TrustFundOrderField]sortPath{
+var trustFunds = entity[trustFundDoc, funding.TrustFund, funding.TrustFundFilter, funding.TrustFundOrderField]{
+	coll:   trustFundsColl,
+	newDoc: newTrustFundDoc,
+	domain: (*trustFundDoc).domain,
+	id:     func(d trustFundDoc) string { return d.ID },
+	refs:   map[string]string{"id": "_id", "donor": "donorId", "agreement": "agreementIds"},
+	sorts: map[funding.TrustFundOrderField]sortPath{
 		"NAME": {path: "name"}, "ESTABLISHED_ON": {"establishedOn", true}, "STARTS_ON": {"startsOn", true}, "ENDS_ON": {"endsOnSort", true},
-	}
-)
+	},
+	fields: func(_ context.Context, _ *Store, f *funding.TrustFundFilter, c *conds) {
+		c.add(idCond("_id", f.ID), nil)
+		c.add(idCond("donorId", f.DonorID), nil)
+		c.add(idCond("agreementIds", f.AgreementID), nil)
+		c.add(textCond(f.Name, "nameNorm"), nil)
+		c.add(enumCond("status", f.Status), nil)
+		c.add(enumCond("currency", f.Currency), nil)
+		c.add(dateCond("startsOn", f.StartsOn), nil)
+		c.add(dateCond("endsOn", f.EndsOn), nil)
+	},
+	logic: func(f *funding.TrustFundFilter) (and, or []funding.TrustFundFilter, not *funding.TrustFundFilter) {
+		return f.And, f.Or, f.Not
+	},
+	indexes: []mongo.IndexModel{
+		keys("donorId"), keys("agreementIds"), keys("nameNorm"),
+		keys("name", "_id"), keys("establishedOn", "_id"), keys("startsOn", "_id"), keys("endsOnSort", "_id"),
+	},
+}
 
 // FindTrustFunds returns the trust funds q asks for.
 func (s *Store) FindTrustFunds(ctx context.Context, q funding.TrustFundQuery) ([]*funding.TrustFund, error) {
-	f, err := s.trustFundFilter(ctx, q.Filter, "filter")
-	if err != nil {
-		return nil, err
-	}
-	return list(ctx, s.db.Collection(trustFundsColl), f, q.Within, trustFundRefs, sortKeys(q.Order, trustFundSorts), q.Page, (*trustFundDoc).domain)
+	return trustFunds.find(ctx, s, q)
 }
 
 // CountTrustFunds counts the trust funds matching f.
 func (s *Store) CountTrustFunds(ctx context.Context, f *funding.TrustFundFilter) (int, error) {
-	d, err := s.trustFundFilter(ctx, f, "filter")
-	if err != nil {
-		return 0, err
-	}
-	return countWhere(ctx, s.db.Collection(trustFundsColl), d)
-}
-
-func (s *Store) trustFundFilter(ctx context.Context, f *funding.TrustFundFilter, path string) (bson.D, error) {
-	if f == nil {
-		return bson.D{}, nil
-	}
-	var c conds
-	c.add(idCond("_id", f.ID), nil)
-	c.add(idCond("donorId", f.DonorID), nil)
-	c.add(idCond("agreementIds", f.AgreementID), nil)
-	c.add(textCond(f.Name, "nameNorm"), nil)
-	c.add(enumCond("status", f.Status), nil)
-	c.add(enumCond("currency", f.Currency), nil)
-	c.add(dateCond("startsOn", f.StartsOn), nil)
-	c.add(dateCond("endsOn", f.EndsOn), nil)
-	c.addAll(boolConds(path, f.And, f.Or, f.Not, func(f *funding.TrustFundFilter, path string) (bson.D, error) {
-		return s.trustFundFilter(ctx, f, path)
-	}))
-	return c.result()
+	return trustFunds.count(ctx, s, f)
 }
 
 // PutTrustFunds inserts or replaces trust funds by id.
 func (s *Store) PutTrustFunds(ctx context.Context, ts []*funding.TrustFund) error {
-	return put(ctx, s.db.Collection(trustFundsColl), mapAll(ts, newTrustFundDoc), func(d trustFundDoc) string { return d.ID })
+	return trustFunds.put(ctx, s, ts)
 }
