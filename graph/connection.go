@@ -83,12 +83,6 @@ type list[F any, Fld ~string] struct {
 	cur    cursors // the list's cursors
 }
 
-// keys says how to sort and identify the items of an entity.
-type keys[T any, Fld ~string] struct {
-	sortKey func(*T, Fld) any
-	id      func(*T) string
-}
-
 // listArgs validates the arguments every list field takes: filter, orderBy, first, after,
 // last, before. cur is the list's cursors (Resolver.cursors): after and before must be
 // cursors of this list and order.
@@ -152,17 +146,17 @@ func derefs[T any](ps []*T) []T {
 }
 
 // keyset is the position of item in the order of l.
-func keyset[T any, F any, Fld ~string](l list[F, Fld], k keys[T, Fld], item *T) funding.Keyset {
+func keyset[T, F any, Fld ~string](l list[F, Fld], e funding.Entity[T, F, Fld], item *T) funding.Keyset {
 	vals := make([]any, len(l.order))
 	for i, o := range l.order {
-		vals[i] = k.sortKey(item, o.Field)
+		vals[i] = e.SortKey(item, o.Field)
 	}
-	return funding.Keyset{Values: vals, ID: k.id(item)}
+	return funding.Keyset{Values: vals, ID: e.LocalID(item)}
 }
 
 // newConnection builds the connection of items, a page of l (with one extra item beyond
 // the page's far end when there is more in that direction).
-func newConnection[T any, F any, Fld ~string](items []*T, l list[F, Fld], k keys[T, Fld], count func(context.Context) (int, error)) *Connection[*T] {
+func newConnection[T, F any, Fld ~string](items []*T, l list[F, Fld], e funding.Entity[T, F, Fld], count func(context.Context) (int, error)) *Connection[*T] {
 	c := &Connection[*T]{count: count}
 	more := len(items) > l.page.Limit
 	if l.page.FromEnd {
@@ -178,7 +172,7 @@ func newConnection[T any, F any, Fld ~string](items []*T, l list[F, Fld], k keys
 	}
 	c.edges = make([]*Edge[*T], len(items))
 	for i, it := range items {
-		c.edges[i] = &Edge[*T]{Cursor: l.cur.encode(l.sig, keyset(l, k, it)), Node: it}
+		c.edges[i] = &Edge[*T]{Cursor: l.cur.encode(l.sig, keyset(l, e, it)), Node: it}
 	}
 	if len(c.edges) > 0 {
 		c.pageInfo.StartCursor = &c.edges[0].Cursor
@@ -189,21 +183,19 @@ func newConnection[T any, F any, Fld ~string](items []*T, l list[F, Fld], k keys
 
 // storePage reads one page of a top-level list from the store: a keyset query for one
 // item more than the page, and a count only if totalCount is selected.
-func storePage[T any, F any, Fld ~string](ctx context.Context, l list[F, Fld], k keys[T, Fld],
-	find func(context.Context, funding.Query[F, funding.Order[Fld]]) ([]*T, error), count func(context.Context, *F) (int, error),
-) (*Connection[*T], error) {
+func storePage[T, F any, Fld ~string](ctx context.Context, l list[F, Fld], e funding.Entity[T, F, Fld], s funding.Reader) (*Connection[*T], error) {
 	p := l.page
 	p.Limit++
-	items, err := find(ctx, funding.Query[F, funding.Order[Fld]]{Filter: l.filter, Order: l.order, Page: p})
+	items, err := e.Find(s, ctx, funding.Query[F, funding.Order[Fld]]{Filter: l.filter, Order: l.order, Page: p})
 	if err != nil {
 		return nil, err
 	}
-	return newConnection(items, l, k, func(ctx context.Context) (int, error) { return count(ctx, l.filter) }), nil
+	return newConnection(items, l, e, func(ctx context.Context) (int, error) { return e.Count(s, ctx, l.filter) }), nil
 }
 
 // nestedPage pages a nested list. load reads it whole, filtered and sorted, through the
 // request's loaders (one batched read per level for all parents); the page is cut here.
-func nestedPage[T any, F any, Fld ~string](ctx context.Context, l list[F, Fld], k keys[T, Fld],
+func nestedPage[T, F any, Fld ~string](ctx context.Context, l list[F, Fld], e funding.Entity[T, F, Fld],
 	load func(*loader.Loaders, *F, []funding.Order[Fld]) ([]*T, error),
 ) (*Connection[*T], error) {
 	ld, err := loader.For(ctx)
@@ -216,7 +208,7 @@ func nestedPage[T any, F any, Fld ~string](ctx context.Context, l list[F, Fld], 
 	}
 	// The window between the cursors, then its first or last items.
 	cmp := func(it *T, pos *funding.Keyset) int {
-		ks := keyset(l, k, it)
+		ks := keyset(l, e, it)
 		for i, o := range l.order {
 			c := funding.CompareKeys(ks.Values[i], pos.Values[i])
 			if o.Direction == funding.DESC {
@@ -240,7 +232,7 @@ func nestedPage[T any, F any, Fld ~string](ctx context.Context, l list[F, Fld], 
 	} else {
 		hi = min(hi, lo+l.page.Limit)
 	}
-	c := newConnection(all[lo:hi], l, k, func(context.Context) (int, error) { return len(all), nil })
+	c := newConnection(all[lo:hi], l, e, func(context.Context) (int, error) { return len(all), nil })
 	c.pageInfo.HasPreviousPage, c.pageInfo.HasNextPage = lo > 0, hi < len(all)
 	return c, nil
 }

@@ -25,12 +25,8 @@ func nullable(s string) *string {
 	return &s
 }
 
-// How each entity's lists sort and identify their items.
-var (
-	countryKeys    = keys[funding.Country, funding.CountryOrderField]{(*funding.Country).SortKey, func(c *funding.Country) string { return c.Code }}
-	donorKeys      = keys[funding.Donor, funding.DonorOrderField]{(*funding.Donor).SortKey, func(d *funding.Donor) string { return d.ID }}
-	agreementKeys  = keys[funding.Agreement, funding.AgreementOrderField]{(*funding.Agreement).SortKey, func(a *funding.Agreement) string { return a.ID }}
-	trustFundKeys  = keys[funding.TrustFund, funding.TrustFundOrderField]{(*funding.TrustFund).SortKey, func(t *funding.TrustFund) string { return t.ID }}
-	allocationKeys = keys[funding.Allocation, funding.AllocationOrderField]{(*funding.Allocation).SortKey, func(a *funding.Allocation) string { return a.ID }}
-	projectKeys    = keys[funding.Project, funding.ProjectOrderField]{(*funding.Project).SortKey, func(p *funding.Project) string { return p.ID }}
-)
+// load loads the entity of e with the local id (nil if there is none) through the
+// request's loaders.
+func load[T, F any, Fld ~string](ctx context.Context, e funding.Entity[T, F, Fld], id string) (*T, error) {
+	return loadOne(ctx, func(l *loader.Loaders) (*T, error) { return loader.ByID(ctx, l, e, id) })
+}

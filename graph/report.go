@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/coopgraph/coopgraph/internal/funding"
-	"github.com/coopgraph/coopgraph/internal/loader"
 	"github.com/coopgraph/coopgraph/internal/report"
 )
 
@@ -168,37 +167,37 @@ func (r *ReportRow) Share() *float64 {
 	return &s
 }
 
-func rowObject[T any](ctx context.Context, r *ReportRow, d report.Dimension, load func(*loader.Loaders, context.Context, string) (*T, error)) (*T, error) {
+func rowObject[T, F any, Fld ~string](ctx context.Context, r *ReportRow, d report.Dimension, e funding.Entity[T, F, Fld]) (*T, error) {
 	k, ok := r.key(d)
 	if !ok {
 		return nil, nil
 	}
-	return loadOne(ctx, func(l *loader.Loaders) (*T, error) { return load(l, ctx, k) })
+	return load(ctx, e, k)
 }
 
 // Donor is the row's donor.
 func (r *ReportRow) Donor(ctx context.Context) (*funding.Donor, error) {
-	return rowObject(ctx, r, report.Donor, (*loader.Loaders).Donor)
+	return rowObject(ctx, r, report.Donor, funding.Donors)
 }
 
 // Agreement is the row's agreement.
 func (r *ReportRow) Agreement(ctx context.Context) (*funding.Agreement, error) {
-	return rowObject(ctx, r, report.Agreement, (*loader.Loaders).Agreement)
+	return rowObject(ctx, r, report.Agreement, funding.Agreements)
 }
 
 // TrustFund is the row's trust fund.
 func (r *ReportRow) TrustFund(ctx context.Context) (*funding.TrustFund, error) {
-	return rowObject(ctx, r, report.TrustFund, (*loader.Loaders).TrustFund)
+	return rowObject(ctx, r, report.TrustFund, funding.TrustFunds)
 }
 
 // Project is the row's project.
 func (r *ReportRow) Project(ctx context.Context) (*funding.Project, error) {
-	return rowObject(ctx, r, report.Project, (*loader.Loaders).Project)
+	return rowObject(ctx, r, report.Project, funding.Projects)
 }
 
 // Country is the row's country.
 func (r *ReportRow) Country(ctx context.Context) (*funding.Country, error) {
-	return rowObject(ctx, r, report.Country, (*loader.Loaders).Country)
+	return rowObject(ctx, r, report.Country, funding.Countries)
 }
 
 // rowsPage pages a report's rows (offset cursors: rows are computed, not stored) with

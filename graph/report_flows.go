@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/coopgraph/coopgraph/internal/funding"
-	"github.com/coopgraph/coopgraph/internal/loader"
 	"github.com/coopgraph/coopgraph/internal/report"
 )
 
@@ -62,22 +61,18 @@ func (n *FlowNode) Label(ctx context.Context) (string, error) {
 	if n.key == report.Unallocated {
 		return "Global / unallocated", nil
 	}
-	l, err := loader.For(ctx)
-	if err != nil {
-		return "", err
-	}
 	switch n.Level {
 	case report.Donor:
-		d, err := l.Donor(ctx, n.key)
+		d, err := load(ctx, funding.Donors, n.key)
 		return nameOr(d, err, func(d *funding.Donor) string { return d.Name }, n.key)
 	case report.TrustFund:
-		t, err := l.TrustFund(ctx, n.key)
+		t, err := load(ctx, funding.TrustFunds, n.key)
 		return nameOr(t, err, func(t *funding.TrustFund) string { return t.Name }, n.key)
 	case report.Project:
-		p, err := l.Project(ctx, n.key)
+		p, err := load(ctx, funding.Projects, n.key)
 		return nameOr(p, err, func(p *funding.Project) string { return p.Title }, n.key)
 	}
-	c, err := l.Country(ctx, n.key)
+	c, err := load(ctx, funding.Countries, n.key)
 	return nameOr(c, err, func(c *funding.Country) string { return c.Name }, n.key)
 }
 

@@ -15,18 +15,7 @@ import (
 // Store is what the top-level resolvers read: lists with their counts, lookups by code,
 // and search.
 type Store interface {
-	FindCountries(ctx context.Context, q funding.CountryQuery) ([]*funding.Country, error)
-	CountCountries(ctx context.Context, f *funding.CountryFilter) (int, error)
-	FindDonors(ctx context.Context, q funding.DonorQuery) ([]*funding.Donor, error)
-	CountDonors(ctx context.Context, f *funding.DonorFilter) (int, error)
-	FindAgreements(ctx context.Context, q funding.AgreementQuery) ([]*funding.Agreement, error)
-	CountAgreements(ctx context.Context, f *funding.AgreementFilter) (int, error)
-	FindTrustFunds(ctx context.Context, q funding.TrustFundQuery) ([]*funding.TrustFund, error)
-	CountTrustFunds(ctx context.Context, f *funding.TrustFundFilter) (int, error)
-	FindAllocations(ctx context.Context, q funding.AllocationQuery) ([]*funding.Allocation, error)
-	CountAllocations(ctx context.Context, f *funding.AllocationFilter) (int, error)
-	FindProjects(ctx context.Context, q funding.ProjectQuery) ([]*funding.Project, error)
-	CountProjects(ctx context.Context, f *funding.ProjectFilter) (int, error)
+	funding.Reader
 	ProjectByCode(ctx context.Context, code string) (*funding.Project, error)
 	Search(ctx context.Context, text string, types []string, limit int) ([]any, error)
 	FindAudit(ctx context.Context, q funding.AuditQuery) ([]*funding.AuditEntry, error)

@@ -25,7 +25,7 @@ func (r *agreementResolver) History(ctx context.Context, obj *funding.Agreement,
 
 // Donor is the resolver for the donor field.
 func (r *agreementResolver) Donor(ctx context.Context, obj *funding.Agreement) (*funding.Donor, error) {
-	return loadOne(ctx, func(l *loader.Loaders) (*funding.Donor, error) { return l.Donor(ctx, obj.DonorID) })
+	return load(ctx, funding.Donors, obj.DonorID)
 }
 
 // Source is the resolver for the source field.
@@ -39,7 +39,7 @@ func (r *agreementResolver) TrustFunds(ctx context.Context, obj *funding.Agreeme
 	if err != nil {
 		return nil, err
 	}
-	return nestedPage(ctx, l, trustFundKeys, func(ld *loader.Loaders, f *funding.TrustFundFilter, o []funding.Order[funding.TrustFundOrderField]) ([]*funding.TrustFund, error) {
+	return nestedPage(ctx, l, funding.TrustFunds, func(ld *loader.Loaders, f *funding.TrustFundFilter, o []funding.Order[funding.TrustFundOrderField]) ([]*funding.TrustFund, error) {
 		return ld.AgreementTrustFunds(ctx, obj.ID, f, o)
 	})
 }
@@ -56,12 +56,12 @@ func (r *allocationResolver) History(ctx context.Context, obj *funding.Allocatio
 
 // TrustFund is the resolver for the trustFund field.
 func (r *allocationResolver) TrustFund(ctx context.Context, obj *funding.Allocation) (*funding.TrustFund, error) {
-	return loadOne(ctx, func(l *loader.Loaders) (*funding.TrustFund, error) { return l.TrustFund(ctx, obj.TrustFundID) })
+	return load(ctx, funding.TrustFunds, obj.TrustFundID)
 }
 
 // Project is the resolver for the project field.
 func (r *allocationResolver) Project(ctx context.Context, obj *funding.Allocation) (*funding.Project, error) {
-	return loadOne(ctx, func(l *loader.Loaders) (*funding.Project, error) { return l.Project(ctx, obj.ProjectID) })
+	return load(ctx, funding.Projects, obj.ProjectID)
 }
 
 // Source is the resolver for the source field.
@@ -105,7 +105,7 @@ func (r *countryResolver) Projects(ctx context.Context, obj *funding.Country, fi
 	if err != nil {
 		return nil, err
 	}
-	return nestedPage(ctx, l, projectKeys, func(ld *loader.Loaders, f *funding.ProjectFilter, o []funding.Order[funding.ProjectOrderField]) ([]*funding.Project, error) {
+	return nestedPage(ctx, l, funding.Projects, func(ld *loader.Loaders, f *funding.ProjectFilter, o []funding.Order[funding.ProjectOrderField]) ([]*funding.Project, error) {
 		return ld.CountryProjects(ctx, obj.Code, f, o)
 	})
 }
@@ -116,7 +116,7 @@ func (r *countryResolver) Donors(ctx context.Context, obj *funding.Country, filt
 	if err != nil {
 		return nil, err
 	}
-	return nestedPage(ctx, l, donorKeys, func(ld *loader.Loaders, f *funding.DonorFilter, o []funding.Order[funding.DonorOrderField]) ([]*funding.Donor, error) {
+	return nestedPage(ctx, l, funding.Donors, func(ld *loader.Loaders, f *funding.DonorFilter, o []funding.Order[funding.DonorOrderField]) ([]*funding.Donor, error) {
 		return ld.CountryDonors(ctx, obj.Code, f, o)
 	})
 }
@@ -127,7 +127,7 @@ func (r *countryResolver) PartnerDonors(ctx context.Context, obj *funding.Countr
 	if err != nil {
 		return nil, err
 	}
-	return nestedPage(ctx, l, donorKeys, func(ld *loader.Loaders, f *funding.DonorFilter, o []funding.Order[funding.DonorOrderField]) ([]*funding.Donor, error) {
+	return nestedPage(ctx, l, funding.Donors, func(ld *loader.Loaders, f *funding.DonorFilter, o []funding.Order[funding.DonorOrderField]) ([]*funding.Donor, error) {
 		return ld.CountryPartnerDonors(ctx, obj.Code, f, o)
 	})
 }
@@ -138,7 +138,7 @@ func (r *countryResolver) Allocations(ctx context.Context, obj *funding.Country,
 	if err != nil {
 		return nil, err
 	}
-	return nestedPage(ctx, l, allocationKeys, func(ld *loader.Loaders, f *funding.AllocationFilter, o []funding.Order[funding.AllocationOrderField]) ([]*funding.Allocation, error) {
+	return nestedPage(ctx, l, funding.Allocations, func(ld *loader.Loaders, f *funding.AllocationFilter, o []funding.Order[funding.AllocationOrderField]) ([]*funding.Allocation, error) {
 		return ld.CountryAllocations(ctx, obj.Code, f, o)
 	})
 }
@@ -158,7 +158,7 @@ func (r *donorResolver) HomeCountry(ctx context.Context, obj *funding.Donor) (*f
 	if obj.HomeCountryCode == "" {
 		return nil, nil
 	}
-	return loadOne(ctx, func(l *loader.Loaders) (*funding.Country, error) { return l.Country(ctx, obj.HomeCountryCode) })
+	return load(ctx, funding.Countries, obj.HomeCountryCode)
 }
 
 // CooperatingSince is the resolver for the cooperatingSince field.
@@ -180,7 +180,7 @@ func (r *donorResolver) Agreements(ctx context.Context, obj *funding.Donor, filt
 	if err != nil {
 		return nil, err
 	}
-	return nestedPage(ctx, l, agreementKeys, func(ld *loader.Loaders, f *funding.AgreementFilter, o []funding.Order[funding.AgreementOrderField]) ([]*funding.Agreement, error) {
+	return nestedPage(ctx, l, funding.Agreements, func(ld *loader.Loaders, f *funding.AgreementFilter, o []funding.Order[funding.AgreementOrderField]) ([]*funding.Agreement, error) {
 		return ld.DonorAgreements(ctx, obj.ID, f, o)
 	})
 }
@@ -191,7 +191,7 @@ func (r *donorResolver) TrustFunds(ctx context.Context, obj *funding.Donor, filt
 	if err != nil {
 		return nil, err
 	}
-	return nestedPage(ctx, l, trustFundKeys, func(ld *loader.Loaders, f *funding.TrustFundFilter, o []funding.Order[funding.TrustFundOrderField]) ([]*funding.TrustFund, error) {
+	return nestedPage(ctx, l, funding.TrustFunds, func(ld *loader.Loaders, f *funding.TrustFundFilter, o []funding.Order[funding.TrustFundOrderField]) ([]*funding.TrustFund, error) {
 		return ld.DonorTrustFunds(ctx, obj.ID, f, o)
 	})
 }
@@ -202,7 +202,7 @@ func (r *donorResolver) Allocations(ctx context.Context, obj *funding.Donor, fil
 	if err != nil {
 		return nil, err
 	}
-	return nestedPage(ctx, l, allocationKeys, func(ld *loader.Loaders, f *funding.AllocationFilter, o []funding.Order[funding.AllocationOrderField]) ([]*funding.Allocation, error) {
+	return nestedPage(ctx, l, funding.Allocations, func(ld *loader.Loaders, f *funding.AllocationFilter, o []funding.Order[funding.AllocationOrderField]) ([]*funding.Allocation, error) {
 		return ld.DonorAllocations(ctx, obj.ID, f, o)
 	})
 }
@@ -213,7 +213,7 @@ func (r *donorResolver) Projects(ctx context.Context, obj *funding.Donor, filter
 	if err != nil {
 		return nil, err
 	}
-	return nestedPage(ctx, l, projectKeys, func(ld *loader.Loaders, f *funding.ProjectFilter, o []funding.Order[funding.ProjectOrderField]) ([]*funding.Project, error) {
+	return nestedPage(ctx, l, funding.Projects, func(ld *loader.Loaders, f *funding.ProjectFilter, o []funding.Order[funding.ProjectOrderField]) ([]*funding.Project, error) {
 		return ld.DonorProjects(ctx, obj.ID, f, o)
 	})
 }
@@ -373,7 +373,7 @@ func (r *projectResolver) Allocations(ctx context.Context, obj *funding.Project,
 	if err != nil {
 		return nil, err
 	}
-	return nestedPage(ctx, l, allocationKeys, func(ld *loader.Loaders, f *funding.AllocationFilter, o []funding.Order[funding.AllocationOrderField]) ([]*funding.Allocation, error) {
+	return nestedPage(ctx, l, funding.Allocations, func(ld *loader.Loaders, f *funding.AllocationFilter, o []funding.Order[funding.AllocationOrderField]) ([]*funding.Allocation, error) {
 		return ld.ProjectAllocations(ctx, obj.ID, f, o)
 	})
 }
@@ -384,7 +384,7 @@ func (r *projectResolver) Donors(ctx context.Context, obj *funding.Project, filt
 	if err != nil {
 		return nil, err
 	}
-	return nestedPage(ctx, l, donorKeys, func(ld *loader.Loaders, f *funding.DonorFilter, o []funding.Order[funding.DonorOrderField]) ([]*funding.Donor, error) {
+	return nestedPage(ctx, l, funding.Donors, func(ld *loader.Loaders, f *funding.DonorFilter, o []funding.Order[funding.DonorOrderField]) ([]*funding.Donor, error) {
 		return ld.ProjectDonors(ctx, obj.ID, f, o)
 	})
 }
@@ -395,14 +395,14 @@ func (r *projectResolver) TrustFunds(ctx context.Context, obj *funding.Project, 
 	if err != nil {
 		return nil, err
 	}
-	return nestedPage(ctx, l, trustFundKeys, func(ld *loader.Loaders, f *funding.TrustFundFilter, o []funding.Order[funding.TrustFundOrderField]) ([]*funding.TrustFund, error) {
+	return nestedPage(ctx, l, funding.TrustFunds, func(ld *loader.Loaders, f *funding.TrustFundFilter, o []funding.Order[funding.TrustFundOrderField]) ([]*funding.TrustFund, error) {
 		return ld.ProjectTrustFunds(ctx, obj.ID, f, o)
 	})
 }
 
 // Country is the resolver for the country field.
 func (r *projectCountryResolver) Country(ctx context.Context, obj *funding.CountryShare) (*funding.Country, error) {
-	return loadOne(ctx, func(l *loader.Loaders) (*funding.Country, error) { return l.Country(ctx, obj.CountryCode) })
+	return load(ctx, funding.Countries, obj.CountryCode)
 }
 
 // Share is the resolver for the share field.
@@ -422,22 +422,22 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []*funding.ID) ([]Node, e
 
 // Donor is the resolver for the donor field.
 func (r *queryResolver) Donor(ctx context.Context, id funding.ID) (*funding.Donor, error) {
-	return lookup(ctx, "id", funding.TypeDonor, id, (*loader.Loaders).Donor)
+	return lookup(ctx, "id", funding.Donors, id)
 }
 
 // Agreement is the resolver for the agreement field.
 func (r *queryResolver) Agreement(ctx context.Context, id funding.ID) (*funding.Agreement, error) {
-	return lookup(ctx, "id", funding.TypeAgreement, id, (*loader.Loaders).Agreement)
+	return lookup(ctx, "id", funding.Agreements, id)
 }
 
 // TrustFund is the resolver for the trustFund field.
 func (r *queryResolver) TrustFund(ctx context.Context, id funding.ID) (*funding.TrustFund, error) {
-	return lookup(ctx, "id", funding.TypeTrustFund, id, (*loader.Loaders).TrustFund)
+	return lookup(ctx, "id", funding.TrustFunds, id)
 }
 
 // Allocation is the resolver for the allocation field.
 func (r *queryResolver) Allocation(ctx context.Context, id funding.ID) (*funding.Allocation, error) {
-	return lookup(ctx, "id", funding.TypeAllocation, id, (*loader.Loaders).Allocation)
+	return lookup(ctx, "id", funding.Allocations, id)
 }
 
 // Project is the resolver for the project field.
@@ -492,7 +492,7 @@ func (r *queryResolver) Donors(ctx context.Context, filter *funding.DonorFilter,
 	if err != nil {
 		return nil, err
 	}
-	return storePage(ctx, l, donorKeys, r.Store.FindDonors, r.Store.CountDonors)
+	return storePage(ctx, l, funding.Donors, r.Store)
 }
 
 // Agreements is the resolver for the agreements field.
@@ -501,7 +501,7 @@ func (r *queryResolver) Agreements(ctx context.Context, filter *funding.Agreemen
 	if err != nil {
 		return nil, err
 	}
-	return storePage(ctx, l, agreementKeys, r.Store.FindAgreements, r.Store.CountAgreements)
+	return storePage(ctx, l, funding.Agreements, r.Store)
 }
 
 // TrustFunds is the resolver for the trustFunds field.
@@ -510,7 +510,7 @@ func (r *queryResolver) TrustFunds(ctx context.Context, filter *funding.TrustFun
 	if err != nil {
 		return nil, err
 	}
-	return storePage(ctx, l, trustFundKeys, r.Store.FindTrustFunds, r.Store.CountTrustFunds)
+	return storePage(ctx, l, funding.TrustFunds, r.Store)
 }
 
 // Allocations is the resolver for the allocations field.
@@ -519,7 +519,7 @@ func (r *queryResolver) Allocations(ctx context.Context, filter *funding.Allocat
 	if err != nil {
 		return nil, err
 	}
-	return storePage(ctx, l, allocationKeys, r.Store.FindAllocations, r.Store.CountAllocations)
+	return storePage(ctx, l, funding.Allocations, r.Store)
 }
 
 // Projects is the resolver for the projects field.
@@ -528,7 +528,7 @@ func (r *queryResolver) Projects(ctx context.Context, filter *funding.ProjectFil
 	if err != nil {
 		return nil, err
 	}
-	return storePage(ctx, l, projectKeys, r.Store.FindProjects, r.Store.CountProjects)
+	return storePage(ctx, l, funding.Projects, r.Store)
 }
 
 // Countries is the resolver for the countries field.
@@ -537,7 +537,7 @@ func (r *queryResolver) Countries(ctx context.Context, filter *funding.CountryFi
 	if err != nil {
 		return nil, err
 	}
-	return storePage(ctx, l, countryKeys, r.Store.FindCountries, r.Store.CountCountries)
+	return storePage(ctx, l, funding.Countries, r.Store)
 }
 
 // ID is the resolver for the id field.
@@ -552,7 +552,7 @@ func (r *trustFundResolver) History(ctx context.Context, obj *funding.TrustFund,
 
 // Donor is the resolver for the donor field.
 func (r *trustFundResolver) Donor(ctx context.Context, obj *funding.TrustFund) (*funding.Donor, error) {
-	return loadOne(ctx, func(l *loader.Loaders) (*funding.Donor, error) { return l.Donor(ctx, obj.DonorID) })
+	return load(ctx, funding.Donors, obj.DonorID)
 }
 
 // Agreements is the resolver for the agreements field.
@@ -561,7 +561,7 @@ func (r *trustFundResolver) Agreements(ctx context.Context, obj *funding.TrustFu
 	if err != nil {
 		return nil, err
 	}
-	return nestedPage(ctx, l, agreementKeys, func(ld *loader.Loaders, f *funding.AgreementFilter, o []funding.Order[funding.AgreementOrderField]) ([]*funding.Agreement, error) {
+	return nestedPage(ctx, l, funding.Agreements, func(ld *loader.Loaders, f *funding.AgreementFilter, o []funding.Order[funding.AgreementOrderField]) ([]*funding.Agreement, error) {
 		return ld.TrustFundAgreements(ctx, obj, f, o)
 	})
 }
@@ -588,7 +588,7 @@ func (r *trustFundResolver) Allocations(ctx context.Context, obj *funding.TrustF
 	if err != nil {
 		return nil, err
 	}
-	return nestedPage(ctx, l, allocationKeys, func(ld *loader.Loaders, f *funding.AllocationFilter, o []funding.Order[funding.AllocationOrderField]) ([]*funding.Allocation, error) {
+	return nestedPage(ctx, l, funding.Allocations, func(ld *loader.Loaders, f *funding.AllocationFilter, o []funding.Order[funding.AllocationOrderField]) ([]*funding.Allocation, error) {
 		return ld.TrustFundAllocations(ctx, obj.ID, f, o)
 	})
 }
@@ -599,7 +599,7 @@ func (r *trustFundResolver) Projects(ctx context.Context, obj *funding.TrustFund
 	if err != nil {
 		return nil, err
 	}
-	return nestedPage(ctx, l, projectKeys, func(ld *loader.Loaders, f *funding.ProjectFilter, o []funding.Order[funding.ProjectOrderField]) ([]*funding.Project, error) {
+	return nestedPage(ctx, l, funding.Projects, func(ld *loader.Loaders, f *funding.ProjectFilter, o []funding.Order[funding.ProjectOrderField]) ([]*funding.Project, error) {
 		return ld.TrustFundProjects(ctx, obj.ID, f, o)
 	})
 }

@@ -19,13 +19,7 @@ import (
 
 // Store is what the service reads and writes.
 type Store interface {
-	FindCountries(ctx context.Context, q funding.CountryQuery) ([]*funding.Country, error)
-	FindDonors(ctx context.Context, q funding.DonorQuery) ([]*funding.Donor, error)
-	FindAgreements(ctx context.Context, q funding.AgreementQuery) ([]*funding.Agreement, error)
-	FindTrustFunds(ctx context.Context, q funding.TrustFundQuery) ([]*funding.TrustFund, error)
-	FindAllocations(ctx context.Context, q funding.AllocationQuery) ([]*funding.Allocation, error)
-	FindProjects(ctx context.Context, q funding.ProjectQuery) ([]*funding.Project, error)
-	CountAllocations(ctx context.Context, f *funding.AllocationFilter) (int, error)
+	funding.Reader
 
 	Insert(ctx context.Context, entities ...any) error
 	Replace(ctx context.Context, e any, expected int) error

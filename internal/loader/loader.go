@@ -16,14 +16,7 @@ import (
 )
 
 // Store is the reads the loaders need.
-type Store interface {
-	FindCountries(ctx context.Context, q funding.CountryQuery) ([]*funding.Country, error)
-	FindDonors(ctx context.Context, q funding.DonorQuery) ([]*funding.Donor, error)
-	FindAgreements(ctx context.Context, q funding.AgreementQuery) ([]*funding.Agreement, error)
-	FindTrustFunds(ctx context.Context, q funding.TrustFundQuery) ([]*funding.TrustFund, error)
-	FindAllocations(ctx context.Context, q funding.AllocationQuery) ([]*funding.Allocation, error)
-	FindProjects(ctx context.Context, q funding.ProjectQuery) ([]*funding.Project, error)
-}
+type Store = funding.Reader
 
 // Key asks for the children of one parent that match some list arguments (a filter and an
 // order, in canonical JSON; "" for all, in id order).
@@ -35,18 +28,15 @@ type Key struct {
 // Loaders are the batch loaders of one request. Each maps a parent key to its children, in
 // the order the arguments ask for.
 type Loaders struct {
-	countriesByCode        *Loader[Key, []*funding.Country]
-	donorsByID             *Loader[Key, []*funding.Donor]
+	// byID has a loader of each kind in funding.Entities by local id; ByID and Node
+	// read through it.
+	byID                   map[funding.Kind]*Loader[Key, []any]
 	donorsByPartnerCountry *Loader[Key, []*funding.Donor]
-	agreementsByID         *Loader[Key, []*funding.Agreement]
 	agreementsByDonor      *Loader[Key, []*funding.Agreement]
-	trustFundsByID         *Loader[Key, []*funding.TrustFund]
 	trustFundsByDonor      *Loader[Key, []*funding.TrustFund]
 	trustFundsByAgreement  *Loader[Key, []*funding.TrustFund]
-	allocationsByID        *Loader[Key, []*funding.Allocation]
 	allocationsByTrustFund *Loader[Key, []*funding.Allocation]
 	allocationsByProject   *Loader[Key, []*funding.Allocation]
-	projectsByID           *Loader[Key, []*funding.Project]
 	projectsByCountry      *Loader[Key, []*funding.Project]
 }
 
@@ -62,21 +52,22 @@ type Options struct {
 
 // New returns fresh loaders over s; build one set per request.
 func New(s Store, o Options) *Loaders {
-	return &Loaders{
-		countriesByCode:        rel(o, "countries", s.FindCountries, "id", func(c *funding.Country) []string { return []string{c.Code} }),
-		donorsByID:             rel(o, "donors", s.FindDonors, "id", func(d *funding.Donor) []string { return []string{d.ID} }),
-		donorsByPartnerCountry: rel(o, "donors", s.FindDonors, "partnerCountry", func(d *funding.Donor) []string { return d.PartnerCountryCodes }),
-		agreementsByID:         rel(o, "agreements", s.FindAgreements, "id", func(a *funding.Agreement) []string { return []string{a.ID} }),
-		agreementsByDonor:      rel(o, "agreements", s.FindAgreements, "donor", func(a *funding.Agreement) []string { return []string{a.DonorID} }),
-		trustFundsByID:         rel(o, "trustFunds", s.FindTrustFunds, "id", func(t *funding.TrustFund) []string { return []string{t.ID} }),
-		trustFundsByDonor:      rel(o, "trustFunds", s.FindTrustFunds, "donor", func(t *funding.TrustFund) []string { return []string{t.DonorID} }),
-		trustFundsByAgreement:  rel(o, "trustFunds", s.FindTrustFunds, "agreement", func(t *funding.TrustFund) []string { return t.AgreementIDs }),
-		allocationsByID:        rel(o, "allocations", s.FindAllocations, "id", func(a *funding.Allocation) []string { return []string{a.ID} }),
-		allocationsByTrustFund: rel(o, "allocations", s.FindAllocations, "trustFund", func(a *funding.Allocation) []string { return []string{a.TrustFundID} }),
-		allocationsByProject:   rel(o, "allocations", s.FindAllocations, "project", func(a *funding.Allocation) []string { return []string{a.ProjectID} }),
-		projectsByID:           rel(o, "projects", s.FindProjects, "id", func(p *funding.Project) []string { return []string{p.ID} }),
-		projectsByCountry:      rel(o, "projects", s.FindProjects, "country", projectCountryCodes),
+	l := &Loaders{
+		byID:                   map[funding.Kind]*Loader[Key, []any]{},
+		donorsByPartnerCountry: relOf(o, s, funding.Donors, "partnerCountry", func(d *funding.Donor) []string { return d.PartnerCountryCodes }),
+		agreementsByDonor:      relOf(o, s, funding.Agreements, "donor", func(a *funding.Agreement) []string { return []string{a.DonorID} }),
+		trustFundsByDonor:      relOf(o, s, funding.TrustFunds, "donor", func(t *funding.TrustFund) []string { return []string{t.DonorID} }),
+		trustFundsByAgreement:  relOf(o, s, funding.TrustFunds, "agreement", func(t *funding.TrustFund) []string { return t.AgreementIDs }),
+		allocationsByTrustFund: relOf(o, s, funding.Allocations, "trustFund", func(a *funding.Allocation) []string { return []string{a.TrustFundID} }),
+		allocationsByProject:   relOf(o, s, funding.Allocations, "project", func(a *funding.Allocation) []string { return []string{a.ProjectID} }),
+		projectsByCountry:      relOf(o, s, funding.Projects, "country", projectCountryCodes),
 	}
+	for _, e := range funding.Entities {
+		l.byID[e.EntityKind()] = rel(o, e.EntityPlural(), "id", func(ctx context.Context, w *funding.Within, a string) ([]any, error) {
+			return e.FindAny(ctx, s, w, decodeArgs(a))
+		}, func(v any) []string { return []string{e.AnyLocalID(v)} })
+	}
+	return l
 }
 
 func projectCountryCodes(p *funding.Project) []string {
@@ -105,14 +96,37 @@ func argsKey[F, O any](f *F, o []O) string {
 	return string(b)
 }
 
+// decodeArgs returns what sets a query's filter and order (pointers to them) from a,
+// argsKey's form; nil for "".
+func decodeArgs(a string) func(filter, order any) error {
+	if a == "" {
+		return nil
+	}
+	return func(filter, order any) error {
+		// json decodes into what a pointer in an interface field points to.
+		dst := struct {
+			Filter any `json:"f"`
+			Order  any `json:"o"`
+		}{filter, order}
+		return json.Unmarshal([]byte(a), &dst)
+	}
+}
+
+// relOf makes the loader of the entities of e that refer to their parents by ref (see rel).
+func relOf[T, F any, Fld ~string](o Options, s Store, e funding.Entity[T, F, Fld], ref string, parents func(*T) []string) *Loader[Key, []*T] {
+	return rel(o, e.Plural, ref, func(ctx context.Context, w *funding.Within, a string) ([]*T, error) {
+		return e.FindIn(ctx, s, w, decodeArgs(a))
+	}, parents)
+}
+
 // rel makes a loader of the children (in collection coll) of parents by reference ref,
-// named coll.ref for o.Observe. For each distinct set of arguments among the keys of a
-// batch it runs one query for all their parents, and hands each parent its children in
+// named coll.ref for o.Observe. For each distinct set of arguments among the keys of
+// a batch it runs one query for all their parents, and hands each parent its children in
 // the query's order. parents says which parents a child belongs to (several, for list
 // references). A query that fails fails the keys of its arguments only.
-func rel[F, O, T any](o Options, coll string, find func(context.Context, funding.Query[F, O]) ([]*T, error), ref string, parents func(*T) []string) *Loader[Key, []*T] {
+func rel[V any](o Options, coll, ref string, find func(ctx context.Context, w *funding.Within, args string) ([]V, error), parents func(V) []string) *Loader[Key, []V] {
 	name := coll + "." + ref
-	return NewLoader(func(ctx context.Context, keys []Key) ([][]*T, []error) {
+	return NewLoader(func(ctx context.Context, keys []Key) ([][]V, []error) {
 		if o.Observe != nil {
 			o.Observe(name, len(keys))
 		}
@@ -124,10 +138,10 @@ func rel[F, O, T any](o Options, coll string, find func(context.Context, funding
 			}
 			groups[k.Args] = append(groups[k.Args], k.Parent)
 		}
-		children := map[Key][]*T{}
+		children := map[Key][]V{}
 		failed := map[string]error{}
 		for _, a := range order {
-			found, err := findArgs(ctx, find, a, &funding.Within{Ref: ref, IDs: groups[a]})
+			found, err := find(ctx, &funding.Within{Ref: ref, IDs: groups[a]}, a)
 			if err != nil {
 				failed[a] = err
 				continue
@@ -139,26 +153,13 @@ func rel[F, O, T any](o Options, coll string, find func(context.Context, funding
 				}
 			}
 		}
-		out := make([][]*T, len(keys))
+		out := make([][]V, len(keys))
 		errs := make([]error, len(keys))
 		for i, k := range keys {
 			out[i], errs[i] = children[k], failed[k.Args]
 		}
 		return out, errs
 	}, o.Wait)
-}
-
-// findArgs runs find with the list arguments a (argsKey's form) within w.
-func findArgs[F, O, T any](ctx context.Context, find func(context.Context, funding.Query[F, O]) ([]*T, error), a string, w *funding.Within) ([]*T, error) {
-	q := funding.Query[F, O]{Within: w}
-	if a != "" {
-		var dec args[F, O]
-		if err := json.Unmarshal([]byte(a), &dec); err != nil {
-			return nil, err
-		}
-		q.Filter, q.Order = dec.Filter, dec.Order
-	}
-	return find(ctx, q)
 }
 
 type ctxKey struct{}

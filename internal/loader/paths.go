@@ -2,46 +2,50 @@ package loader
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"github.com/coopgraph/coopgraph/internal/funding"
 )
 
-// Single entities by key; a missing one is nil.
-
-// Country returns the country with the code, or nil.
-func (l *Loaders) Country(ctx context.Context, code string) (*funding.Country, error) {
-	return first(l.countriesByCode.Load(ctx, Key{Parent: code}))
+// ByID returns the entity of e with the local id (a country's code), or nil.
+func ByID[T, F any, Fld ~string](ctx context.Context, l *Loaders, e funding.Entity[T, F, Fld], id string) (*T, error) {
+	v, err := l.node(ctx, e.Kind, id)
+	if v == nil || err != nil {
+		return nil, err
+	}
+	return v.(*T), nil
 }
 
-// Donor returns the donor with the id, or nil.
-func (l *Loaders) Donor(ctx context.Context, id string) (*funding.Donor, error) {
-	return first(l.donorsByID.Load(ctx, Key{Parent: id}))
+// Node returns the entity id names, or nil (a nil interface) if there is none.
+func (l *Loaders) Node(ctx context.Context, id funding.ID) (any, error) {
+	return l.node(ctx, id.Kind, id.Local)
 }
 
-// Agreement returns the agreement with the id, or nil.
-func (l *Loaders) Agreement(ctx context.Context, id string) (*funding.Agreement, error) {
-	return first(l.agreementsByID.Load(ctx, Key{Parent: id}))
+func (l *Loaders) node(ctx context.Context, k funding.Kind, id string) (any, error) {
+	ld, err := l.ofKind(k)
+	if err != nil {
+		return nil, err
+	}
+	xs, err := ld.Load(ctx, Key{Parent: id})
+	if err != nil || len(xs) == 0 {
+		return nil, err
+	}
+	return xs[0], nil
 }
 
-// TrustFund returns the trust fund with the id, or nil.
-func (l *Loaders) TrustFund(ctx context.Context, id string) (*funding.TrustFund, error) {
-	return first(l.trustFundsByID.Load(ctx, Key{Parent: id}))
-}
-
-// Allocation returns the allocation with the id, or nil.
-func (l *Loaders) Allocation(ctx context.Context, id string) (*funding.Allocation, error) {
-	return first(l.allocationsByID.Load(ctx, Key{Parent: id}))
-}
-
-// Project returns the project with the id, or nil.
-func (l *Loaders) Project(ctx context.Context, id string) (*funding.Project, error) {
-	return first(l.projectsByID.Load(ctx, Key{Parent: id}))
+// ofKind is the loader by id of kind k.
+func (l *Loaders) ofKind(k funding.Kind) (*Loader[Key, []any], error) {
+	ld, ok := l.byID[k]
+	if !ok {
+		return nil, fmt.Errorf("loader: %q is not in funding.Entities", k)
+	}
+	return ld, nil
 }
 
 // Countries returns the countries with the codes, in order of code, dropping unknown ones.
 func (l *Loaders) Countries(ctx context.Context, codes []string) ([]*funding.Country, error) {
-	return merge(ctx, l.countriesByCode, codes, "", nil, (*funding.Country).SortKey, countryCode)
+	return mergeByID(ctx, l, funding.Countries, codes, "", nil)
 }
 
 // Lists of related entities, filtered and sorted as asked (by id when no order is given).
@@ -63,7 +67,7 @@ func (l *Loaders) DonorAllocations(ctx context.Context, donorID string, f *fundi
 	if err != nil {
 		return nil, err
 	}
-	return merge(ctx, l.allocationsByTrustFund, ids(tfs, trustFundID), argsKey(f, o), o, (*funding.Allocation).SortKey, allocationID)
+	return merge(ctx, l.allocationsByTrustFund, funding.Allocations, ids(tfs, funding.TrustFunds.LocalID), argsKey(f, o), o)
 }
 
 // DonorProjects returns the projects that received allocations from a donor's trust funds.
@@ -72,7 +76,7 @@ func (l *Loaders) DonorProjects(ctx context.Context, donorID string, f *funding.
 	if err != nil {
 		return nil, err
 	}
-	return merge(ctx, l.projectsByID, ids(as, allocationProjectID), argsKey(f, o), o, (*funding.Project).SortKey, projectID)
+	return mergeByID(ctx, l, funding.Projects, ids(as, allocationProjectID), argsKey(f, o), o)
 }
 
 // AgreementTrustFunds returns the trust funds set up or extended under an agreement.
@@ -82,7 +86,7 @@ func (l *Loaders) AgreementTrustFunds(ctx context.Context, agreementID string, f
 
 // TrustFundAgreements returns the agreements a trust fund was set up or extended under.
 func (l *Loaders) TrustFundAgreements(ctx context.Context, t *funding.TrustFund, f *funding.AgreementFilter, o []funding.AgreementOrder) ([]*funding.Agreement, error) {
-	return merge(ctx, l.agreementsByID, t.AgreementIDs, argsKey(f, o), o, (*funding.Agreement).SortKey, agreementID)
+	return mergeByID(ctx, l, funding.Agreements, t.AgreementIDs, argsKey(f, o), o)
 }
 
 // TrustFundAllocations returns a trust fund's allocations.
@@ -96,7 +100,7 @@ func (l *Loaders) TrustFundProjects(ctx context.Context, trustFundID string, f *
 	if err != nil {
 		return nil, err
 	}
-	return merge(ctx, l.projectsByID, ids(as, allocationProjectID), argsKey(f, o), o, (*funding.Project).SortKey, projectID)
+	return mergeByID(ctx, l, funding.Projects, ids(as, allocationProjectID), argsKey(f, o), o)
 }
 
 // ProjectAllocations returns a project's allocations.
@@ -110,7 +114,7 @@ func (l *Loaders) ProjectTrustFunds(ctx context.Context, projectID string, f *fu
 	if err != nil {
 		return nil, err
 	}
-	return merge(ctx, l.trustFundsByID, ids(as, allocationTrustFundID), argsKey(f, o), o, (*funding.TrustFund).SortKey, trustFundID)
+	return mergeByID(ctx, l, funding.TrustFunds, ids(as, allocationTrustFundID), argsKey(f, o), o)
 }
 
 // ProjectDonors returns the donors whose trust funds made allocations to a project.
@@ -119,7 +123,7 @@ func (l *Loaders) ProjectDonors(ctx context.Context, projectID string, f *fundin
 	if err != nil {
 		return nil, err
 	}
-	return merge(ctx, l.donorsByID, ids(tfs, trustFundDonorID), argsKey(f, o), o, (*funding.Donor).SortKey, donorID)
+	return mergeByID(ctx, l, funding.Donors, ids(tfs, trustFundDonorID), argsKey(f, o), o)
 }
 
 // CountryProjects returns the projects with a share in a country.
@@ -133,7 +137,7 @@ func (l *Loaders) CountryAllocations(ctx context.Context, code string, f *fundin
 	if err != nil {
 		return nil, err
 	}
-	return merge(ctx, l.allocationsByProject, ids(ps, projectID), argsKey(f, o), o, (*funding.Allocation).SortKey, allocationID)
+	return merge(ctx, l.allocationsByProject, funding.Allocations, ids(ps, funding.Projects.LocalID), argsKey(f, o), o)
 }
 
 // CountryDonors returns the donors whose trust funds made allocations to projects with a
@@ -143,11 +147,11 @@ func (l *Loaders) CountryDonors(ctx context.Context, code string, f *funding.Don
 	if err != nil {
 		return nil, err
 	}
-	tfs, err := merge(ctx, l.trustFundsByID, ids(as, allocationTrustFundID), "", nil, (*funding.TrustFund).SortKey, trustFundID)
+	tfs, err := mergeByID(ctx, l, funding.TrustFunds, ids(as, allocationTrustFundID), "", nil)
 	if err != nil {
 		return nil, err
 	}
-	return merge(ctx, l.donorsByID, ids(tfs, trustFundDonorID), argsKey(f, o), o, (*funding.Donor).SortKey, donorID)
+	return mergeByID(ctx, l, funding.Donors, ids(tfs, trustFundDonorID), argsKey(f, o), o)
 }
 
 // CountryPartnerDonors returns the donors naming a country as a partner country.
@@ -155,22 +159,9 @@ func (l *Loaders) CountryPartnerDonors(ctx context.Context, code string, f *fund
 	return l.donorsByPartnerCountry.Load(ctx, Key{code, argsKey(f, o)})
 }
 
-func countryCode(c *funding.Country) string              { return c.Code }
-func donorID(d *funding.Donor) string                    { return d.ID }
-func agreementID(a *funding.Agreement) string            { return a.ID }
-func trustFundID(t *funding.TrustFund) string            { return t.ID }
 func trustFundDonorID(t *funding.TrustFund) string       { return t.DonorID }
-func projectID(p *funding.Project) string                { return p.ID }
-func allocationID(a *funding.Allocation) string          { return a.ID }
 func allocationProjectID(a *funding.Allocation) string   { return a.ProjectID }
 func allocationTrustFundID(a *funding.Allocation) string { return a.TrustFundID }
-
-func first[T any](xs []*T, err error) (*T, error) {
-	if err != nil || len(xs) == 0 {
-		return nil, err
-	}
-	return xs[0], nil
-}
 
 // ids returns the distinct keys of xs, in first-seen order.
 func ids[T any](xs []*T, key func(*T) string) []string {
@@ -187,21 +178,43 @@ func ids[T any](xs []*T, key func(*T) string) []string {
 
 // merge loads the children of all parents with the same arguments and merges them into
 // one list in the order asked for (then by id), without repeats.
-func merge[T any, F ~string](ctx context.Context, l *Loader[Key, []*T], parents []string, args string,
-	order []funding.Order[F], sortKey func(*T, F) any, id func(*T) string,
-) ([]*T, error) {
-	keys := make([]Key, len(parents))
-	for i, p := range parents {
-		keys[i] = Key{p, args}
+func merge[T, F any, Fld ~string](ctx context.Context, ld *Loader[Key, []*T], e funding.Entity[T, F, Fld], parents []string, args string, order []funding.Order[Fld]) ([]*T, error) {
+	lists, err := ld.LoadAll(ctx, keys(parents, args))
+	if err != nil {
+		return nil, err
 	}
-	lists, err := l.LoadAll(ctx, keys)
+	return sorted(e, slices.Concat(lists...), order), nil
+}
+
+// mergeByID is merge for the loader by id of e.
+func mergeByID[T, F any, Fld ~string](ctx context.Context, l *Loaders, e funding.Entity[T, F, Fld], parents []string, args string, order []funding.Order[Fld]) ([]*T, error) {
+	ld, err := l.ofKind(e.Kind)
+	if err != nil {
+		return nil, err
+	}
+	lists, err := ld.LoadAll(ctx, keys(parents, args))
 	if err != nil {
 		return nil, err
 	}
 	var out []*T
 	for _, xs := range lists {
-		out = append(out, xs...)
+		for _, x := range xs {
+			out = append(out, x.(*T))
+		}
 	}
-	slices.SortFunc(out, func(a, b *T) int { return funding.Compare(a, b, order, sortKey, id) })
-	return slices.CompactFunc(out, func(a, b *T) bool { return id(a) == id(b) }), nil
+	return sorted(e, out, order), nil
+}
+
+func keys(parents []string, args string) []Key {
+	out := make([]Key, len(parents))
+	for i, p := range parents {
+		out[i] = Key{p, args}
+	}
+	return out
+}
+
+// sorted sorts xs in the order asked for, then by id, and drops repeats.
+func sorted[T, F any, Fld ~string](e funding.Entity[T, F, Fld], xs []*T, order []funding.Order[Fld]) []*T {
+	slices.SortFunc(xs, func(a, b *T) int { return funding.Compare(a, b, order, e.SortKey, e.LocalID) })
+	return slices.CompactFunc(xs, func(a, b *T) bool { return e.LocalID(a) == e.LocalID(b) })
 }
