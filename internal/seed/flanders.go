@@ -25,7 +25,8 @@ const (
 // yearly allocations, built from public facts (each carries its Source), plus two
 // clearly illustrative donors so lists and reports show more than one donor and more
 // than one currency. Invented figures are marked Illustrative. The dataset includes
-// Countries(). Each call builds new values.
+// Countries(). Each call builds new values. (It is long because it is data: one literal
+// per fact, each with its source next to it.)
 func Flanders() *Dataset {
 	d := &Dataset{Countries: Countries()}
 

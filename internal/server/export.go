@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 )
@@ -41,23 +42,10 @@ type exportRow struct {
 // with the report as CSV: a header row, then one row per group and currency.
 func exportCSV(api http.Handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		q := r.URL.Query()
-		vars := map[string]any{}
-		if f := q.Get("filter"); f != "" {
-			var filter map[string]any
-			if err := json.Unmarshal([]byte(f), &filter); err != nil {
-				http.Error(w, "filter: not a JSON object: "+err.Error(), http.StatusBadRequest)
-				return
-			}
-			vars["f"] = filter
-		}
-		var dims []string
-		if g := q.Get("groupBy"); g != "" {
-			dims = strings.Split(g, ",")
-			vars["g"] = dims
-		}
-		if c := q.Get("currency"); c != "" {
-			vars["c"] = c
+		vars, dims, err := exportVars(r.URL.Query())
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
 		}
 		var rows []exportRow
 		for {
@@ -102,6 +90,27 @@ func exportCSV(api http.Handler) http.HandlerFunc {
 		}
 		cw.Flush()
 	}
+}
+
+// exportVars turns the export's URL parameters into the variables of exportQuery, and
+// the dimensions of the groups.
+func exportVars(q url.Values) (vars map[string]any, dims []string, err error) {
+	vars = map[string]any{}
+	if f := q.Get("filter"); f != "" {
+		var filter map[string]any
+		if err := json.Unmarshal([]byte(f), &filter); err != nil {
+			return nil, nil, fmt.Errorf("filter: not a JSON object: %v", err)
+		}
+		vars["f"] = filter
+	}
+	if g := q.Get("groupBy"); g != "" {
+		dims = strings.Split(g, ",")
+		vars["g"] = dims
+	}
+	if c := q.Get("currency"); c != "" {
+		vars["c"] = c
+	}
+	return vars, dims, nil
 }
 
 // runQuery executes a GraphQL request through api with the caller's headers (and so
