@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -15,6 +16,7 @@ import (
 	"github.com/coopgraph/coopgraph/internal/auth"
 	"github.com/coopgraph/coopgraph/internal/mongostore"
 	"github.com/coopgraph/coopgraph/internal/seed"
+	"github.com/coopgraph/coopgraph/internal/server"
 	"github.com/coopgraph/coopgraph/internal/storetest"
 )
 
@@ -48,7 +50,17 @@ func TestStoreOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	kr, keys := newKeys(t)
-	srv := httptest.NewServer(newKeyedHandler(s, kr, false))
+	// The server's warnings and errors, shown if the test fails.
+	var logs syncBuffer
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("server log (warnings and errors):\n%s", logs.String())
+		}
+	})
+	srv := httptest.NewServer(server.NewServer(server.Deps{
+		Store: s, Ping: s.Ping, NewID: mongostore.NewID, Keys: kr,
+		Log: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	}))
 	t.Cleanup(srv.Close)
 	o := &outage{t: t, url: srv.URL, client: &http.Client{Timeout: 60 * time.Second}, editor: keys[auth.Editor]}
 
