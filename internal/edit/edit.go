@@ -20,11 +20,8 @@ import (
 // Store is what the service reads and writes.
 type Store interface {
 	funding.Reader
+	funding.Writers
 
-	Insert(ctx context.Context, entities ...any) error
-	Replace(ctx context.Context, e any, expected int) error
-	Remove(ctx context.Context, typ, id string, expected int) error
-	Referrers(ctx context.Context, typ, id string) ([]string, error)
 	ExchangeRates(ctx context.Context, currency string, years []int) ([]*funding.ExchangeRate, error)
 	PutExchangeRates(ctx context.Context, rs []*funding.ExchangeRate) error
 	BeginAudit(ctx context.Context, e *funding.AuditEntry) error
@@ -153,6 +150,7 @@ func notFound(field string) error {
 type change[T any] struct {
 	s        *Service
 	typ      string
+	writer   funding.Writer[T]
 	load     func(ctx context.Context, id string) (*T, error)
 	meta     func(*T) *funding.Meta
 	validate func(ctx context.Context, old, e *T) error // the whole new value; old is nil on create
@@ -167,7 +165,7 @@ func (c change[T]) create(ctx context.Context, actor, id string, e *T, parse fun
 	now := c.s.now()
 	change := c.s.newID()
 	*c.meta(e) = funding.Meta{Version: 1, CreatedAt: now, UpdatedAt: now, Change: change}
-	err := c.s.record(ctx, change, actor, funding.ActionCreate, c.typ, id, 1, nil, e, func() error { return c.s.store.Insert(ctx, e) })
+	err := c.s.record(ctx, change, actor, funding.ActionCreate, c.typ, id, 1, nil, e, func() error { return c.writer.Insert(ctx, e) })
 	if err != nil {
 		return nil, err
 	}
@@ -195,7 +193,7 @@ func (c change[T]) update(ctx context.Context, actor, id string, expected int, p
 	m := c.meta(&next)
 	m.Version, m.UpdatedAt, m.Change = expected+1, c.s.now(), c.s.newID()
 	err = c.s.record(ctx, m.Change, actor, funding.ActionUpdate, c.typ, id, m.Version, old, &next, func() error {
-		return c.s.store.Replace(ctx, &next, expected)
+		return c.writer.Replace(ctx, &next, expected)
 	})
 	if err != nil {
 		return nil, err
@@ -215,7 +213,7 @@ func (c change[T]) remove(ctx context.Context, actor, id string, expected int) e
 	if v := c.meta(old).Version; v != expected {
 		return stale(v, expected)
 	}
-	refs, err := c.s.store.Referrers(ctx, c.typ, id)
+	refs, err := c.writer.Referrers(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -224,7 +222,7 @@ func (c change[T]) remove(ctx context.Context, actor, id string, expected int) e
 			Message: fmt.Sprintf("it is still referred to by %s; delete or change those first", strings.Join(refs, " and "))}
 	}
 	return c.s.record(ctx, c.s.newID(), actor, funding.ActionDelete, c.typ, id, expected, old, nil, func() error {
-		return c.s.store.Remove(ctx, c.typ, id, expected)
+		return c.writer.Remove(ctx, id, expected)
 	})
 }
 

@@ -12,7 +12,7 @@ import (
 // the input field that names it), all problems together.
 
 func (s *Service) countries() change[funding.Country] {
-	return change[funding.Country]{s: s, typ: funding.TypeCountry,
+	return change[funding.Country]{s: s, typ: funding.TypeCountry, writer: s.store.CountryWriter(),
 		load: func(ctx context.Context, code string) (*funding.Country, error) {
 			return first(s.store.FindCountries(ctx, funding.CountryQuery{Within: byID(code)}))
 		},
@@ -68,7 +68,7 @@ func (s *Service) checkCountries(ctx context.Context, p *funding.Problems, field
 }
 
 func (s *Service) donors() change[funding.Donor] {
-	return change[funding.Donor]{s: s, typ: funding.TypeDonor,
+	return change[funding.Donor]{s: s, typ: funding.TypeDonor, writer: s.store.DonorWriter(),
 		load: func(ctx context.Context, id string) (*funding.Donor, error) {
 			return first(s.store.FindDonors(ctx, funding.DonorQuery{Within: byID(id)}))
 		},
@@ -117,7 +117,7 @@ func (s *Service) checkDonor(ctx context.Context, p *funding.Problems, field, id
 }
 
 func (s *Service) agreements() change[funding.Agreement] {
-	return change[funding.Agreement]{s: s, typ: funding.TypeAgreement,
+	return change[funding.Agreement]{s: s, typ: funding.TypeAgreement, writer: s.store.AgreementWriter(),
 		load: func(ctx context.Context, id string) (*funding.Agreement, error) {
 			return first(s.store.FindAgreements(ctx, funding.AgreementQuery{Within: byID(id)}))
 		},
@@ -150,7 +150,7 @@ func (s *Service) DeleteAgreement(ctx context.Context, actor, id string, expecte
 }
 
 func (s *Service) trustFunds() change[funding.TrustFund] {
-	return change[funding.TrustFund]{s: s, typ: funding.TypeTrustFund,
+	return change[funding.TrustFund]{s: s, typ: funding.TypeTrustFund, writer: s.store.TrustFundWriter(),
 		load: func(ctx context.Context, id string) (*funding.TrustFund, error) {
 			return first(s.store.FindTrustFunds(ctx, funding.TrustFundQuery{Within: byID(id)}))
 		},
@@ -212,7 +212,7 @@ func (s *Service) DeleteTrustFund(ctx context.Context, actor, id string, expecte
 }
 
 func (s *Service) projects() change[funding.Project] {
-	return change[funding.Project]{s: s, typ: funding.TypeProject,
+	return change[funding.Project]{s: s, typ: funding.TypeProject, writer: s.store.ProjectWriter(),
 		load: func(ctx context.Context, id string) (*funding.Project, error) {
 			return first(s.store.FindProjects(ctx, funding.ProjectQuery{Within: byID(id)}))
 		},
@@ -261,7 +261,7 @@ func (s *Service) DeleteProject(ctx context.Context, actor, id string, expected 
 }
 
 func (s *Service) allocations() change[funding.Allocation] {
-	return change[funding.Allocation]{s: s, typ: funding.TypeAllocation,
+	return change[funding.Allocation]{s: s, typ: funding.TypeAllocation, writer: s.store.AllocationWriter(),
 		load: func(ctx context.Context, id string) (*funding.Allocation, error) {
 			return first(s.store.FindAllocations(ctx, funding.AllocationQuery{Within: byID(id)}))
 		},
@@ -319,11 +319,9 @@ func (s *Service) CreateAllocations(ctx context.Context, actor string, as []*fun
 		return nil, err
 	}
 	now := s.now()
-	entities := make([]any, len(as))
-	for i, a := range as {
+	for _, a := range as {
 		a.ID = s.newID()
 		a.Meta = funding.Meta{Version: 1, CreatedAt: now, UpdatedAt: now, Change: s.newID()}
-		entities[i] = a
 	}
 	// One audit entry per allocation, all pending until the batch is stored.
 	var ids []string
@@ -337,7 +335,7 @@ func (s *Service) CreateAllocations(ctx context.Context, actor string, as []*fun
 		}
 		ids = append(ids, e.ID)
 	}
-	err := s.store.Insert(ctx, entities...)
+	err := s.store.AllocationWriter().Insert(ctx, as...)
 	s.endAll(ctx, ids, err == nil)
 	if err != nil {
 		return nil, err
