@@ -7,6 +7,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/coopgraph/coopgraph/internal/auth"
+	"github.com/coopgraph/coopgraph/internal/edit"
 	"github.com/coopgraph/coopgraph/internal/funding"
 )
 
@@ -136,7 +137,7 @@ func (r *mutationResolver) createAllocations(ctx context.Context, input []*Creat
 func (r *mutationResolver) updateTrustFund(ctx context.Context, in UpdateTrustFundInput, id string) (*funding.TrustFund, error) {
 	var p funding.Problems
 	agreements := refs(&p, "input.agreementIds", funding.TypeAgreement, in.AgreementIds)
-	return r.Edit.UpdateTrustFund(ctx, actor(ctx), id, in.ExpectedVersion, func(t *funding.TrustFund) {
+	return edit.TrustFunds.Update(ctx, r.Edit, actor(ctx), id, in.ExpectedVersion, func(t *funding.TrustFund) {
 		if in.AgreementIds != nil {
 			t.AgreementIDs = agreements
 		}
@@ -156,7 +157,7 @@ func (r *mutationResolver) updateTrustFund(ctx context.Context, in UpdateTrustFu
 func (r *mutationResolver) updateProject(ctx context.Context, in UpdateProjectInput, id string) (*funding.Project, error) {
 	var p funding.Problems
 	budget := money(&p, "input.budget", in.Budget)
-	return r.Edit.UpdateProject(ctx, actor(ctx), id, in.ExpectedVersion, func(pr *funding.Project) {
+	return edit.Projects.Update(ctx, r.Edit, actor(ctx), id, in.ExpectedVersion, func(pr *funding.Project) {
 		set(&pr.Code, in.Code)
 		set(&pr.Title, in.Title)
 		set(&pr.Description, in.Description)
@@ -181,7 +182,7 @@ func (r *mutationResolver) updateAllocation(ctx context.Context, in UpdateAlloca
 		project = ref(&p, "input.projectId", funding.TypeProject, *in.ProjectID)
 	}
 	amount := money(&p, "input.amount", in.Amount)
-	return r.Edit.UpdateAllocation(ctx, actor(ctx), id, in.ExpectedVersion, func(a *funding.Allocation) {
+	return edit.Allocations.Update(ctx, r.Edit, actor(ctx), id, in.ExpectedVersion, func(a *funding.Allocation) {
 		if in.ProjectID != nil {
 			a.ProjectID = project
 		}
@@ -196,12 +197,12 @@ func (r *mutationResolver) updateAllocation(ctx context.Context, in UpdateAlloca
 }
 
 // deleteNode deletes the object input.id of kind k.
-func (r *mutationResolver) deleteNode(ctx context.Context, k funding.Kind, input DeleteInput, del func(ctx context.Context, actor, id string, expected int) error) (*DeletePayload, error) {
+func (r *mutationResolver) deleteNode(ctx context.Context, k funding.Kind, input DeleteInput, del func(ctx context.Context, s *edit.Service, actor, id string, expected int) error) (*DeletePayload, error) {
 	id, err := localID("input.id", k, input.ID)
 	if err != nil {
 		return nil, err
 	}
-	if err := del(ctx, actor(ctx), id, input.ExpectedVersion); err != nil {
+	if err := del(ctx, r.Edit, actor(ctx), id, input.ExpectedVersion); err != nil {
 		return nil, err
 	}
 	return &DeletePayload{DeletedID: input.ID}, nil
@@ -300,7 +301,7 @@ func (r *mutationResolver) updateAgreement(ctx context.Context, in UpdateAgreeme
 	if in.DonorID != nil {
 		donor = ref(&p, "input.donorId", funding.TypeDonor, *in.DonorID)
 	}
-	return r.Edit.UpdateAgreement(ctx, actor(ctx), id, in.ExpectedVersion, func(a *funding.Agreement) {
+	return edit.Agreements.Update(ctx, r.Edit, actor(ctx), id, in.ExpectedVersion, func(a *funding.Agreement) {
 		if in.DonorID != nil {
 			a.DonorID = donor
 		}
@@ -319,7 +320,7 @@ func (r *mutationResolver) updateAgreement(ctx context.Context, in UpdateAgreeme
 
 func (r *mutationResolver) newTrustFund(ctx context.Context, in CreateTrustFundInput) (*funding.TrustFund, error) {
 	var p funding.Problems
-	return r.Edit.CreateTrustFund(ctx, actor(ctx), &funding.TrustFund{
+	return edit.TrustFunds.Create(ctx, r.Edit, actor(ctx), &funding.TrustFund{
 		DonorID: ref(&p, "input.donorId", funding.TypeDonor, in.DonorID), AgreementIDs: refs(&p, "input.agreementIds", funding.TypeAgreement, in.AgreementIds),
 		Name: in.Name, EstablishedOn: in.EstablishedOn, StartsOn: in.StartsOn, EndsOn: date(in.EndsOn), Extensions: extensions(in.Extensions),
 		Currency: in.Currency, Status: in.Status, Description: str(in.Description),
@@ -328,13 +329,13 @@ func (r *mutationResolver) newTrustFund(ctx context.Context, in CreateTrustFundI
 
 func (r *mutationResolver) newProject(ctx context.Context, in CreateProjectInput) (*funding.Project, error) {
 	var p funding.Problems
-	return r.Edit.CreateProject(ctx, actor(ctx), &funding.Project{Code: in.Code, Title: in.Title, Description: str(in.Description),
+	return edit.Projects.Create(ctx, r.Edit, actor(ctx), &funding.Project{Code: in.Code, Title: in.Title, Description: str(in.Description),
 		Status: in.Status, StartsOn: in.StartsOn, EndsOn: date(in.EndsOn), Themes: in.Themes, ImplementingAgency: in.ImplementingAgency,
 		Budget: money(&p, "input.budget", in.Budget), Countries: shares(&p, "input.countries", in.Countries), Source: str(in.Source)}, p)
 }
 
 func (r *mutationResolver) updateCountry(ctx context.Context, in UpdateCountryInput, code string) (*funding.Country, error) {
-	return r.Edit.UpdateCountry(ctx, actor(ctx), code, in.ExpectedVersion, func(c *funding.Country) {
+	return edit.Countries.Update(ctx, r.Edit, actor(ctx), code, in.ExpectedVersion, func(c *funding.Country) {
 		set(&c.ISO3, in.Iso3)
 		set(&c.Name, in.Name)
 		set(&c.Region, in.Region)
@@ -343,7 +344,7 @@ func (r *mutationResolver) updateCountry(ctx context.Context, in UpdateCountryIn
 }
 
 func (r *mutationResolver) updateDonor(ctx context.Context, in UpdateDonorInput, id string) (*funding.Donor, error) {
-	return r.Edit.UpdateDonor(ctx, actor(ctx), id, in.ExpectedVersion, func(d *funding.Donor) {
+	return edit.Donors.Update(ctx, r.Edit, actor(ctx), id, in.ExpectedVersion, func(d *funding.Donor) {
 		set(&d.Name, in.Name)
 		set(&d.ShortName, in.ShortName)
 		set(&d.Type, in.Type)

@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 
+	"github.com/coopgraph/coopgraph/internal/edit"
 	"github.com/coopgraph/coopgraph/internal/funding"
 	"github.com/coopgraph/coopgraph/internal/loader"
 	"github.com/coopgraph/coopgraph/internal/report"
@@ -227,7 +228,7 @@ func (r *fundingReportResolver) Rows(ctx context.Context, obj *FundingReport, or
 
 // CreateCountry is the resolver for the createCountry field.
 func (r *mutationResolver) CreateCountry(ctx context.Context, input CreateCountryInput) (*CountryPayload, error) {
-	c, err := r.Edit.CreateCountry(ctx, actor(ctx), &funding.Country{Code: input.Code, ISO3: input.Iso3, Name: input.Name, Region: str(input.Region), SubRegion: str(input.SubRegion)}, nil)
+	c, err := edit.Countries.Create(ctx, r.Edit, actor(ctx), &funding.Country{Code: input.Code, ISO3: input.Iso3, Name: input.Name, Region: str(input.Region), SubRegion: str(input.SubRegion)}, nil)
 	return wrap(c, err, func(c *funding.Country) *CountryPayload { return &CountryPayload{Country: c} })
 }
 
@@ -239,12 +240,12 @@ func (r *mutationResolver) UpdateCountry(ctx context.Context, input UpdateCountr
 
 // DeleteCountry is the resolver for the deleteCountry field.
 func (r *mutationResolver) DeleteCountry(ctx context.Context, input DeleteInput) (*DeletePayload, error) {
-	return r.deleteNode(ctx, funding.TypeCountry, input, r.Edit.DeleteCountry)
+	return r.deleteNode(ctx, funding.TypeCountry, input, edit.Countries.Delete)
 }
 
 // CreateDonor is the resolver for the createDonor field.
 func (r *mutationResolver) CreateDonor(ctx context.Context, input CreateDonorInput) (*DonorPayload, error) {
-	d, err := r.Edit.CreateDonor(ctx, actor(ctx), &funding.Donor{Name: input.Name, ShortName: input.ShortName, Type: input.Type,
+	d, err := edit.Donors.Create(ctx, r.Edit, actor(ctx), &funding.Donor{Name: input.Name, ShortName: input.ShortName, Type: input.Type,
 		HomeCountryCode: str(input.HomeCountryCode), CooperatingSince: deref(input.CooperatingSince), PartnerCountryCodes: input.PartnerCountryCodes, Description: str(input.Description)}, nil)
 	return wrap(d, err, func(d *funding.Donor) *DonorPayload { return &DonorPayload{Donor: d} })
 }
@@ -257,13 +258,13 @@ func (r *mutationResolver) UpdateDonor(ctx context.Context, input UpdateDonorInp
 
 // DeleteDonor is the resolver for the deleteDonor field.
 func (r *mutationResolver) DeleteDonor(ctx context.Context, input DeleteInput) (*DeletePayload, error) {
-	return r.deleteNode(ctx, funding.TypeDonor, input, r.Edit.DeleteDonor)
+	return r.deleteNode(ctx, funding.TypeDonor, input, edit.Donors.Delete)
 }
 
 // CreateAgreement is the resolver for the createAgreement field.
 func (r *mutationResolver) CreateAgreement(ctx context.Context, input CreateAgreementInput) (*AgreementPayload, error) {
 	var p funding.Problems
-	a, err := r.Edit.CreateAgreement(ctx, actor(ctx), &funding.Agreement{DonorID: ref(&p, "input.donorId", funding.TypeDonor, input.DonorID), Counterpart: input.Counterpart, Title: input.Title,
+	a, err := edit.Agreements.Create(ctx, r.Edit, actor(ctx), &funding.Agreement{DonorID: ref(&p, "input.donorId", funding.TypeDonor, input.DonorID), Counterpart: input.Counterpart, Title: input.Title,
 		SignedOn: input.SignedOn, StartsOn: input.StartsOn, EndsOn: date(input.EndsOn), Themes: input.Themes, Description: str(input.Description), Source: str(input.Source)}, p)
 	return wrap(a, err, func(a *funding.Agreement) *AgreementPayload { return &AgreementPayload{Agreement: a} })
 }
@@ -276,7 +277,7 @@ func (r *mutationResolver) UpdateAgreement(ctx context.Context, input UpdateAgre
 
 // DeleteAgreement is the resolver for the deleteAgreement field.
 func (r *mutationResolver) DeleteAgreement(ctx context.Context, input DeleteInput) (*DeletePayload, error) {
-	return r.deleteNode(ctx, funding.TypeAgreement, input, r.Edit.DeleteAgreement)
+	return r.deleteNode(ctx, funding.TypeAgreement, input, edit.Agreements.Delete)
 }
 
 // CreateTrustFund is the resolver for the createTrustFund field.
@@ -293,7 +294,7 @@ func (r *mutationResolver) UpdateTrustFund(ctx context.Context, input UpdateTrus
 
 // DeleteTrustFund is the resolver for the deleteTrustFund field.
 func (r *mutationResolver) DeleteTrustFund(ctx context.Context, input DeleteInput) (*DeletePayload, error) {
-	return r.deleteNode(ctx, funding.TypeTrustFund, input, r.Edit.DeleteTrustFund)
+	return r.deleteNode(ctx, funding.TypeTrustFund, input, edit.TrustFunds.Delete)
 }
 
 // CreateProject is the resolver for the createProject field.
@@ -313,14 +314,14 @@ func (r *mutationResolver) SetProjectCountries(ctx context.Context, input SetPro
 	p, err := withID(funding.TypeProject, input.ID, func(id string) (*funding.Project, error) {
 		var p funding.Problems
 		cs := shares(&p, "input.countries", input.Countries)
-		return r.Edit.UpdateProject(ctx, actor(ctx), id, input.ExpectedVersion, func(pr *funding.Project) { pr.Countries = cs }, p)
+		return edit.Projects.Update(ctx, r.Edit, actor(ctx), id, input.ExpectedVersion, func(pr *funding.Project) { pr.Countries = cs }, p)
 	})
 	return wrap(p, err, func(p *funding.Project) *ProjectPayload { return &ProjectPayload{Project: p} })
 }
 
 // DeleteProject is the resolver for the deleteProject field.
 func (r *mutationResolver) DeleteProject(ctx context.Context, input DeleteInput) (*DeletePayload, error) {
-	return r.deleteNode(ctx, funding.TypeProject, input, r.Edit.DeleteProject)
+	return r.deleteNode(ctx, funding.TypeProject, input, edit.Projects.Delete)
 }
 
 // SetExchangeRate is the resolver for the setExchangeRate field.
@@ -332,7 +333,7 @@ func (r *mutationResolver) SetExchangeRate(ctx context.Context, input SetExchang
 // CreateAllocation is the resolver for the createAllocation field.
 func (r *mutationResolver) CreateAllocation(ctx context.Context, input CreateAllocationInput) (*AllocationPayload, error) {
 	var p funding.Problems
-	a, err := r.Edit.CreateAllocation(ctx, actor(ctx), newAllocation(&p, &input, "input"), p)
+	a, err := edit.Allocations.Create(ctx, r.Edit, actor(ctx), newAllocation(&p, &input, "input"), p)
 	return wrap(a, err, func(a *funding.Allocation) *AllocationPayload { return &AllocationPayload{Allocation: a} })
 }
 
@@ -349,7 +350,7 @@ func (r *mutationResolver) UpdateAllocation(ctx context.Context, input UpdateAll
 
 // DeleteAllocation is the resolver for the deleteAllocation field.
 func (r *mutationResolver) DeleteAllocation(ctx context.Context, input DeleteInput) (*DeletePayload, error) {
-	return r.deleteNode(ctx, funding.TypeAllocation, input, r.Edit.DeleteAllocation)
+	return r.deleteNode(ctx, funding.TypeAllocation, input, edit.Allocations.Delete)
 }
 
 // ID is the resolver for the id field.

@@ -42,7 +42,7 @@ func TestServeReconciles(t *testing.T) {
 			t.Fatalf("read flanders: %v %v", ds, err)
 		}
 		ds[0].Name, ds[0].Version, ds[0].Change = "Stored", 2, stored.ID
-		if err := s.Replace(ctx, ds[0], 1); err != nil {
+		if err := s.DonorWriter().Replace(ctx, ds[0], 1); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := raw.Collection("versionClaims").InsertOne(ctx, bson.D{{Key: "_id", Value: "donors/flanders/3"}, {Key: "at", Value: time.Now()}}); err != nil {

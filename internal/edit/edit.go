@@ -20,11 +20,8 @@ import (
 // Store is what the service reads and writes.
 type Store interface {
 	funding.Reader
+	funding.Writers
 
-	Insert(ctx context.Context, entities ...any) error
-	Replace(ctx context.Context, e any, expected int) error
-	Remove(ctx context.Context, typ, id string, expected int) error
-	Referrers(ctx context.Context, typ, id string) ([]string, error)
 	ExchangeRates(ctx context.Context, currency string, years []int) ([]*funding.ExchangeRate, error)
 	PutExchangeRates(ctx context.Context, rs []*funding.ExchangeRate) error
 	BeginAudit(ctx context.Context, e *funding.AuditEntry) error
@@ -149,85 +146,6 @@ func notFound(field string) error {
 	return &funding.Error{Code: funding.ENOTFOUND, Field: field, Message: "no such object (it may have been deleted)"}
 }
 
-// change is one update or delete of an entity of type typ.
-type change[T any] struct {
-	s        *Service
-	typ      string
-	load     func(ctx context.Context, id string) (*T, error)
-	meta     func(*T) *funding.Meta
-	validate func(ctx context.Context, old, e *T) error // the whole new value; old is nil on create
-}
-
-// create stores e as a new object with id. parse holds the problems found while reading
-// the input (an amount that is not a number, …); they are reported with the others.
-func (c change[T]) create(ctx context.Context, actor, id string, e *T, parse funding.Problems) (*T, error) {
-	if err := withParse(parse, c.validate(ctx, nil, e)); err != nil {
-		return nil, err
-	}
-	now := c.s.now()
-	change := c.s.newID()
-	*c.meta(e) = funding.Meta{Version: 1, CreatedAt: now, UpdatedAt: now, Change: change}
-	err := c.s.record(ctx, change, actor, funding.ActionCreate, c.typ, id, 1, nil, e, func() error { return c.s.store.Insert(ctx, e) })
-	if err != nil {
-		return nil, err
-	}
-	return e, nil
-}
-
-// update applies patch to the object id at version expected and stores the result (see
-// create for parse).
-func (c change[T]) update(ctx context.Context, actor, id string, expected int, patch func(*T), parse funding.Problems) (*T, error) {
-	old, err := c.load(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if old == nil {
-		return nil, notFound("input.id")
-	}
-	if v := c.meta(old).Version; v != expected {
-		return nil, stale(v, expected)
-	}
-	next := *old
-	patch(&next)
-	if err := withParse(parse, c.validate(ctx, old, &next)); err != nil {
-		return nil, err
-	}
-	m := c.meta(&next)
-	m.Version, m.UpdatedAt, m.Change = expected+1, c.s.now(), c.s.newID()
-	err = c.s.record(ctx, m.Change, actor, funding.ActionUpdate, c.typ, id, m.Version, old, &next, func() error {
-		return c.s.store.Replace(ctx, &next, expected)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &next, nil
-}
-
-// remove deletes the object id at version expected, unless something refers to it.
-func (c change[T]) remove(ctx context.Context, actor, id string, expected int) error {
-	old, err := c.load(ctx, id)
-	if err != nil {
-		return err
-	}
-	if old == nil {
-		return notFound("input.id")
-	}
-	if v := c.meta(old).Version; v != expected {
-		return stale(v, expected)
-	}
-	refs, err := c.s.store.Referrers(ctx, c.typ, id)
-	if err != nil {
-		return err
-	}
-	if len(refs) > 0 {
-		return &funding.Error{Code: funding.ECONFLICT, Field: "input.id",
-			Message: fmt.Sprintf("it is still referred to by %s; delete or change those first", strings.Join(refs, " and "))}
-	}
-	return c.s.record(ctx, c.s.newID(), actor, funding.ActionDelete, c.typ, id, expected, old, nil, func() error {
-		return c.s.store.Remove(ctx, c.typ, id, expected)
-	})
-}
-
 // first returns the only item of a lookup by id, or nil.
 func first[T any](xs []*T, err error) (*T, error) {
 	if err != nil || len(xs) == 0 {
@@ -235,8 +153,6 @@ func first[T any](xs []*T, err error) (*T, error) {
 	}
 	return xs[0], nil
 }
-
-func byID(ids ...string) *funding.Within { return &funding.Within{Ref: "id", IDs: ids} }
 
 // problems merges a validation error with reference problems into one error listing all.
 func problems(validation error, refs funding.Problems) error {

@@ -7,43 +7,36 @@ import (
 	"github.com/coopgraph/coopgraph/internal/funding"
 )
 
-// The changes of each entity. Create and update check the whole new value: the domain's
-// Validate, then the references (a missing donor, fund, project or country is reported on
-// the input field that names it), all problems together.
+// The changes of each kind: what is specific to it is how a new object gets its id and
+// what its check looks at besides the domain's Validate (its references and unique
+// codes). What refers to an object, so that its delete is refused, is the store's
+// description of it.
+var (
+	// Countries: a country's id is its code, which must not be taken.
+	Countries = Changes[funding.Country, funding.CountryFilter, funding.CountryOrderField]{funding.Countries, nil, (*Service).checkCountry}
+	// Donors: their home and partner countries must exist.
+	Donors = Changes[funding.Donor, funding.DonorFilter, funding.DonorOrderField]{funding.Donors, func(d *funding.Donor) *string { return &d.ID }, (*Service).checkDonor}
+	// Agreements: their donor must exist.
+	Agreements = Changes[funding.Agreement, funding.AgreementFilter, funding.AgreementOrderField]{funding.Agreements, func(a *funding.Agreement) *string { return &a.ID }, (*Service).checkAgreement}
+	// TrustFunds: their donor and its agreements must exist; the currency is fixed once
+	// the fund has allocations.
+	TrustFunds = Changes[funding.TrustFund, funding.TrustFundFilter, funding.TrustFundOrderField]{funding.TrustFunds, func(t *funding.TrustFund) *string { return &t.ID }, (*Service).checkTrustFund}
+	// Projects: their countries must exist and their code must not be taken.
+	Projects = Changes[funding.Project, funding.ProjectFilter, funding.ProjectOrderField]{funding.Projects, func(p *funding.Project) *string { return &p.ID }, (*Service).checkProject}
+	// Allocations: their fund and project must exist and fit (see checkAllocation).
+	Allocations = Changes[funding.Allocation, funding.AllocationFilter, funding.AllocationOrderField]{funding.Allocations, func(a *funding.Allocation) *string { return &a.ID }, (*Service).checkNewAllocation}
+)
 
-func (s *Service) countries() change[funding.Country] {
-	return change[funding.Country]{s: s, typ: funding.TypeCountry,
-		load: func(ctx context.Context, code string) (*funding.Country, error) {
-			return first(s.store.FindCountries(ctx, funding.CountryQuery{Within: byID(code)}))
-		},
-		meta: func(c *funding.Country) *funding.Meta { return &c.Meta },
-		validate: func(ctx context.Context, old, c *funding.Country) error {
-			var refs funding.Problems
-			if old == nil {
-				if taken, err := first(s.store.FindCountries(ctx, funding.CountryQuery{Within: byID(c.Code)})); err != nil {
-					return err
-				} else if taken != nil {
-					return &funding.Error{Code: funding.ECONFLICT, Field: "input.code", Message: fmt.Sprintf("country %s exists already", c.Code)}
-				}
-			}
-			return problems(c.Validate("input"), refs)
-		},
+// checkCountry validates a country; a new one's code must not be taken (ECONFLICT).
+func (s *Service) checkCountry(ctx context.Context, old, c *funding.Country) error {
+	if old == nil {
+		if taken, err := lookup(ctx, s, funding.Countries, c.Code); err != nil {
+			return err
+		} else if taken != nil {
+			return &funding.Error{Code: funding.ECONFLICT, Field: "input.code", Message: fmt.Sprintf("country %s exists already", c.Code)}
+		}
 	}
-}
-
-// CreateCountry adds a country. Returns ECONFLICT if its code is taken.
-func (s *Service) CreateCountry(ctx context.Context, actor string, c *funding.Country, parse funding.Problems) (*funding.Country, error) {
-	return s.countries().create(ctx, actor, c.Code, c, parse)
-}
-
-// UpdateCountry applies patch to the country code at version expected.
-func (s *Service) UpdateCountry(ctx context.Context, actor, code string, expected int, patch func(*funding.Country), parse funding.Problems) (*funding.Country, error) {
-	return s.countries().update(ctx, actor, code, expected, patch, parse)
-}
-
-// DeleteCountry deletes the country code at version expected.
-func (s *Service) DeleteCountry(ctx context.Context, actor, code string, expected int) error {
-	return s.countries().remove(ctx, actor, code, expected)
+	return problems(c.Validate("input"), nil)
 }
 
 // checkCountries reports the codes (at fields) that name no stored country.
@@ -51,7 +44,7 @@ func (s *Service) checkCountries(ctx context.Context, p *funding.Problems, field
 	if len(codes) == 0 {
 		return nil
 	}
-	found, err := s.store.FindCountries(ctx, funding.CountryQuery{Within: byID(codes...)})
+	found, err := lookupAll(ctx, s, funding.Countries, codes)
 	if err != nil {
 		return err
 	}
@@ -67,216 +60,105 @@ func (s *Service) checkCountries(ctx context.Context, p *funding.Problems, field
 	return nil
 }
 
-func (s *Service) donors() change[funding.Donor] {
-	return change[funding.Donor]{s: s, typ: funding.TypeDonor,
-		load: func(ctx context.Context, id string) (*funding.Donor, error) {
-			return first(s.store.FindDonors(ctx, funding.DonorQuery{Within: byID(id)}))
-		},
-		meta: func(d *funding.Donor) *funding.Meta { return &d.Meta },
-		validate: func(ctx context.Context, _, d *funding.Donor) error {
-			var refs funding.Problems
-			var fields, codes []string
-			if d.HomeCountryCode != "" {
-				fields, codes = append(fields, "input.homeCountryCode"), append(codes, d.HomeCountryCode)
-			}
-			for i, c := range d.PartnerCountryCodes {
-				fields, codes = append(fields, fmt.Sprintf("input.partnerCountryCodes[%d]", i)), append(codes, c)
-			}
-			if err := s.checkCountries(ctx, &refs, fields, codes); err != nil {
-				return err
-			}
-			return problems(d.Validate("input"), refs)
-		},
+// checkDonor validates a donor and its countries.
+func (s *Service) checkDonor(ctx context.Context, _, d *funding.Donor) error {
+	var refs funding.Problems
+	var fields, codes []string
+	if d.HomeCountryCode != "" {
+		fields, codes = append(fields, "input.homeCountryCode"), append(codes, d.HomeCountryCode)
 	}
-}
-
-// CreateDonor adds a donor.
-func (s *Service) CreateDonor(ctx context.Context, actor string, d *funding.Donor, parse funding.Problems) (*funding.Donor, error) {
-	d.ID = s.newID()
-	return s.donors().create(ctx, actor, d.ID, d, parse)
-}
-
-// UpdateDonor applies patch to the donor id at version expected.
-func (s *Service) UpdateDonor(ctx context.Context, actor, id string, expected int, patch func(*funding.Donor), parse funding.Problems) (*funding.Donor, error) {
-	return s.donors().update(ctx, actor, id, expected, patch, parse)
-}
-
-// DeleteDonor deletes the donor id at version expected, unless it has agreements or
-// trust funds.
-func (s *Service) DeleteDonor(ctx context.Context, actor, id string, expected int) error {
-	return s.donors().remove(ctx, actor, id, expected)
-}
-
-// checkDonor reports a donor id that names no stored donor.
-func (s *Service) checkDonor(ctx context.Context, p *funding.Problems, field, id string) error {
-	d, err := first(s.store.FindDonors(ctx, funding.DonorQuery{Within: byID(id)}))
-	if err == nil && d == nil {
-		p.Add(field, "no donor has this id")
+	for i, c := range d.PartnerCountryCodes {
+		fields, codes = append(fields, fmt.Sprintf("input.partnerCountryCodes[%d]", i)), append(codes, c)
 	}
-	return err
-}
-
-func (s *Service) agreements() change[funding.Agreement] {
-	return change[funding.Agreement]{s: s, typ: funding.TypeAgreement,
-		load: func(ctx context.Context, id string) (*funding.Agreement, error) {
-			return first(s.store.FindAgreements(ctx, funding.AgreementQuery{Within: byID(id)}))
-		},
-		meta: func(a *funding.Agreement) *funding.Meta { return &a.Meta },
-		validate: func(ctx context.Context, _, a *funding.Agreement) error {
-			var refs funding.Problems
-			if err := s.checkDonor(ctx, &refs, "input.donorId", a.DonorID); err != nil {
-				return err
-			}
-			return problems(a.Validate("input"), refs)
-		},
+	if err := s.checkCountries(ctx, &refs, fields, codes); err != nil {
+		return err
 	}
+	return problems(d.Validate("input"), refs)
 }
 
-// CreateAgreement adds an agreement.
-func (s *Service) CreateAgreement(ctx context.Context, actor string, a *funding.Agreement, parse funding.Problems) (*funding.Agreement, error) {
-	a.ID = s.newID()
-	return s.agreements().create(ctx, actor, a.ID, a, parse)
-}
-
-// UpdateAgreement applies patch to the agreement id at version expected.
-func (s *Service) UpdateAgreement(ctx context.Context, actor, id string, expected int, patch func(*funding.Agreement), parse funding.Problems) (*funding.Agreement, error) {
-	return s.agreements().update(ctx, actor, id, expected, patch, parse)
-}
-
-// DeleteAgreement deletes the agreement id at version expected, unless a trust fund
-// refers to it.
-func (s *Service) DeleteAgreement(ctx context.Context, actor, id string, expected int) error {
-	return s.agreements().remove(ctx, actor, id, expected)
-}
-
-func (s *Service) trustFunds() change[funding.TrustFund] {
-	return change[funding.TrustFund]{s: s, typ: funding.TypeTrustFund,
-		load: func(ctx context.Context, id string) (*funding.TrustFund, error) {
-			return first(s.store.FindTrustFunds(ctx, funding.TrustFundQuery{Within: byID(id)}))
-		},
-		meta: func(t *funding.TrustFund) *funding.Meta { return &t.Meta },
-		validate: func(ctx context.Context, old, t *funding.TrustFund) error {
-			var refs funding.Problems
-			if err := s.checkDonor(ctx, &refs, "input.donorId", t.DonorID); err != nil {
-				return err
-			}
-			if len(t.AgreementIDs) > 0 {
-				as, err := s.store.FindAgreements(ctx, funding.AgreementQuery{Within: byID(t.AgreementIDs...)})
-				if err != nil {
-					return err
-				}
-				donorOf := map[string]string{}
-				for _, a := range as {
-					donorOf[a.ID] = a.DonorID
-				}
-				for i, id := range t.AgreementIDs {
-					if d, ok := donorOf[id]; !ok {
-						refs.Add(fmt.Sprintf("input.agreementIds[%d]", i), "no agreement has this id")
-					} else if d != t.DonorID {
-						refs.Add(fmt.Sprintf("input.agreementIds[%d]", i), "the agreement is another donor's")
-					}
-				}
-			}
-			if old != nil && old.Currency != t.Currency {
-				n, err := s.store.CountAllocations(ctx, &funding.AllocationFilter{TrustFundID: &funding.IDFilter{Eq: &funding.ID{Kind: funding.TypeTrustFund, Local: t.ID}}})
-				if err != nil {
-					return err
-				}
-				if n > 0 {
-					return &funding.Error{Code: funding.ECONFLICT, Field: "input.currency",
-						Message: fmt.Sprintf("the fund has %d allocations in %s; its currency cannot change", n, old.Currency)}
-				}
-			}
-			return problems(t.Validate("input"), refs)
-		},
+// checkAgreement validates an agreement and its donor.
+func (s *Service) checkAgreement(ctx context.Context, _, a *funding.Agreement) error {
+	var refs funding.Problems
+	if err := exists(ctx, s, funding.Donors, &refs, "input.donorId", a.DonorID, "no donor has this id"); err != nil {
+		return err
 	}
+	return problems(a.Validate("input"), refs)
 }
 
-func ptr[T any](v T) *T { return &v }
-
-// CreateTrustFund adds a trust fund.
-func (s *Service) CreateTrustFund(ctx context.Context, actor string, t *funding.TrustFund, parse funding.Problems) (*funding.TrustFund, error) {
-	t.ID = s.newID()
-	return s.trustFunds().create(ctx, actor, t.ID, t, parse)
-}
-
-// UpdateTrustFund applies patch to the trust fund id at version expected. Its currency
-// cannot change while it has allocations (ECONFLICT).
-func (s *Service) UpdateTrustFund(ctx context.Context, actor, id string, expected int, patch func(*funding.TrustFund), parse funding.Problems) (*funding.TrustFund, error) {
-	return s.trustFunds().update(ctx, actor, id, expected, patch, parse)
-}
-
-// DeleteTrustFund deletes the trust fund id at version expected, unless it has allocations.
-func (s *Service) DeleteTrustFund(ctx context.Context, actor, id string, expected int) error {
-	return s.trustFunds().remove(ctx, actor, id, expected)
-}
-
-func (s *Service) projects() change[funding.Project] {
-	return change[funding.Project]{s: s, typ: funding.TypeProject,
-		load: func(ctx context.Context, id string) (*funding.Project, error) {
-			return first(s.store.FindProjects(ctx, funding.ProjectQuery{Within: byID(id)}))
-		},
-		meta: func(p *funding.Project) *funding.Meta { return &p.Meta },
-		validate: func(ctx context.Context, _, p *funding.Project) error {
-			var refs funding.Problems
-			fields := make([]string, len(p.Countries))
-			codes := make([]string, len(p.Countries))
-			for i, c := range p.Countries {
-				fields[i], codes[i] = fmt.Sprintf("input.countries[%d].countryCode", i), c.CountryCode
-			}
-			if err := s.checkCountries(ctx, &refs, fields, codes); err != nil {
-				return err
-			}
-			if err := problems(p.Validate("input"), refs); err != nil {
-				return err
-			}
-			same, err := s.store.FindProjects(ctx, funding.ProjectQuery{Filter: &funding.ProjectFilter{Code: &funding.CodeFilter{Eq: &p.Code}}})
-			if err != nil {
-				return err
-			}
-			for _, o := range same {
-				if o.ID != p.ID {
-					return &funding.Error{Code: funding.ECONFLICT, Field: "input.code", Message: fmt.Sprintf("project code %s is taken", p.Code)}
-				}
-			}
-			return nil
-		},
+// checkTrustFund validates a trust fund, its donor and its agreements (which must be the
+// donor's); its currency cannot change while it has allocations (ECONFLICT).
+func (s *Service) checkTrustFund(ctx context.Context, old, t *funding.TrustFund) error {
+	var refs funding.Problems
+	if err := exists(ctx, s, funding.Donors, &refs, "input.donorId", t.DonorID, "no donor has this id"); err != nil {
+		return err
 	}
-}
-
-// CreateProject adds a project. Returns ECONFLICT if its code is taken.
-func (s *Service) CreateProject(ctx context.Context, actor string, p *funding.Project, parse funding.Problems) (*funding.Project, error) {
-	p.ID = s.newID()
-	return s.projects().create(ctx, actor, p.ID, p, parse)
-}
-
-// UpdateProject applies patch to the project id at version expected.
-func (s *Service) UpdateProject(ctx context.Context, actor, id string, expected int, patch func(*funding.Project), parse funding.Problems) (*funding.Project, error) {
-	return s.projects().update(ctx, actor, id, expected, patch, parse)
-}
-
-// DeleteProject deletes the project id at version expected, unless it has allocations.
-func (s *Service) DeleteProject(ctx context.Context, actor, id string, expected int) error {
-	return s.projects().remove(ctx, actor, id, expected)
-}
-
-func (s *Service) allocations() change[funding.Allocation] {
-	return change[funding.Allocation]{s: s, typ: funding.TypeAllocation,
-		load: func(ctx context.Context, id string) (*funding.Allocation, error) {
-			return first(s.store.FindAllocations(ctx, funding.AllocationQuery{Within: byID(id)}))
-		},
-		meta: func(a *funding.Allocation) *funding.Meta { return &a.Meta },
-		validate: func(ctx context.Context, _, a *funding.Allocation) error {
-			return s.checkAllocation(ctx, a, "input")
-		},
+	if len(t.AgreementIDs) > 0 {
+		as, err := lookupAll(ctx, s, funding.Agreements, t.AgreementIDs)
+		if err != nil {
+			return err
+		}
+		donorOf := map[string]string{}
+		for _, a := range as {
+			donorOf[a.ID] = a.DonorID
+		}
+		for i, id := range t.AgreementIDs {
+			if d, ok := donorOf[id]; !ok {
+				refs.Add(fmt.Sprintf("input.agreementIds[%d]", i), "no agreement has this id")
+			} else if d != t.DonorID {
+				refs.Add(fmt.Sprintf("input.agreementIds[%d]", i), "the agreement is another donor's")
+			}
+		}
 	}
+	if old != nil && old.Currency != t.Currency {
+		n, err := s.store.CountAllocations(ctx, &funding.AllocationFilter{TrustFundID: &funding.IDFilter{Eq: &funding.ID{Kind: funding.TypeTrustFund, Local: t.ID}}})
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return &funding.Error{Code: funding.ECONFLICT, Field: "input.currency",
+				Message: fmt.Sprintf("the fund has %d allocations in %s; its currency cannot change", n, old.Currency)}
+		}
+	}
+	return problems(t.Validate("input"), refs)
+}
+
+// checkProject validates a project and its countries; its code must not be another
+// project's (ECONFLICT).
+func (s *Service) checkProject(ctx context.Context, _, p *funding.Project) error {
+	var refs funding.Problems
+	fields := make([]string, len(p.Countries))
+	codes := make([]string, len(p.Countries))
+	for i, c := range p.Countries {
+		fields[i], codes[i] = fmt.Sprintf("input.countries[%d].countryCode", i), c.CountryCode
+	}
+	if err := s.checkCountries(ctx, &refs, fields, codes); err != nil {
+		return err
+	}
+	if err := problems(p.Validate("input"), refs); err != nil {
+		return err
+	}
+	same, err := s.store.FindProjects(ctx, funding.ProjectQuery{Filter: &funding.ProjectFilter{Code: &funding.CodeFilter{Eq: &p.Code}}})
+	if err != nil {
+		return err
+	}
+	for _, o := range same {
+		if o.ID != p.ID {
+			return &funding.Error{Code: funding.ECONFLICT, Field: "input.code", Message: fmt.Sprintf("project code %s is taken", p.Code)}
+		}
+	}
+	return nil
+}
+
+// checkNewAllocation is checkAllocation of the input of a single allocation.
+func (s *Service) checkNewAllocation(ctx context.Context, _, a *funding.Allocation) error {
+	return s.checkAllocation(ctx, a, "input")
 }
 
 // checkAllocation validates an allocation and its references: its fund and project exist,
 // its year is in the fund's period and its currency is the fund's.
 func (s *Service) checkAllocation(ctx context.Context, a *funding.Allocation, prefix string) error {
 	var refs funding.Problems
-	tf, err := first(s.store.FindTrustFunds(ctx, funding.TrustFundQuery{Within: byID(a.TrustFundID)}))
+	tf, err := lookup(ctx, s, funding.TrustFunds, a.TrustFundID)
 	if err != nil {
 		return err
 	}
@@ -285,20 +167,10 @@ func (s *Service) checkAllocation(ctx context.Context, a *funding.Allocation, pr
 	} else {
 		refs = append(refs, a.ValidateAgainst(tf, prefix)...)
 	}
-	p, err := first(s.store.FindProjects(ctx, funding.ProjectQuery{Within: byID(a.ProjectID)}))
-	if err != nil {
+	if err := exists(ctx, s, funding.Projects, &refs, prefix+".projectId", a.ProjectID, "no project has this id"); err != nil {
 		return err
 	}
-	if p == nil {
-		refs.Add(prefix+".projectId", "no project has this id")
-	}
 	return problems(a.Validate(prefix), refs)
-}
-
-// CreateAllocation adds an allocation.
-func (s *Service) CreateAllocation(ctx context.Context, actor string, a *funding.Allocation, parse funding.Problems) (*funding.Allocation, error) {
-	a.ID = s.newID()
-	return s.allocations().create(ctx, actor, a.ID, a, parse)
 }
 
 // CreateAllocations adds a batch of allocations: all are checked first (problems of item
@@ -319,11 +191,9 @@ func (s *Service) CreateAllocations(ctx context.Context, actor string, as []*fun
 		return nil, err
 	}
 	now := s.now()
-	entities := make([]any, len(as))
-	for i, a := range as {
+	for _, a := range as {
 		a.ID = s.newID()
 		a.Meta = funding.Meta{Version: 1, CreatedAt: now, UpdatedAt: now, Change: s.newID()}
-		entities[i] = a
 	}
 	// One audit entry per allocation, all pending until the batch is stored.
 	var ids []string
@@ -337,7 +207,7 @@ func (s *Service) CreateAllocations(ctx context.Context, actor string, as []*fun
 		}
 		ids = append(ids, e.ID)
 	}
-	err := s.store.Insert(ctx, entities...)
+	err := s.store.AllocationWriter().Insert(ctx, as...)
 	s.endAll(ctx, ids, err == nil)
 	if err != nil {
 		return nil, err
@@ -345,18 +215,9 @@ func (s *Service) CreateAllocations(ctx context.Context, actor string, as []*fun
 	return as, nil
 }
 
+// endAll settles the audit entries ids of a batch.
 func (s *Service) endAll(ctx context.Context, ids []string, happened bool) {
 	for _, id := range ids {
 		_ = s.store.EndAudit(ctx, id, happened)
 	}
-}
-
-// UpdateAllocation applies patch to the allocation id at version expected.
-func (s *Service) UpdateAllocation(ctx context.Context, actor, id string, expected int, patch func(*funding.Allocation), parse funding.Problems) (*funding.Allocation, error) {
-	return s.allocations().update(ctx, actor, id, expected, patch, parse)
-}
-
-// DeleteAllocation deletes the allocation id at version expected.
-func (s *Service) DeleteAllocation(ctx context.Context, actor, id string, expected int) error {
-	return s.allocations().remove(ctx, actor, id, expected)
 }

@@ -31,6 +31,33 @@ type Reader interface {
 	CountProjects(ctx context.Context, f *ProjectFilter) (int, error)
 }
 
+// Writer is the writes of one kind of entity T. Each writes one document (or one batch,
+// all or nothing), conditionally on the stored version where it replaces or removes.
+type Writer[T any] interface {
+	// Insert stores new entities; ECONFLICT if an id or unique code is taken.
+	Insert(ctx context.Context, xs ...*T) error
+	// Replace stores x in place of its stored version expected (x's own Version is the
+	// new one): ECONFLICT with the current version if that is not expected, ENOTFOUND if
+	// there is none.
+	Replace(ctx context.Context, x *T, expected int) error
+	// Remove deletes the entity id if it is at version expected (errors as Replace's).
+	Remove(ctx context.Context, id string, expected int) error
+	// Referrers describes what still refers to the entity id, e.g. ["2 agreements",
+	// "1 trust fund"]; empty when nothing does and it may be deleted.
+	Referrers(ctx context.Context, id string) ([]string, error)
+}
+
+// Writers gives the Writer of every kind of entity. The store implements it; the changes
+// write through it.
+type Writers interface {
+	CountryWriter() Writer[Country]
+	DonorWriter() Writer[Donor]
+	AgreementWriter() Writer[Agreement]
+	TrustFundWriter() Writer[TrustFund]
+	AllocationWriter() Writer[Allocation]
+	ProjectWriter() Writer[Project]
+}
+
 // Entity describes one kind of entity to the code that treats every kind alike (node
 // lookup, loaders, paging): T is its type, F its filter and Fld its sort fields, so a
 // description that does not fit its type does not compile.
@@ -45,17 +72,27 @@ type Entity[T, F any, Fld ~string] struct {
 	// Find and Count are its reads in a Reader.
 	Find  func(Reader, context.Context, Query[F, Order[Fld]]) ([]*T, error)
 	Count func(Reader, context.Context, *F) (int, error)
+	// Meta is an entity's bookkeeping.
+	Meta func(*T) *Meta
+	// Writer is its writes in a Writers.
+	Writer func(Writers) Writer[T]
 }
 
 // The kinds of entity. Adding one takes, in this file, its Type constant, its Find and
-// Count in Reader, its Entity here and its entry in Entities.
+// Count in Reader, its Writer in Writers, its Entity here and its entry in Entities.
 var (
-	Countries   = Entity[Country, CountryFilter, CountryOrderField]{TypeCountry, "countries", func(c *Country) string { return c.Code }, (*Country).SortKey, Reader.FindCountries, Reader.CountCountries}
-	Donors      = Entity[Donor, DonorFilter, DonorOrderField]{TypeDonor, "donors", func(d *Donor) string { return d.ID }, (*Donor).SortKey, Reader.FindDonors, Reader.CountDonors}
-	Agreements  = Entity[Agreement, AgreementFilter, AgreementOrderField]{TypeAgreement, "agreements", func(a *Agreement) string { return a.ID }, (*Agreement).SortKey, Reader.FindAgreements, Reader.CountAgreements}
-	TrustFunds  = Entity[TrustFund, TrustFundFilter, TrustFundOrderField]{TypeTrustFund, "trustFunds", func(t *TrustFund) string { return t.ID }, (*TrustFund).SortKey, Reader.FindTrustFunds, Reader.CountTrustFunds}
-	Allocations = Entity[Allocation, AllocationFilter, AllocationOrderField]{TypeAllocation, "allocations", func(a *Allocation) string { return a.ID }, (*Allocation).SortKey, Reader.FindAllocations, Reader.CountAllocations}
-	Projects    = Entity[Project, ProjectFilter, ProjectOrderField]{TypeProject, "projects", func(p *Project) string { return p.ID }, (*Project).SortKey, Reader.FindProjects, Reader.CountProjects}
+	Countries = Entity[Country, CountryFilter, CountryOrderField]{TypeCountry, "countries", func(c *Country) string { return c.Code }, (*Country).SortKey, Reader.FindCountries, Reader.CountCountries,
+		(*Country).Metadata, Writers.CountryWriter}
+	Donors = Entity[Donor, DonorFilter, DonorOrderField]{TypeDonor, "donors", func(d *Donor) string { return d.ID }, (*Donor).SortKey, Reader.FindDonors, Reader.CountDonors,
+		(*Donor).Metadata, Writers.DonorWriter}
+	Agreements = Entity[Agreement, AgreementFilter, AgreementOrderField]{TypeAgreement, "agreements", func(a *Agreement) string { return a.ID }, (*Agreement).SortKey, Reader.FindAgreements, Reader.CountAgreements,
+		(*Agreement).Metadata, Writers.AgreementWriter}
+	TrustFunds = Entity[TrustFund, TrustFundFilter, TrustFundOrderField]{TypeTrustFund, "trustFunds", func(t *TrustFund) string { return t.ID }, (*TrustFund).SortKey, Reader.FindTrustFunds, Reader.CountTrustFunds,
+		(*TrustFund).Metadata, Writers.TrustFundWriter}
+	Allocations = Entity[Allocation, AllocationFilter, AllocationOrderField]{TypeAllocation, "allocations", func(a *Allocation) string { return a.ID }, (*Allocation).SortKey, Reader.FindAllocations, Reader.CountAllocations,
+		(*Allocation).Metadata, Writers.AllocationWriter}
+	Projects = Entity[Project, ProjectFilter, ProjectOrderField]{TypeProject, "projects", func(p *Project) string { return p.ID }, (*Project).SortKey, Reader.FindProjects, Reader.CountProjects,
+		(*Project).Metadata, Writers.ProjectWriter}
 )
 
 // Entities lists every kind of entity: node lookup and the loaders by id range over it.

@@ -13,6 +13,10 @@ type Meta struct {
 	Change string
 }
 
+// Metadata is m itself: through each entity's embedded Meta, (*Donor).Metadata and the
+// like give an entity's bookkeeping to code that treats every kind alike.
+func (m *Meta) Metadata() *Meta { return m }
+
 // AuditEntry records one change: who made it, when, to what, which fields, and the entity
 // before and after (nil for a create's before and a delete's after).
 type AuditEntry struct {

@@ -44,6 +44,7 @@ func newAgreementDoc(a *funding.Agreement) agreementDoc {
 }
 
 var agreements = entity[agreementDoc, funding.Agreement, funding.AgreementFilter, funding.AgreementOrderField]{
+	kind:   funding.TypeAgreement,
 	coll:   agreementsColl,
 	newDoc: newAgreementDoc,
 	domain: (*agreementDoc).domain,
@@ -67,6 +68,7 @@ var agreements = entity[agreementDoc, funding.Agreement, funding.AgreementFilter
 		keys("donorId"), keys("titleNorm"),
 		keys("signedOn", "_id"), keys("startsOn", "_id"), keys("title", "_id"),
 	},
+	referredBy: []referrer{{trustFundsColl, "trust fund", refersBy("agreementIds")}},
 }
 
 // FindAgreements returns the agreements q asks for.
@@ -82,4 +84,9 @@ func (s *Store) CountAgreements(ctx context.Context, f *funding.AgreementFilter)
 // PutAgreements inserts or replaces agreements by id.
 func (s *Store) PutAgreements(ctx context.Context, as []*funding.Agreement) error {
 	return agreements.put(ctx, s, as)
+}
+
+// AgreementWriter writes agreements.
+func (s *Store) AgreementWriter() funding.Writer[funding.Agreement] {
+	return writerOf(s, &agreements)
 }

@@ -43,6 +43,7 @@ func newAllocationDoc(a *funding.Allocation) allocationDoc {
 }
 
 var allocations = entity[allocationDoc, funding.Allocation, funding.AllocationFilter, funding.AllocationOrderField]{
+	kind:   funding.TypeAllocation,
 	coll:   allocationsColl,
 	newDoc: newAllocationDoc,
 	domain: (*allocationDoc).domain,
@@ -87,4 +88,9 @@ func (s *Store) CountAllocations(ctx context.Context, f *funding.AllocationFilte
 // PutAllocations inserts or replaces allocations by id.
 func (s *Store) PutAllocations(ctx context.Context, as []*funding.Allocation) error {
 	return allocations.put(ctx, s, as)
+}
+
+// AllocationWriter writes allocations.
+func (s *Store) AllocationWriter() funding.Writer[funding.Allocation] {
+	return writerOf(s, &allocations)
 }

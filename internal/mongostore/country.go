@@ -29,6 +29,7 @@ func newCountryDoc(c *funding.Country) countryDoc {
 }
 
 var countries = entity[countryDoc, funding.Country, funding.CountryFilter, funding.CountryOrderField]{
+	kind:   funding.TypeCountry,
 	coll:   countriesColl,
 	newDoc: newCountryDoc,
 	domain: (*countryDoc).domain,
@@ -45,6 +46,10 @@ var countries = entity[countryDoc, funding.Country, funding.CountryFilter, fundi
 		return f.And, f.Or, f.Not
 	},
 	indexes: []mongo.IndexModel{keys("iso3"), keys("nameNorm"), keys("name", "_id"), keys("region", "_id")},
+	referredBy: []referrer{
+		{projectsColl, "project", refersBy("countries.code")},
+		{donorsColl, "donor", refersBy("homeCountry", "partnerCountries")},
+	},
 }
 
 // FindCountries returns the countries q asks for.
@@ -60,4 +65,9 @@ func (s *Store) CountCountries(ctx context.Context, f *funding.CountryFilter) (i
 // PutCountries inserts or replaces countries by code.
 func (s *Store) PutCountries(ctx context.Context, cs []*funding.Country) error {
 	return countries.put(ctx, s, cs)
+}
+
+// CountryWriter writes countries.
+func (s *Store) CountryWriter() funding.Writer[funding.Country] {
+	return writerOf(s, &countries)
 }

@@ -41,6 +41,7 @@ func newDonorDoc(d *funding.Donor) donorDoc {
 }
 
 var donors = entity[donorDoc, funding.Donor, funding.DonorFilter, funding.DonorOrderField]{
+	kind:   funding.TypeDonor,
 	coll:   donorsColl,
 	newDoc: newDonorDoc,
 	domain: (*donorDoc).domain,
@@ -62,6 +63,7 @@ var donors = entity[donorDoc, funding.Donor, funding.DonorFilter, funding.DonorO
 		keys("homeCountry"), keys("partnerCountries"), keys("nameNorm"), keys("shortNameNorm"),
 		keys("name", "_id"), keys("type", "_id"), keys("cooperatingSince", "_id"),
 	},
+	referredBy: []referrer{{agreementsColl, "agreement", refersBy("donorId")}, {trustFundsColl, "trust fund", refersBy("donorId")}},
 }
 
 // FindDonors returns the donors q asks for.
@@ -77,4 +79,9 @@ func (s *Store) CountDonors(ctx context.Context, f *funding.DonorFilter) (int, e
 // PutDonors inserts or replaces donors by id.
 func (s *Store) PutDonors(ctx context.Context, ds []*funding.Donor) error {
 	return donors.put(ctx, s, ds)
+}
+
+// DonorWriter writes donors.
+func (s *Store) DonorWriter() funding.Writer[funding.Donor] {
+	return writerOf(s, &donors)
 }

@@ -13,8 +13,9 @@ import (
 // entity describes how one kind of domain object T is stored: its collection, its storage
 // document D, the translation of its filter F and its order fields O, and its indexes.
 // Each entity file declares one such value; find, count and put work off it, and the
-// exported methods of Store are one-line wrappers over them.
+// exported methods of Store are one-line wrappers over them; its writer (write.go) writes.
 type entity[D, T, F any, O ~string] struct {
+	kind   funding.Kind
 	coll   string
 	newDoc func(*T) D        // the document stored for an object
 	domain func(*D) *T       // the object a stored document stands for
@@ -26,19 +27,34 @@ type entity[D, T, F any, O ~string] struct {
 	// logic returns f's and, or and not.
 	logic   func(f *F) (and, or []F, not *F)
 	indexes []mongo.IndexModel
+	// referredBy lists what may refer to an entity: its delete is refused while any does.
+	referredBy []referrer
 }
 
 // described is what the store needs of every entity without its types.
 type described interface {
+	entityKind() funding.Kind
 	collection() string
 	indexModels() []mongo.IndexModel
 }
+
+func (e *entity[D, T, F, O]) entityKind() funding.Kind { return e.kind }
 
 func (e *entity[D, T, F, O]) collection() string              { return e.coll }
 func (e *entity[D, T, F, O]) indexModels() []mongo.IndexModel { return e.indexes }
 
 // entities lists every entity, in the order of their collections' creation.
 var entities = []described{&countries, &donors, &agreements, &trustFunds, &allocations, &projects}
+
+// collectionOf is the collection of the entities of kind k, if k is one.
+func collectionOf(k funding.Kind) (string, bool) {
+	for _, e := range entities {
+		if e.entityKind() == k {
+			return e.collection(), true
+		}
+	}
+	return "", false
+}
 
 // where translates filter f at input path (for errors) into a query document: the AND of
 // its fields' conditions and of its and, or and not.

@@ -73,6 +73,7 @@ func newProjectDoc(p *funding.Project) projectDoc {
 }
 
 var projects = entity[projectDoc, funding.Project, funding.ProjectFilter, funding.ProjectOrderField]{
+	kind:   funding.TypeProject,
 	coll:   projectsColl,
 	newDoc: newProjectDoc,
 	domain: (*projectDoc).domain,
@@ -91,6 +92,7 @@ var projects = entity[projectDoc, funding.Project, funding.ProjectFilter, fundin
 		keys("countries.code"), keys("themes"), keys("titleNorm"),
 		keys("title", "_id"), keys("status", "_id"), keys("startsOn", "_id"), keys("endsOnSort", "_id"),
 	},
+	referredBy: []referrer{{allocationsColl, "allocation", refersBy("projectId")}},
 }
 
 func projectFields(ctx context.Context, s *Store, f *funding.ProjectFilter, c *conds) {
@@ -147,4 +149,9 @@ func (s *Store) ProjectByCode(ctx context.Context, code string) (*funding.Projec
 // PutProjects inserts or replaces projects by id.
 func (s *Store) PutProjects(ctx context.Context, ps []*funding.Project) error {
 	return projects.put(ctx, s, ps)
+}
+
+// ProjectWriter writes projects.
+func (s *Store) ProjectWriter() funding.Writer[funding.Project] {
+	return writerOf(s, &projects)
 }

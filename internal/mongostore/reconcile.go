@@ -80,7 +80,7 @@ func (s *Store) Reconcile(ctx context.Context, age time.Duration) (Reconciled, e
 // existence and version show the change (a create: it exists; an update to version v: it
 // is at v or later; a delete of version v: it is gone, or was created again since).
 func (s *Store) changeStored(ctx context.Context, e *auditDoc) (bool, error) {
-	coll, ok := collections[e.EntityType]
+	coll, ok := collectionOf(funding.Kind(e.EntityType))
 	if e.EntityType == "ExchangeRate" {
 		coll, ok = ratesColl, true
 	}

@@ -22,7 +22,7 @@ import (
 func TestInsertUndoKeepsOthers(t *testing.T) {
 	s, _ := storetest.Open(t, seed.Flanders())
 	ctx := context.Background()
-	err := s.Insert(ctx, &funding.Country{Code: "XK", ISO3: "XKX", Name: "Kosovo", Region: "Europe"},
+	err := s.CountryWriter().Insert(ctx, &funding.Country{Code: "XK", ISO3: "XKX", Name: "Kosovo", Region: "Europe"},
 		&funding.Country{Code: "BE", ISO3: "BEL", Name: "Not Belgium", Region: "Europe"})
 	if funding.ErrorCode(err) != funding.ECONFLICT {
 		t.Fatalf("insert over a taken id: %v, want CONFLICT", err)
@@ -74,17 +74,17 @@ func TestReconcile(t *testing.T) {
 	begin(funding.ActionUpdate, funding.TypeDonor, "flanders", 2, old)
 	d := donor(t, s)
 	d.Name, d.Version, d.Change = "Stored", 2, begin(funding.ActionUpdate, funding.TypeDonor, "flanders", 2, old)
-	must(s.Replace(ctx, d, 1))
+	must(s.DonorWriter().Replace(ctx, d, 1))
 
 	// XK created and deleted (both recorded), then created again by a writer that died.
 	// (Without Meta.Change, as data written by an older coopgraph: judged by version.)
 	xk := &funding.Country{Code: "XK", ISO3: "XKX", Name: "Kosovo", Region: "Europe", Meta: funding.Meta{Version: 1}}
-	must(s.Insert(ctx, xk))
+	must(s.CountryWriter().Insert(ctx, xk))
 	must(s.EndAudit(ctx, begin(funding.ActionCreate, funding.TypeCountry, "XK", 1, old), true))
-	must(s.Remove(ctx, funding.TypeCountry, "XK", 1))
+	must(s.CountryWriter().Remove(ctx, "XK", 1))
 	must(s.EndAudit(ctx, begin(funding.ActionDelete, funding.TypeCountry, "XK", 1, old), true))
 	begin(funding.ActionCreate, funding.TypeCountry, "XK", 1, old)
-	must(s.Insert(ctx, xk))
+	must(s.CountryWriter().Insert(ctx, xk))
 
 	// A write that may still be in progress elsewhere: a fresh entry and claim. And an
 	// old claim.
@@ -115,7 +115,7 @@ func TestReconcile(t *testing.T) {
 	// Nothing pending or claimed is left: flanders changes with the version it has.
 	d = donor(t, s)
 	d.Name, d.Version = "Changed", 3
-	must(s.Replace(ctx, d, 2))
+	must(s.DonorWriter().Replace(ctx, d, 2))
 	if n, err := claims.CountDocuments(ctx, bson.D{}); err != nil || n != 0 {
 		t.Errorf("%d claims left after a change (%v), want none", n, err)
 	}

@@ -78,6 +78,7 @@ func newTrustFundDoc(t *funding.TrustFund) trustFundDoc {
 }
 
 var trustFunds = entity[trustFundDoc, funding.TrustFund, funding.TrustFundFilter, funding.TrustFundOrderField]{
+	kind:   funding.TypeTrustFund,
 	coll:   trustFundsColl,
 	newDoc: newTrustFundDoc,
 	domain: (*trustFundDoc).domain,
@@ -103,6 +104,7 @@ var trustFunds = entity[trustFundDoc, funding.TrustFund, funding.TrustFundFilter
 		keys("donorId"), keys("agreementIds"), keys("nameNorm"),
 		keys("name", "_id"), keys("establishedOn", "_id"), keys("startsOn", "_id"), keys("endsOnSort", "_id"),
 	},
+	referredBy: []referrer{{allocationsColl, "allocation", refersBy("trustFundId")}},
 }
 
 // FindTrustFunds returns the trust funds q asks for.
@@ -118,4 +120,9 @@ func (s *Store) CountTrustFunds(ctx context.Context, f *funding.TrustFundFilter)
 // PutTrustFunds inserts or replaces trust funds by id.
 func (s *Store) PutTrustFunds(ctx context.Context, ts []*funding.TrustFund) error {
 	return trustFunds.put(ctx, s, ts)
+}
+
+// TrustFundWriter writes trust funds.
+func (s *Store) TrustFundWriter() funding.Writer[funding.TrustFund] {
+	return writerOf(s, &trustFunds)
 }

@@ -37,7 +37,7 @@ func TestStoreAway(t *testing.T) {
 		"read":  func(ctx context.Context) error { _, err := s.FindDonors(ctx, funding.DonorQuery{}); return err },
 		"count": func(ctx context.Context) error { _, err := s.CountProjects(ctx, nil); return err },
 		"write": func(ctx context.Context) error {
-			return s.Insert(ctx, &funding.Country{Code: "XK", ISO3: "XKX", Name: "Kosovo", Region: "Europe"})
+			return s.CountryWriter().Insert(ctx, &funding.Country{Code: "XK", ISO3: "XKX", Name: "Kosovo", Region: "Europe"})
 		},
 	}
 	for name, op := range ops {
@@ -109,7 +109,7 @@ func TestStaleClaim(t *testing.T) {
 		}
 		d := ds[0]
 		d.Name, d.Version = name, version+1
-		return s.Replace(ctx, d, version)
+		return s.DonorWriter().Replace(ctx, d, version)
 	}
 
 	// A fresh claim is respected: someone may be storing that change right now.

@@ -17,28 +17,116 @@ import (
 // Writes. Each changes one document, conditionally on its version, so that no failure
 // leaves a half-written change and a stale edit never overwrites a newer one.
 
-// document returns the collection, id and storage document of a domain entity.
-func document(e any) (coll, id string, doc any, err error) {
-	switch e := e.(type) {
-	case *funding.Country:
-		return countriesColl, e.Code, newCountryDoc(e), nil
-	case *funding.Donor:
-		return donorsColl, e.ID, newDonorDoc(e), nil
-	case *funding.Agreement:
-		return agreementsColl, e.ID, newAgreementDoc(e), nil
-	case *funding.TrustFund:
-		return trustFundsColl, e.ID, newTrustFundDoc(e), nil
-	case *funding.Allocation:
-		return allocationsColl, e.ID, newAllocationDoc(e), nil
-	case *funding.Project:
-		return projectsColl, e.ID, newProjectDoc(e), nil
-	}
-	return "", "", nil, fmt.Errorf("not an entity: %T", e)
+// The store writes every kind of entity.
+var _ funding.Writers = (*Store)(nil)
+
+// writer writes the entities of one description; it is the store's funding.Writer[T].
+type writer[D, T, F any, O ~string] struct {
+	s *Store
+	e *entity[D, T, F, O]
 }
 
-var collections = map[string]string{
-	funding.TypeCountry: countriesColl, funding.TypeDonor: donorsColl, funding.TypeAgreement: agreementsColl,
-	funding.TypeTrustFund: trustFundsColl, funding.TypeAllocation: allocationsColl, funding.TypeProject: projectsColl,
+// writerOf is the writer of the entities e describes.
+func writerOf[D, T, F any, O ~string](s *Store, e *entity[D, T, F, O]) funding.Writer[T] {
+	return writer[D, T, F, O]{s, e}
+}
+
+// Insert stores new entities. Returns ECONFLICT if an id or unique code is taken. A batch
+// is all or nothing: if inserting fails part way, the documents this call inserted are
+// removed again. Each document carries a write token for that: the undo deletes only
+// documents with this call's token, never one another request wrote with the same id.
+func (w writer[D, T, F, O]) Insert(ctx context.Context, xs ...*T) error {
+	if len(xs) == 0 {
+		return nil
+	}
+	token := NewID()
+	docs := make([]any, len(xs))
+	ids := make([]string, len(xs))
+	for i, x := range xs {
+		doc := w.e.newDoc(x)
+		ids[i] = w.e.id(doc)
+		var err error
+		if docs[i], err = withToken(doc, token); err != nil {
+			return err
+		}
+	}
+	coll := w.s.db.Collection(w.e.coll)
+	_, err := coll.InsertMany(ctx, docs, options.InsertMany().SetOrdered(true))
+	if err == nil {
+		w.s.at(StepWritten)
+		return nil
+	}
+	mine := append(in("_id", ids), bson.E{Key: "writeToken", Value: token})
+	_, _ = coll.DeleteMany(context.WithoutCancel(ctx), mine)
+	if isDuplicate(err) {
+		return funding.Errorf(funding.ECONFLICT, "an object with the same id or code exists already")
+	}
+	return storeErr(ctx, err, "insert into %s", w.e.coll)
+}
+
+// Replace stores x in place of its stored version expected (x's own Version is the new
+// one). Returns ECONFLICT with the current version if the stored one is not expected, and
+// ENOTFOUND if there is none.
+func (w writer[D, T, F, O]) Replace(ctx context.Context, x *T, expected int) error {
+	doc := w.e.newDoc(x)
+	return w.s.conditional(ctx, w.e.coll, w.e.id(doc), expected, "replace in %s", func(c *mongo.Collection, filter bson.D) (int64, error) {
+		res, err := c.ReplaceOne(ctx, filter, doc)
+		if err != nil {
+			return 0, err
+		}
+		return res.MatchedCount, nil
+	})
+}
+
+// Remove deletes the entity id if it is at version expected (see Replace for errors).
+func (w writer[D, T, F, O]) Remove(ctx context.Context, id string, expected int) error {
+	return w.s.conditional(ctx, w.e.coll, id, expected, "delete from %s", func(c *mongo.Collection, filter bson.D) (int64, error) {
+		res, err := c.DeleteOne(ctx, filter)
+		if err != nil {
+			return 0, err
+		}
+		return res.DeletedCount, nil
+	})
+}
+
+// Referrers describes what still refers to the entity id, e.g. ["2 agreements", "1 trust
+// fund"]; empty when nothing does and it may be deleted.
+func (w writer[D, T, F, O]) Referrers(ctx context.Context, id string) ([]string, error) {
+	var out []string
+	for _, r := range w.e.referredBy {
+		n, err := countWhere(ctx, w.s.db.Collection(r.coll), r.where(id))
+		if err != nil {
+			return nil, err
+		}
+		if n == 1 {
+			out = append(out, "1 "+r.what)
+		} else if n > 1 {
+			out = append(out, fmt.Sprintf("%d %ss", n, r.what))
+		}
+	}
+	return out, nil
+}
+
+// A referrer is a kind of object that may refer to an entity: deleting the entity is
+// refused while one does.
+type referrer struct {
+	coll, what string              // its collection, and what one is called ("trust fund")
+	where      func(string) bson.D // the filter of those that refer to an id
+}
+
+// refersBy is the filter of documents whose field at one of paths is (or, for a list,
+// holds) an id: {path: id}, or the $or of such conditions for several paths.
+func refersBy(paths ...string) func(string) bson.D {
+	return func(id string) bson.D {
+		if len(paths) == 1 {
+			return bson.D{{Key: paths[0], Value: id}}
+		}
+		or := make(bson.A, len(paths))
+		for i, p := range paths {
+			or[i] = bson.D{{Key: p, Value: id}}
+		}
+		return bson.D{{Key: "$or", Value: or}}
+	}
 }
 
 // A WriteStep names a point in a write at which Options.AtStep is called.
@@ -58,47 +146,6 @@ func (s *Store) at(step WriteStep) {
 	}
 }
 
-// Insert stores new entities. Returns ECONFLICT if an id or unique code is taken. A batch
-// is all or nothing: if inserting fails part way, the documents this call inserted are
-// removed again. Each document carries a write token for that: the undo deletes only
-// documents with this call's token, never one another request wrote with the same id.
-func (s *Store) Insert(ctx context.Context, entities ...any) error {
-	if len(entities) == 0 {
-		return nil
-	}
-	coll, _, _, err := document(entities[0])
-	if err != nil {
-		return err
-	}
-	token := NewID()
-	docs := make([]any, len(entities))
-	ids := make([]string, len(entities))
-	for i, e := range entities {
-		var c string
-		var doc any
-		if c, ids[i], doc, err = document(e); err != nil {
-			return err
-		}
-		if c != coll {
-			return errors.New("insert: entities of different types")
-		}
-		if docs[i], err = withToken(doc, token); err != nil {
-			return err
-		}
-	}
-	_, err = s.db.Collection(coll).InsertMany(ctx, docs, options.InsertMany().SetOrdered(true))
-	if err == nil {
-		s.at(StepWritten)
-		return nil
-	}
-	mine := append(in("_id", ids), bson.E{Key: "writeToken", Value: token})
-	_, _ = s.db.Collection(coll).DeleteMany(context.WithoutCancel(ctx), mine)
-	if isDuplicate(err) {
-		return funding.Errorf(funding.ECONFLICT, "an object with the same id or code exists already")
-	}
-	return storeErr(ctx, err, "insert into %s", coll)
-}
-
 // withToken is doc with the field writeToken set to token.
 func withToken(doc any, token string) (bson.D, error) {
 	b, err := bson.Marshal(doc)
@@ -112,47 +159,24 @@ func withToken(doc any, token string) (bson.D, error) {
 	return append(d, bson.E{Key: "writeToken", Value: token}), nil
 }
 
-// Replace stores e in place of its stored version expected (e's own Version is the new
-// one). Returns ECONFLICT with the current version if the stored one is not expected, and
-// ENOTFOUND if there is none.
-func (s *Store) Replace(ctx context.Context, e any, expected int) error {
-	coll, id, doc, err := document(e)
-	if err != nil {
-		return err
-	}
+// conditional runs write, a change of coll/id conditional on its version being expected
+// (write gets the collection and the filter, and returns how many documents matched),
+// under a version claim. Returns ECONFLICT with the current version if the stored one is
+// not expected (or a unique code clashes), and ENOTFOUND if there is none; what describes
+// a failed write ("replace in %s").
+func (s *Store) conditional(ctx context.Context, coll, id string, expected int, what string, write func(*mongo.Collection, bson.D) (int64, error)) error {
 	release, err := s.claim(ctx, coll, id, expected)
 	if err != nil {
 		return err
 	}
 	s.at(StepClaimed)
-	res, err := s.db.Collection(coll).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: expected}}, doc)
+	n, err := write(s.db.Collection(coll), bson.D{{Key: "_id", Value: id}, {Key: "version", Value: expected}})
 	switch {
 	case err != nil && isDuplicate(err):
 		err = funding.Errorf(funding.ECONFLICT, "the change clashes with an existing object's unique code")
 	case err != nil:
-		err = storeErr(ctx, err, "replace in %s", coll)
-	case res.MatchedCount == 0:
-		err = s.versionConflict(ctx, coll, id, expected, 0)
-	default:
-		s.at(StepWritten)
-	}
-	release()
-	return err
-}
-
-// Remove deletes the entity typ/id if it is at version expected (see Replace for errors).
-func (s *Store) Remove(ctx context.Context, typ, id string, expected int) error {
-	coll := collections[typ]
-	release, err := s.claim(ctx, coll, id, expected)
-	if err != nil {
-		return err
-	}
-	s.at(StepClaimed)
-	res, err := s.db.Collection(coll).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: expected}})
-	switch {
-	case err != nil:
-		err = storeErr(ctx, err, "delete from %s", coll)
-	case res.DeletedCount == 0:
+		err = storeErr(ctx, err, what, coll)
+	case n == 0:
 		err = s.versionConflict(ctx, coll, id, expected, 0)
 	default:
 		s.at(StepWritten)
@@ -251,42 +275,4 @@ func isDuplicate(err error) bool {
 		return strings.Contains(msg, "unique") || strings.Contains(msg, "duplicate")
 	}
 	return false
-}
-
-// Referrers describes what still refers to typ/id, e.g. ["2 agreements", "1 trust fund"];
-// empty when nothing does and it may be deleted.
-func (s *Store) Referrers(ctx context.Context, typ, id string) ([]string, error) {
-	type ref struct {
-		coll, what string
-		filter     bson.D
-	}
-	var refs []ref
-	switch typ {
-	case funding.TypeCountry:
-		refs = []ref{
-			{projectsColl, "project", bson.D{{Key: "countries.code", Value: id}}},
-			{donorsColl, "donor", bson.D{{Key: "$or", Value: bson.A{bson.D{{Key: "homeCountry", Value: id}}, bson.D{{Key: "partnerCountries", Value: id}}}}}},
-		}
-	case funding.TypeDonor:
-		refs = []ref{{agreementsColl, "agreement", bson.D{{Key: "donorId", Value: id}}}, {trustFundsColl, "trust fund", bson.D{{Key: "donorId", Value: id}}}}
-	case funding.TypeAgreement:
-		refs = []ref{{trustFundsColl, "trust fund", bson.D{{Key: "agreementIds", Value: id}}}}
-	case funding.TypeTrustFund:
-		refs = []ref{{allocationsColl, "allocation", bson.D{{Key: "trustFundId", Value: id}}}}
-	case funding.TypeProject:
-		refs = []ref{{allocationsColl, "allocation", bson.D{{Key: "projectId", Value: id}}}}
-	}
-	var out []string
-	for _, r := range refs {
-		n, err := countWhere(ctx, s.db.Collection(r.coll), r.filter)
-		if err != nil {
-			return nil, err
-		}
-		if n == 1 {
-			out = append(out, "1 "+r.what)
-		} else if n > 1 {
-			out = append(out, fmt.Sprintf("%d %ss", n, r.what))
-		}
-	}
-	return out, nil
 }
