@@ -140,6 +140,9 @@ func within(w *funding.Within, refs map[string]string) (bson.D, error) {
 func list[D, T any](ctx context.Context, c *mongo.Collection, filter bson.D, w *funding.Within, refs map[string]string,
 	keys []sortKey, p funding.Page, conv func(*D) *T,
 ) ([]*T, error) {
+	if id, ok := oneID(filter, w, refs, p); ok {
+		return find(ctx, c, bson.D{{Key: "_id", Value: id}}, options.Find(), conv)
+	}
 	wc, err := within(w, refs)
 	if err != nil {
 		return nil, err
@@ -156,6 +159,17 @@ func list[D, T any](ctx context.Context, c *mongo.Collection, filter bson.D, w *
 		slices.Reverse(out)
 	}
 	return out, nil
+}
+
+// oneID reports whether a query asks for one object by its id and nothing else, and
+// returns the id. Such a query is sent as the equality {_id: id}, without $in, sort or
+// limit: the one shape the embedded FerretDB hands to SQLite instead of decoding the whole
+// collection (docs/ARCHITECTURE.md, the store), and the cheapest on MongoDB too.
+func oneID(filter bson.D, w *funding.Within, refs map[string]string, p funding.Page) (string, bool) {
+	if len(filter) > 0 || w == nil || refs[w.Ref] != "_id" || len(w.IDs) != 1 || p.After != nil || p.Before != nil {
+		return "", false
+	}
+	return w.IDs[0], true
 }
 
 // countWhere counts the documents matching filter.
