@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -47,49 +46,65 @@ func exportCSV(api http.Handler) http.HandlerFunc {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		var rows []exportRow
-		for {
-			var page struct {
-				Data struct {
-					FundingReport struct {
-						Rows struct {
-							PageInfo struct {
-								HasNextPage bool
-								EndCursor   *string
-							}
-							Nodes []exportRow
-						}
-					}
-				}
-				Errors []struct {
-					Message    string
-					Extensions map[string]any
-				}
-			}
-			status, body := runQuery(api, r, exportQuery, vars)
-			if err := json.Unmarshal(body, &page); err != nil || status != http.StatusOK || len(page.Errors) > 0 {
+		var cw *csv.Writer
+		for page := 1; ; page++ {
+			rows, next, status, body := exportPage(api, r, vars)
+			switch {
+			case status != http.StatusOK && page == 1:
 				w.Header().Set("Content-Type", "application/json")
-				w.WriteHeader(max(status, http.StatusBadRequest))
+				w.WriteHeader(status)
 				_, _ = w.Write(body)
 				return
+			case status != http.StatusOK:
+				// The rows sent so far cannot be taken back: break the response, so that
+				// the client sees a failed download rather than a short file.
+				panic(http.ErrAbortHandler)
+			case cw == nil:
+				w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+				w.Header().Set("Content-Disposition", `attachment; filename="funding-report.csv"`)
+				cw = csv.NewWriter(w)
+				_ = cw.Write(csvHeader(dims))
 			}
-			rows = append(rows, page.Data.FundingReport.Rows.Nodes...)
-			if !page.Data.FundingReport.Rows.PageInfo.HasNextPage {
-				break
+			for _, row := range rows {
+				for _, t := range row.Totals {
+					_ = cw.Write(append(csvKeys(dims, row), t.Currency, t.Amount, strconv.Itoa(row.AllocationCount), share(row.Share)))
+				}
 			}
-			vars["after"] = page.Data.FundingReport.Rows.PageInfo.EndCursor
+			cw.Flush()
+			if next == nil {
+				return
+			}
+			vars["after"] = next
 		}
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="funding-report.csv"`)
-		cw := csv.NewWriter(w)
-		_ = cw.Write(csvHeader(dims))
-		for _, row := range rows {
-			for _, t := range row.Totals {
-				_ = cw.Write(append(csvKeys(dims, row), t.Currency, t.Amount, strconv.Itoa(row.AllocationCount), share(row.Share)))
-			}
-		}
-		cw.Flush()
 	}
+}
+
+// exportPage runs one page of the export's query: its rows and the cursor of the next
+// page (nil on the last), or a status other than 200 and the GraphQL response to pass on.
+func exportPage(api http.Handler, r *http.Request, vars map[string]any) ([]exportRow, *string, int, []byte) {
+	var page struct {
+		Data struct {
+			FundingReport struct {
+				Rows struct {
+					PageInfo struct {
+						HasNextPage bool
+						EndCursor   *string
+					}
+					Nodes []exportRow
+				}
+			}
+		}
+		Errors []json.RawMessage
+	}
+	status, body := runQuery(api, r, exportQuery, vars)
+	if err := json.Unmarshal(body, &page); err != nil || status != http.StatusOK || len(page.Errors) > 0 {
+		return nil, nil, max(status, http.StatusBadRequest), body
+	}
+	rows := page.Data.FundingReport.Rows
+	if !rows.PageInfo.HasNextPage {
+		return rows.Nodes, nil, http.StatusOK, body
+	}
+	return rows.Nodes, rows.PageInfo.EndCursor, http.StatusOK, body
 }
 
 // exportVars turns the export's URL parameters into the variables of exportQuery, and
@@ -114,16 +129,29 @@ func exportVars(q url.Values) (vars map[string]any, dims []string, err error) {
 }
 
 // runQuery executes a GraphQL request through api with the caller's headers (and so
-// its API key).
+// its API key), and returns the response's status and body.
 func runQuery(api http.Handler, r *http.Request, query string, vars map[string]any) (int, []byte) {
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	req := httptest.NewRequestWithContext(r.Context(), http.MethodPost, "/graphql", bytes.NewReader(body))
+	req, _ := http.NewRequestWithContext(r.Context(), http.MethodPost, "/graphql", bytes.NewReader(body))
+	req.RemoteAddr = r.RemoteAddr
 	req.Header = r.Header.Clone()
 	req.Header.Set("Content-Type", "application/json")
-	rec := httptest.NewRecorder()
-	api.ServeHTTP(rec, req)
-	return rec.Code, rec.Body.Bytes()
+	req.Header.Set("Accept", mediaJSON)
+	resp := &bufferedResponse{header: http.Header{}, status: http.StatusOK}
+	api.ServeHTTP(resp, req)
+	return resp.status, resp.body.Bytes()
 }
+
+// bufferedResponse keeps a response in memory (one page of the export's query).
+type bufferedResponse struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *bufferedResponse) Header() http.Header         { return b.header }
+func (b *bufferedResponse) WriteHeader(status int)      { b.status = status }
+func (b *bufferedResponse) Write(p []byte) (int, error) { return b.body.Write(p) }
 
 func csvHeader(dims []string) []string {
 	var h []string
