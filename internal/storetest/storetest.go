@@ -1,16 +1,26 @@
 // Package storetest gives tests a real store: an embedded FerretDB in a temporary
 // directory, loaded with a dataset, with a counter of the commands the driver sends.
+//
+// With COOPGRAPH_TEST_MONGODB_URI set (for example mongodb://127.0.0.1:27017/), Open uses
+// the MongoDB-compatible server at that address instead: a fresh database per test, named
+// coopgraph_test_<random>, dropped when the test ends. Tests that need a store they can
+// stop and start (StartRestartable) are skipped then.
 package storetest
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"io"
 	"net"
+	"os"
 	"sync"
 	"testing"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/event"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/coopgraph/coopgraph/internal/embedded"
 	"github.com/coopgraph/coopgraph/internal/mongostore"
@@ -54,19 +64,44 @@ func (c *Commands) started(_ context.Context, e *event.CommandStartedEvent) {
 	c.counts[e.CommandName]++
 }
 
+// URIVar names the environment variable that points the tests at an external store.
+const URIVar = "COOPGRAPH_TEST_MONGODB_URI"
+
+// ExternalURI returns the address of the external store the tests use
+// (COOPGRAPH_TEST_MONGODB_URI), or "" when they use an embedded store.
+func ExternalURI() string { return os.Getenv(URIVar) }
+
+// SkipIfExternal skips the test when the tests use an external store; why says what
+// the test needs that only an embedded store gives.
+func SkipIfExternal(tb testing.TB, why string) {
+	tb.Helper()
+	if ExternalURI() != "" {
+		tb.Skipf("%s is set: %s", URIVar, why)
+	}
+}
+
 // Open starts an embedded FerretDB for the test, loads d into it (if d is not nil) and
 // returns a store over it with its command counter (reset after loading). The monitors,
 // if any, see every command too (loading included). Everything stops when the test ends.
+//
+// With COOPGRAPH_TEST_MONGODB_URI set, the store is a fresh database on that server
+// instead, dropped when the test ends.
 func Open(tb testing.TB, d *seed.Dataset, monitors ...*event.CommandMonitor) (*mongostore.Store, *Commands) {
 	tb.Helper()
 	ctx := context.Background()
-	e, err := embedded.Start(tb.TempDir(), io.Discard)
-	if err != nil {
-		tb.Fatal(err)
+	uri, dbName := ExternalURI(), "coopgraph"
+	if uri != "" {
+		dbName = freshDatabase(tb, uri)
+	} else {
+		e, err := embedded.Start(tb.TempDir(), io.Discard)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(func() { _ = e.Stop(10 * time.Second) })
+		uri = e.URI()
 	}
-	tb.Cleanup(func() { _ = e.Stop(10 * time.Second) })
 	cmds := &Commands{counts: map[string]int{}}
-	s, err := mongostore.Connect(ctx, e.URI(), "coopgraph", mongostore.Options{Monitor: combine(append(monitors, &event.CommandMonitor{Started: cmds.started}))})
+	s, err := mongostore.Connect(ctx, uri, dbName, mongostore.Options{Monitor: combine(append(monitors, &event.CommandMonitor{Started: cmds.started}))})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -81,6 +116,31 @@ func Open(tb testing.TB, d *seed.Dataset, monitors ...*event.CommandMonitor) (*m
 	}
 	cmds.Reset()
 	return s, cmds
+}
+
+// freshDatabase returns the name of a new database on the server at uri, which is
+// dropped (by a client of its own) when the test ends, after the test's own clients
+// have closed.
+func freshDatabase(tb testing.TB, uri string) string {
+	tb.Helper()
+	b := make([]byte, 8)
+	if _, err := rand.Read(b); err != nil {
+		tb.Fatal(err)
+	}
+	name := "coopgraph_test_" + hex.EncodeToString(b)
+	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetServerSelectionTimeout(10 * time.Second))
+	if err != nil {
+		tb.Fatalf("%s=%s: %v", URIVar, uri, err)
+	}
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := client.Database(name).Drop(ctx); err != nil {
+			tb.Errorf("drop the test database %s: %v", name, err)
+		}
+		_ = client.Disconnect(ctx)
+	})
+	return name
 }
 
 // combine returns a monitor that passes every event to each of ms.
@@ -121,9 +181,11 @@ type Restartable struct {
 }
 
 // StartRestartable starts an embedded FerretDB on a free loopback port with its files in
-// a temporary directory. It stops when the test ends.
+// a temporary directory. It stops when the test ends. With COOPGRAPH_TEST_MONGODB_URI
+// set, it skips the test: an external store cannot be stopped and started by it.
 func StartRestartable(tb testing.TB) *Restartable {
 	tb.Helper()
+	SkipIfExternal(tb, "the test needs a store of its own to stop, restart or reach directly (an embedded one)")
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
