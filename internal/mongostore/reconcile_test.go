@@ -42,16 +42,8 @@ func TestInsertUndoKeepsOthers(t *testing.T) {
 // a code used again after a delete is a new object, and, while others may be writing,
 // only leftovers older than any write in progress are touched.
 func TestReconcile(t *testing.T) {
-	r := storetest.StartRestartable(t)
+	r, s := openRestartable(t, mongostore.Options{})
 	ctx := context.Background()
-	s, err := mongostore.Connect(ctx, r.URI(), "coopgraph", mongostore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close(ctx)
-	if err := seed.Load(ctx, s, seed.Flanders()); err != nil {
-		t.Fatal(err)
-	}
 	old := time.Now().Add(-time.Hour)
 	n := 0
 	begin := func(action funding.AuditAction, typ, id string, version int, at time.Time) string {

@@ -20,17 +20,9 @@ import (
 // EUNAVAILABLE within about the timeout, wrapping the driver's error; a request whose own
 // context ends keeps its context error; once the store is back, the same Store works again.
 func TestStoreAway(t *testing.T) {
-	r := storetest.StartRestartable(t)
-	ctx := context.Background()
 	const timeout = 500 * time.Millisecond
-	s, err := mongostore.Connect(ctx, r.URI(), "coopgraph", mongostore.Options{Timeout: timeout})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close(ctx)
-	if err := seed.Load(ctx, s, seed.Flanders()); err != nil {
-		t.Fatal(err)
-	}
+	r, s := openRestartable(t, mongostore.Options{Timeout: timeout})
+	ctx := context.Background()
 	r.Stop()
 
 	ops := map[string]func(context.Context) error{
@@ -85,16 +77,8 @@ func TestStoreAway(t *testing.T) {
 // TestStaleClaim shows that a claim whose writer lost the store between claiming a change
 // and giving the claim back blocks changes of that version only until it is stale.
 func TestStaleClaim(t *testing.T) {
-	r := storetest.StartRestartable(t)
+	r, s := openRestartable(t, mongostore.Options{})
 	ctx := context.Background()
-	s, err := mongostore.Connect(ctx, r.URI(), "coopgraph", mongostore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close(ctx)
-	if err := seed.Load(ctx, s, seed.Flanders()); err != nil {
-		t.Fatal(err)
-	}
 	// A second client, to leave claims behind as a writer that lost the store would.
 	raw, err := mongo.Connect(options.Client().ApplyURI(r.URI()))
 	if err != nil {
@@ -140,3 +124,20 @@ func TestStaleClaim(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// openRestartable starts a store the test can stop and start again, connects to it with
+// o and loads the demo data.
+func openRestartable(t *testing.T, o mongostore.Options) (*storetest.Restartable, *mongostore.Store) {
+	t.Helper()
+	r := storetest.StartRestartable(t)
+	ctx := context.Background()
+	s, err := mongostore.Connect(ctx, r.URI(), "coopgraph", o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close(context.Background()) })
+	if err := seed.Load(ctx, s, seed.Flanders()); err != nil {
+		t.Fatal(err)
+	}
+	return r, s
+}

@@ -3,8 +3,6 @@ package server
 import (
 	"net/http"
 
-	"github.com/vektah/gqlparser/v2/gqlerror"
-
 	"github.com/coopgraph/coopgraph/internal/auth"
 )
 
@@ -28,8 +26,6 @@ func requireKey(forReads bool, next http.Handler) http.Handler {
 }
 
 func unauthenticated(w http.ResponseWriter, r *http.Request, msg string) {
-	exchangeFrom(r.Context()).refuse("", "UNAUTHENTICATED")
-	w.Header().Set("Content-Type", mediaJSON+"; charset=utf-8")
 	w.Header().Set("WWW-Authenticate", `Bearer realm="coopgraph"`)
-	writeResponse(w, http.StatusUnauthorized, requestError{Errors: gqlerror.List{codedError("UNAUTHENTICATED", msg)}})
+	refuse(w, r, http.StatusUnauthorized, "", "UNAUTHENTICATED", msg)
 }

@@ -36,11 +36,12 @@ type Load struct {
 // DefaultLoad suits the embedded store on a small machine; see docs/benchmarks.md.
 var DefaultLoad = Load{RequestTimeout: 10 * time.Second, MaxInFlight: 32, RateBurst: 20}
 
-// refuse answers a request the server will not run now, as a GraphQL error with a
-// Retry-After in seconds.
-func refuse(w http.ResponseWriter, status int, retryAfter int, code, msg string) {
+// refuse answers a request before it reaches GraphQL, with one error of code, and notes it
+// for the request log and metrics (reason: why it was shed, "" if it was not). Callers set
+// their own headers (Retry-After, …) first.
+func refuse(w http.ResponseWriter, r *http.Request, status int, reason, code, msg string) {
+	exchangeFrom(r.Context()).refuse(reason, code)
 	w.Header().Set("Content-Type", mediaJSON+"; charset=utf-8")
-	w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
 	writeResponse(w, status, requestError{Errors: gqlerror.List{codedError(code, msg)}})
 }
 
@@ -58,8 +59,8 @@ func shed(n int, next http.Handler) http.Handler {
 			defer func() { <-slots }()
 			next.ServeHTTP(w, r)
 		default:
-			exchangeFrom(r.Context()).refuse(metrics.Overloaded, "OVERLOADED")
-			refuse(w, http.StatusServiceUnavailable, 1, "OVERLOADED", "the server is busy with other requests; retry in a moment")
+			w.Header().Set("Retry-After", "1")
+			refuse(w, r, http.StatusServiceUnavailable, metrics.Overloaded, "OVERLOADED", "the server is busy with other requests; retry in a moment")
 		}
 	})
 }
@@ -82,11 +83,9 @@ func deadline(d time.Duration, next http.Handler) http.Handler {
 func limitBody(max int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tooLarge := func() {
-			exchangeFrom(r.Context()).refuse(metrics.TooLarge, "REQUEST_TOO_LARGE")
 			w.Header().Set("Connection", "close")
-			w.Header().Set("Content-Type", mediaJSON+"; charset=utf-8")
-			writeResponse(w, http.StatusRequestEntityTooLarge, requestError{Errors: gqlerror.List{codedError("REQUEST_TOO_LARGE",
-				"the request body is larger than "+strconv.FormatInt(max, 10)+" bytes; send a shorter query and fewer variables")}})
+			refuse(w, r, http.StatusRequestEntityTooLarge, metrics.TooLarge, "REQUEST_TOO_LARGE",
+				"the request body is larger than "+strconv.FormatInt(max, 10)+" bytes; send a shorter query and fewer variables")
 		}
 		if r.ContentLength > max {
 			tooLarge()
@@ -99,8 +98,7 @@ func limitBody(max int64, next http.Handler) http.Handler {
 			tooLarge()
 			return
 		case err != nil:
-			exchangeFrom(r.Context()).refuse("", "BAD_REQUEST")
-			refuse(w, http.StatusBadRequest, 0, "BAD_REQUEST", "the request body could not be read")
+			refuse(w, r, http.StatusBadRequest, "", "BAD_REQUEST", "the request body could not be read")
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
@@ -135,8 +133,8 @@ func rateLimit(perSecond float64, burst int, next http.Handler) http.Handler {
 		res := rl.limiter(client(r)).Reserve()
 		if wait := res.Delay(); wait > 0 {
 			res.Cancel()
-			exchangeFrom(r.Context()).refuse(metrics.RateLimited, "RATE_LIMITED")
-			refuse(w, http.StatusTooManyRequests, int(math.Ceil(wait.Seconds())), "RATE_LIMITED",
+			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+			refuse(w, r, http.StatusTooManyRequests, metrics.RateLimited, "RATE_LIMITED",
 				"too many requests from this client; wait for the number of seconds in the Retry-After header")
 			return
 		}
