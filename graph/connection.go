@@ -193,19 +193,25 @@ func storePage[T, F any, Fld ~string](ctx context.Context, l list[F, Fld], e fun
 	return newConnection(items, l, e, func(ctx context.Context) (int, error) { return e.Count(s, ctx, l.filter) }), nil
 }
 
-// nestedPage pages a nested list. load reads it whole, filtered and sorted, through the
-// request's loaders (one batched read per level for all parents); the page is cut here.
+// nestedPage pages a nested list. load reads it through the request's loaders (one
+// batched read per level for all parents): on the batched plan the whole list, filtered
+// and sorted; on the per-parent plan one item more than the page from the window's start
+// (or end) and one item beyond each cursor (loader.List). The page is cut here, in the
+// same way for both, so both answer the same page, cursors and pageInfo.
 func nestedPage[T, F any, Fld ~string](ctx context.Context, l list[F, Fld], e funding.Entity[T, F, Fld],
-	load func(*loader.Loaders, *F, []funding.Order[Fld]) ([]*T, error),
+	load func(*loader.Loaders, funding.Query[F, funding.Order[Fld]]) (loader.List[T], error),
 ) (*Connection[*T], error) {
 	ld, err := loader.For(ctx)
 	if err != nil {
 		return nil, err
 	}
-	all, err := load(ld, l.filter, l.order)
+	p := l.page
+	p.Limit++
+	got, err := load(ld, funding.Query[F, funding.Order[Fld]]{Filter: l.filter, Order: l.order, Page: p})
 	if err != nil {
 		return nil, err
 	}
+	all := got.Items
 	// The window between the cursors, then its first or last items.
 	cmp := func(it *T, pos *funding.Keyset) int {
 		ks := keyset(l, e, it)
@@ -232,7 +238,7 @@ func nestedPage[T, F any, Fld ~string](ctx context.Context, l list[F, Fld], e fu
 	} else {
 		hi = min(hi, lo+l.page.Limit)
 	}
-	c := newConnection(all[lo:hi], l, e, func(context.Context) (int, error) { return len(all), nil })
+	c := newConnection(all[lo:hi], l, e, got.Count)
 	c.pageInfo.HasPreviousPage, c.pageInfo.HasNextPage = lo > 0, hi < len(all)
 	return c, nil
 }

@@ -68,7 +68,8 @@ func thisYear() int { return time.Now().UTC().Year() }
 // loaders).
 func (r *Resolver) fundBalances(ctx context.Context, t *funding.TrustFund, year int) ([]*FundBalance, error) {
 	as, err := loadOne(ctx, func(l *loader.Loaders) ([]*funding.Allocation, error) {
-		return l.TrustFundAllocations(ctx, t.ID, nil, nil)
+		as, err := l.TrustFundAllocations(ctx, t.ID, funding.AllocationQuery{})
+		return as.Items, err
 	})
 	if err != nil {
 		return nil, err

@@ -40,8 +40,8 @@ func (r *agreementResolver) TrustFunds(ctx context.Context, obj *funding.Agreeme
 	if err != nil {
 		return nil, err
 	}
-	return nestedPage(ctx, l, funding.TrustFunds, func(ld *loader.Loaders, f *funding.TrustFundFilter, o []funding.Order[funding.TrustFundOrderField]) ([]*funding.TrustFund, error) {
-		return ld.AgreementTrustFunds(ctx, obj.ID, f, o)
+	return nestedPage(ctx, l, funding.TrustFunds, func(ld *loader.Loaders, q funding.TrustFundQuery) (loader.List[funding.TrustFund], error) {
+		return ld.AgreementTrustFunds(ctx, obj.ID, q)
 	})
 }
 
@@ -106,8 +106,8 @@ func (r *countryResolver) Projects(ctx context.Context, obj *funding.Country, fi
 	if err != nil {
 		return nil, err
 	}
-	return nestedPage(ctx, l, funding.Projects, func(ld *loader.Loaders, f *funding.ProjectFilter, o []funding.Order[funding.ProjectOrderField]) ([]*funding.Project, error) {
-		return ld.CountryProjects(ctx, obj.Code, f, o)
+	return nestedPage(ctx, l, funding.Projects, func(ld *loader.Loaders, q funding.ProjectQuery) (loader.List[funding.Project], error) {
+		return ld.CountryProjects(ctx, obj.Code, q)
 	})
 }
 
@@ -117,8 +117,8 @@ func (r *countryResolver) Donors(ctx context.Context, obj *funding.Country, filt
 	if err != nil {
 		return nil, err
 	}
-	return nestedPage(ctx, l, funding.Donors, func(ld *loader.Loaders, f *funding.DonorFilter, o []funding.Order[funding.DonorOrderField]) ([]*funding.Donor, error) {
-		return ld.CountryDonors(ctx, obj.Code, f, o)
+	return nestedPage(ctx, l, funding.Donors, func(ld *loader.Loaders, q funding.DonorQuery) (loader.List[funding.Donor], error) {
+		return ld.CountryDonors(ctx, obj.Code, q)
 	})
 }
 
@@ -128,8 +128,8 @@ func (r *countryResolver) PartnerDonors(ctx context.Context, obj *funding.Countr
 	if err != nil {
 		return nil, err
 	}
-	return nestedPage(ctx, l, funding.Donors, func(ld *loader.Loaders, f *funding.DonorFilter, o []funding.Order[funding.DonorOrderField]) ([]*funding.Donor, error) {
-		return ld.CountryPartnerDonors(ctx, obj.Code, f, o)
+	return nestedPage(ctx, l, funding.Donors, func(ld *loader.Loaders, q funding.DonorQuery) (loader.List[funding.Donor], error) {
+		return ld.CountryPartnerDonors(ctx, obj.Code, q)
 	})
 }
 
@@ -139,8 +139,8 @@ func (r *countryResolver) Allocations(ctx context.Context, obj *funding.Country,
 	if err != nil {
 		return nil, err
 	}
-	return nestedPage(ctx, l, funding.Allocations, func(ld *loader.Loaders, f *funding.AllocationFilter, o []funding.Order[funding.AllocationOrderField]) ([]*funding.Allocation, error) {
-		return ld.CountryAllocations(ctx, obj.Code, f, o)
+	return nestedPage(ctx, l, funding.Allocations, func(ld *loader.Loaders, q funding.AllocationQuery) (loader.List[funding.Allocation], error) {
+		return ld.CountryAllocations(ctx, obj.Code, q)
 	})
 }
 
@@ -181,8 +181,8 @@ func (r *donorResolver) Agreements(ctx context.Context, obj *funding.Donor, filt
 	if err != nil {
 		return nil, err
 	}
-	return nestedPage(ctx, l, funding.Agreements, func(ld *loader.Loaders, f *funding.AgreementFilter, o []funding.Order[funding.AgreementOrderField]) ([]*funding.Agreement, error) {
-		return ld.DonorAgreements(ctx, obj.ID, f, o)
+	return nestedPage(ctx, l, funding.Agreements, func(ld *loader.Loaders, q funding.AgreementQuery) (loader.List[funding.Agreement], error) {
+		return ld.DonorAgreements(ctx, obj.ID, q)
 	})
 }
 
@@ -192,8 +192,8 @@ func (r *donorResolver) TrustFunds(ctx context.Context, obj *funding.Donor, filt
 	if err != nil {
 		return nil, err
 	}
-	return nestedPage(ctx, l, funding.TrustFunds, func(ld *loader.Loaders, f *funding.TrustFundFilter, o []funding.Order[funding.TrustFundOrderField]) ([]*funding.TrustFund, error) {
-		return ld.DonorTrustFunds(ctx, obj.ID, f, o)
+	return nestedPage(ctx, l, funding.TrustFunds, func(ld *loader.Loaders, q funding.TrustFundQuery) (loader.List[funding.TrustFund], error) {
+		return ld.DonorTrustFunds(ctx, obj.ID, q)
 	})
 }
 
@@ -203,8 +203,8 @@ func (r *donorResolver) Allocations(ctx context.Context, obj *funding.Donor, fil
 	if err != nil {
 		return nil, err
 	}
-	return nestedPage(ctx, l, funding.Allocations, func(ld *loader.Loaders, f *funding.AllocationFilter, o []funding.Order[funding.AllocationOrderField]) ([]*funding.Allocation, error) {
-		return ld.DonorAllocations(ctx, obj.ID, f, o)
+	return nestedPage(ctx, l, funding.Allocations, func(ld *loader.Loaders, q funding.AllocationQuery) (loader.List[funding.Allocation], error) {
+		return ld.DonorAllocations(ctx, obj.ID, q)
 	})
 }
 
@@ -214,8 +214,8 @@ func (r *donorResolver) Projects(ctx context.Context, obj *funding.Donor, filter
 	if err != nil {
 		return nil, err
 	}
-	return nestedPage(ctx, l, funding.Projects, func(ld *loader.Loaders, f *funding.ProjectFilter, o []funding.Order[funding.ProjectOrderField]) ([]*funding.Project, error) {
-		return ld.DonorProjects(ctx, obj.ID, f, o)
+	return nestedPage(ctx, l, funding.Projects, func(ld *loader.Loaders, q funding.ProjectQuery) (loader.List[funding.Project], error) {
+		return ld.DonorProjects(ctx, obj.ID, q)
 	})
 }
 
@@ -374,8 +374,8 @@ func (r *projectResolver) Allocations(ctx context.Context, obj *funding.Project,
 	if err != nil {
 		return nil, err
 	}
-	return nestedPage(ctx, l, funding.Allocations, func(ld *loader.Loaders, f *funding.AllocationFilter, o []funding.Order[funding.AllocationOrderField]) ([]*funding.Allocation, error) {
-		return ld.ProjectAllocations(ctx, obj.ID, f, o)
+	return nestedPage(ctx, l, funding.Allocations, func(ld *loader.Loaders, q funding.AllocationQuery) (loader.List[funding.Allocation], error) {
+		return ld.ProjectAllocations(ctx, obj.ID, q)
 	})
 }
 
@@ -385,8 +385,8 @@ func (r *projectResolver) Donors(ctx context.Context, obj *funding.Project, filt
 	if err != nil {
 		return nil, err
 	}
-	return nestedPage(ctx, l, funding.Donors, func(ld *loader.Loaders, f *funding.DonorFilter, o []funding.Order[funding.DonorOrderField]) ([]*funding.Donor, error) {
-		return ld.ProjectDonors(ctx, obj.ID, f, o)
+	return nestedPage(ctx, l, funding.Donors, func(ld *loader.Loaders, q funding.DonorQuery) (loader.List[funding.Donor], error) {
+		return ld.ProjectDonors(ctx, obj.ID, q)
 	})
 }
 
@@ -396,8 +396,8 @@ func (r *projectResolver) TrustFunds(ctx context.Context, obj *funding.Project, 
 	if err != nil {
 		return nil, err
 	}
-	return nestedPage(ctx, l, funding.TrustFunds, func(ld *loader.Loaders, f *funding.TrustFundFilter, o []funding.Order[funding.TrustFundOrderField]) ([]*funding.TrustFund, error) {
-		return ld.ProjectTrustFunds(ctx, obj.ID, f, o)
+	return nestedPage(ctx, l, funding.TrustFunds, func(ld *loader.Loaders, q funding.TrustFundQuery) (loader.List[funding.TrustFund], error) {
+		return ld.ProjectTrustFunds(ctx, obj.ID, q)
 	})
 }
 
@@ -562,8 +562,8 @@ func (r *trustFundResolver) Agreements(ctx context.Context, obj *funding.TrustFu
 	if err != nil {
 		return nil, err
 	}
-	return nestedPage(ctx, l, funding.Agreements, func(ld *loader.Loaders, f *funding.AgreementFilter, o []funding.Order[funding.AgreementOrderField]) ([]*funding.Agreement, error) {
-		return ld.TrustFundAgreements(ctx, obj, f, o)
+	return nestedPage(ctx, l, funding.Agreements, func(ld *loader.Loaders, q funding.AgreementQuery) (loader.List[funding.Agreement], error) {
+		return ld.TrustFundAgreements(ctx, obj, q)
 	})
 }
 
@@ -589,8 +589,8 @@ func (r *trustFundResolver) Allocations(ctx context.Context, obj *funding.TrustF
 	if err != nil {
 		return nil, err
 	}
-	return nestedPage(ctx, l, funding.Allocations, func(ld *loader.Loaders, f *funding.AllocationFilter, o []funding.Order[funding.AllocationOrderField]) ([]*funding.Allocation, error) {
-		return ld.TrustFundAllocations(ctx, obj.ID, f, o)
+	return nestedPage(ctx, l, funding.Allocations, func(ld *loader.Loaders, q funding.AllocationQuery) (loader.List[funding.Allocation], error) {
+		return ld.TrustFundAllocations(ctx, obj.ID, q)
 	})
 }
 
@@ -600,8 +600,8 @@ func (r *trustFundResolver) Projects(ctx context.Context, obj *funding.TrustFund
 	if err != nil {
 		return nil, err
 	}
-	return nestedPage(ctx, l, funding.Projects, func(ld *loader.Loaders, f *funding.ProjectFilter, o []funding.Order[funding.ProjectOrderField]) ([]*funding.Project, error) {
-		return ld.TrustFundProjects(ctx, obj.ID, f, o)
+	return nestedPage(ctx, l, funding.Projects, func(ld *loader.Loaders, q funding.ProjectQuery) (loader.List[funding.Project], error) {
+		return ld.TrustFundProjects(ctx, obj.ID, q)
 	})
 }
 

@@ -7,10 +7,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/coopgraph/coopgraph/internal/mongostore"
 	"github.com/coopgraph/coopgraph/internal/server"
 )
 
@@ -31,6 +33,8 @@ type config struct {
 	// load and maxCost: deadlines, shedding, rate limit and query cost (serve only).
 	load    server.Load
 	maxCost int
+	// nestedReads is the plan of nested pages (mongostore.NestedReadsModes; serve only).
+	nestedReads string
 	// shutdownTimeout is how long a stopping server waits for requests in flight.
 	shutdownTimeout time.Duration
 	// manifestFile is --operations-manifest, and operations the allow-list read from it
@@ -89,7 +93,7 @@ func configFlags(cmd string, getenv func(string) string, c *config, cursorSecret
 	*c = config{
 		addr: ":8080", dataDir: "./data", dbName: "coopgraph", storeTimeout: 2 * time.Second,
 		load: server.DefaultLoad, maxCost: server.DefaultLimits.Cost, shutdownTimeout: 15 * time.Second,
-		donors: 30, projects: 2000, allocations: 10000, randSeed: 1,
+		donors: 30, projects: 2000, allocations: 10000, randSeed: 1, nestedReads: mongostore.NestedAuto,
 	}
 	c.corsOrigins, _ = parseList(defaultCORSOrigins)
 	fs := flag.NewFlagSet("coopgraph "+cmd, flag.ContinueOnError)
@@ -121,6 +125,8 @@ func configFlags(cmd string, getenv func(string) string, c *config, cursorSecret
 			"requests each API key or IP address may send at once, above --rate-limit")
 		envVar(fs, errs, getenv, &c.maxCost, "max-cost", "COOPGRAPH_MAX_COST", parsePositive(strconv.Atoi),
 			"the most a query may cost (a field costs 1; a list multiplies what it selects by its page size)")
+		envVar(fs, errs, getenv, &c.nestedReads, "nested-reads", "COOPGRAPH_NESTED_READS", parseNestedReads,
+			"how nested lists are read: auto (from what the store says of itself at start), batched (all children of a level's parents in one find, paged in the API: the embedded store's plan), per-parent (a page per parent, one aggregate per level with $unionWith: MongoDB 4.4 and later) or per-parent-find (a page per parent, one find each)")
 		envVar(fs, errs, getenv, &c.authReads, "require-auth-for-reads", "COOPGRAPH_REQUIRE_AUTH_FOR_READS", strconv.ParseBool,
 			"require a valid API key for reads too")
 		envVar(fs, errs, getenv, &c.shutdownTimeout, "shutdown-timeout", "COOPGRAPH_SHUTDOWN_TIMEOUT", parsePositive(time.ParseDuration),
@@ -252,6 +258,14 @@ func parseList(s string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// parseNestedReads accepts one of mongostore.NestedReadsModes.
+func parseNestedReads(s string) (string, error) {
+	if !slices.Contains(mongostore.NestedReadsModes, s) {
+		return "", fmt.Errorf("must be one of %s", strings.Join(mongostore.NestedReadsModes, ", "))
+	}
+	return s, nil
 }
 
 // parseDBName accepts a name MongoDB accepts for a database.

@@ -40,7 +40,7 @@ func openStore(ctx context.Context, c config, stderr io.Writer, monitor *event.C
 		uri, name = e.URI(), "embedded FerretDB (SQLite files in "+c.dataDir+")"
 		stopEmbedded = func() { _ = e.Stop(10 * time.Second) }
 	}
-	s, err := mongostore.Connect(ctx, uri, c.dbName, mongostore.Options{Timeout: c.storeTimeout, Monitor: monitor})
+	s, err := mongostore.Connect(ctx, uri, c.dbName, mongostore.Options{Timeout: c.storeTimeout, Monitor: monitor, NestedReads: c.nestedReads})
 	if err != nil {
 		stopEmbedded()
 		if c.mongoURI != "" {
@@ -99,7 +99,7 @@ func runServe(ctx context.Context, c config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	storeName += note
+	storeName += note + ", nested lists read " + s.NestedReads()
 
 	limits := server.DefaultLimits
 	limits.Cost = c.maxCost
@@ -109,6 +109,7 @@ func runServe(ctx context.Context, c config, stdout, stderr io.Writer) error {
 			Keys: keys, RequireAuthForReads: c.authReads, NewID: mongostore.NewID, CursorSecret: c.cursorSecret,
 			Limits: &limits, Load: &c.load, Metrics: m,
 			Operations: c.operations, NoIntrospection: !c.introspection,
+			PerParent: s.NestedReads() != mongostore.NestedBatched,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,

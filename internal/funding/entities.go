@@ -29,6 +29,9 @@ type Reader interface {
 	CountTrustFunds(ctx context.Context, f *TrustFundFilter) (int, error)
 	CountAllocations(ctx context.Context, f *AllocationFilter) (int, error)
 	CountProjects(ctx context.Context, f *ProjectFilter) (int, error)
+	// CountWithin counts the entities of kind k of each parent of w (by w.Ref) that
+	// match the filter args sets (as in AnyEntity.FindAny; nil for all).
+	CountWithin(ctx context.Context, k Kind, w *Within, args func(filter, order any) error) (map[string]int, error)
 }
 
 // Writer is the writes of one kind of entity T. Each writes one document (or one batch,

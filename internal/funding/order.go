@@ -182,6 +182,12 @@ type Page struct {
 type Within struct {
 	Ref string
 	IDs []string
+	// EachParent applies the query's page to each parent's items rather than to the
+	// whole list: at most Limit items per parent in the page's window, and, for each
+	// cursor, one item of the parent beyond it (at or before After, at or after Before),
+	// so that the caller can tell whether anything lies beyond the window. Items come in
+	// no particular order across parents.
+	EachParent bool
 }
 
 // Query asks a store for a list: filtered, restricted to some parents, ordered, paged.

@@ -34,8 +34,8 @@ func TestByIDLoaders(t *testing.T) {
 	ctx := context.Background()
 	filter := &funding.AgreementFilter{Title: &funding.TextFilter{Contains: new("skills")}}
 	order := []funding.AgreementOrder{{Field: "SIGNED_ON", Direction: funding.DESC}}
-	got, err := l.TrustFundAgreements(ctx, &funding.TrustFund{AgreementIDs: []string{"b", "a"}}, filter, order)
-	if err != nil || len(got) != 2 {
+	got, err := l.TrustFundAgreements(ctx, &funding.TrustFund{AgreementIDs: []string{"b", "a"}}, funding.AgreementQuery{Filter: filter, Order: order})
+	if err != nil || len(got.Items) != 2 {
 		t.Fatalf("TrustFundAgreements = %v, %v", got, err)
 	}
 	if !reflect.DeepEqual(s.last.Filter, filter) || !reflect.DeepEqual(s.last.Order, order) || s.last.Within.Ref != "id" {

@@ -45,118 +45,121 @@ func (l *Loaders) ofKind(k funding.Kind) (*Loader[Key, []any], error) {
 
 // Countries returns the countries with the codes, in order of code, dropping unknown ones.
 func (l *Loaders) Countries(ctx context.Context, codes []string) ([]*funding.Country, error) {
-	return mergeByID(ctx, l, funding.Countries, codes, "", nil)
+	cs, err := mergeByID(ctx, l, funding.Countries, codes, funding.CountryQuery{})
+	return cs.Items, err
 }
 
-// Lists of related entities, filtered and sorted as asked (by id when no order is given).
-// Those that span several collections take one batched read per hop.
+// Lists of related entities, filtered and sorted as asked (by id when no order is given),
+// as List says: on the per-parent plan (Options.PerParent) a page of those that read
+// their last hop by reference, whole for those whose last hop reads by id. Those that
+// span several collections take one batched read per hop; their earlier hops read whole.
 
 // DonorAgreements returns the agreements a donor signed.
-func (l *Loaders) DonorAgreements(ctx context.Context, donorID string, f *funding.AgreementFilter, o []funding.AgreementOrder) ([]*funding.Agreement, error) {
-	return l.agreementsByDonor.Load(ctx, Key{donorID, argsKey(f, o)})
+func (l *Loaders) DonorAgreements(ctx context.Context, donorID string, q funding.AgreementQuery) (List[funding.Agreement], error) {
+	return l.agreementsByDonor.page(ctx, donorID, q)
 }
 
 // DonorTrustFunds returns the trust funds a donor set up.
-func (l *Loaders) DonorTrustFunds(ctx context.Context, donorID string, f *funding.TrustFundFilter, o []funding.TrustFundOrder) ([]*funding.TrustFund, error) {
-	return l.trustFundsByDonor.Load(ctx, Key{donorID, argsKey(f, o)})
+func (l *Loaders) DonorTrustFunds(ctx context.Context, donorID string, q funding.TrustFundQuery) (List[funding.TrustFund], error) {
+	return l.trustFundsByDonor.page(ctx, donorID, q)
 }
 
 // DonorAllocations returns the allocations made from a donor's trust funds.
-func (l *Loaders) DonorAllocations(ctx context.Context, donorID string, f *funding.AllocationFilter, o []funding.AllocationOrder) ([]*funding.Allocation, error) {
-	tfs, err := l.trustFundsByDonor.Load(ctx, Key{Parent: donorID})
+func (l *Loaders) DonorAllocations(ctx context.Context, donorID string, q funding.AllocationQuery) (List[funding.Allocation], error) {
+	tfs, err := l.trustFundsByDonor.all(ctx, donorID)
 	if err != nil {
-		return nil, err
+		return List[funding.Allocation]{}, err
 	}
-	return merge(ctx, l.allocationsByTrustFund, funding.Allocations, ids(tfs, funding.TrustFunds.LocalID), argsKey(f, o), o)
+	return l.allocationsByTrustFund.merged(ctx, ids(tfs, funding.TrustFunds.LocalID), q)
 }
 
 // DonorProjects returns the projects that received allocations from a donor's trust funds.
-func (l *Loaders) DonorProjects(ctx context.Context, donorID string, f *funding.ProjectFilter, o []funding.ProjectOrder) ([]*funding.Project, error) {
-	as, err := l.DonorAllocations(ctx, donorID, nil, nil)
+func (l *Loaders) DonorProjects(ctx context.Context, donorID string, q funding.ProjectQuery) (List[funding.Project], error) {
+	as, err := l.DonorAllocations(ctx, donorID, funding.AllocationQuery{})
 	if err != nil {
-		return nil, err
+		return List[funding.Project]{}, err
 	}
-	return mergeByID(ctx, l, funding.Projects, ids(as, allocationProjectID), argsKey(f, o), o)
+	return mergeByID(ctx, l, funding.Projects, ids(as.Items, allocationProjectID), q)
 }
 
 // AgreementTrustFunds returns the trust funds set up or extended under an agreement.
-func (l *Loaders) AgreementTrustFunds(ctx context.Context, agreementID string, f *funding.TrustFundFilter, o []funding.TrustFundOrder) ([]*funding.TrustFund, error) {
-	return l.trustFundsByAgreement.Load(ctx, Key{agreementID, argsKey(f, o)})
+func (l *Loaders) AgreementTrustFunds(ctx context.Context, agreementID string, q funding.TrustFundQuery) (List[funding.TrustFund], error) {
+	return l.trustFundsByAgreement.page(ctx, agreementID, q)
 }
 
 // TrustFundAgreements returns the agreements a trust fund was set up or extended under.
-func (l *Loaders) TrustFundAgreements(ctx context.Context, t *funding.TrustFund, f *funding.AgreementFilter, o []funding.AgreementOrder) ([]*funding.Agreement, error) {
-	return mergeByID(ctx, l, funding.Agreements, t.AgreementIDs, argsKey(f, o), o)
+func (l *Loaders) TrustFundAgreements(ctx context.Context, t *funding.TrustFund, q funding.AgreementQuery) (List[funding.Agreement], error) {
+	return mergeByID(ctx, l, funding.Agreements, t.AgreementIDs, q)
 }
 
 // TrustFundAllocations returns a trust fund's allocations.
-func (l *Loaders) TrustFundAllocations(ctx context.Context, trustFundID string, f *funding.AllocationFilter, o []funding.AllocationOrder) ([]*funding.Allocation, error) {
-	return l.allocationsByTrustFund.Load(ctx, Key{trustFundID, argsKey(f, o)})
+func (l *Loaders) TrustFundAllocations(ctx context.Context, trustFundID string, q funding.AllocationQuery) (List[funding.Allocation], error) {
+	return l.allocationsByTrustFund.page(ctx, trustFundID, q)
 }
 
 // TrustFundProjects returns the projects a trust fund made allocations to.
-func (l *Loaders) TrustFundProjects(ctx context.Context, trustFundID string, f *funding.ProjectFilter, o []funding.ProjectOrder) ([]*funding.Project, error) {
-	as, err := l.allocationsByTrustFund.Load(ctx, Key{Parent: trustFundID})
+func (l *Loaders) TrustFundProjects(ctx context.Context, trustFundID string, q funding.ProjectQuery) (List[funding.Project], error) {
+	as, err := l.allocationsByTrustFund.all(ctx, trustFundID)
 	if err != nil {
-		return nil, err
+		return List[funding.Project]{}, err
 	}
-	return mergeByID(ctx, l, funding.Projects, ids(as, allocationProjectID), argsKey(f, o), o)
+	return mergeByID(ctx, l, funding.Projects, ids(as, allocationProjectID), q)
 }
 
 // ProjectAllocations returns a project's allocations.
-func (l *Loaders) ProjectAllocations(ctx context.Context, projectID string, f *funding.AllocationFilter, o []funding.AllocationOrder) ([]*funding.Allocation, error) {
-	return l.allocationsByProject.Load(ctx, Key{projectID, argsKey(f, o)})
+func (l *Loaders) ProjectAllocations(ctx context.Context, projectID string, q funding.AllocationQuery) (List[funding.Allocation], error) {
+	return l.allocationsByProject.page(ctx, projectID, q)
 }
 
 // ProjectTrustFunds returns the trust funds that made allocations to a project.
-func (l *Loaders) ProjectTrustFunds(ctx context.Context, projectID string, f *funding.TrustFundFilter, o []funding.TrustFundOrder) ([]*funding.TrustFund, error) {
-	as, err := l.allocationsByProject.Load(ctx, Key{Parent: projectID})
+func (l *Loaders) ProjectTrustFunds(ctx context.Context, projectID string, q funding.TrustFundQuery) (List[funding.TrustFund], error) {
+	as, err := l.allocationsByProject.all(ctx, projectID)
 	if err != nil {
-		return nil, err
+		return List[funding.TrustFund]{}, err
 	}
-	return mergeByID(ctx, l, funding.TrustFunds, ids(as, allocationTrustFundID), argsKey(f, o), o)
+	return mergeByID(ctx, l, funding.TrustFunds, ids(as, allocationTrustFundID), q)
 }
 
 // ProjectDonors returns the donors whose trust funds made allocations to a project.
-func (l *Loaders) ProjectDonors(ctx context.Context, projectID string, f *funding.DonorFilter, o []funding.DonorOrder) ([]*funding.Donor, error) {
-	tfs, err := l.ProjectTrustFunds(ctx, projectID, nil, nil)
+func (l *Loaders) ProjectDonors(ctx context.Context, projectID string, q funding.DonorQuery) (List[funding.Donor], error) {
+	tfs, err := l.ProjectTrustFunds(ctx, projectID, funding.TrustFundQuery{})
 	if err != nil {
-		return nil, err
+		return List[funding.Donor]{}, err
 	}
-	return mergeByID(ctx, l, funding.Donors, ids(tfs, trustFundDonorID), argsKey(f, o), o)
+	return mergeByID(ctx, l, funding.Donors, ids(tfs.Items, trustFundDonorID), q)
 }
 
 // CountryProjects returns the projects with a share in a country.
-func (l *Loaders) CountryProjects(ctx context.Context, code string, f *funding.ProjectFilter, o []funding.ProjectOrder) ([]*funding.Project, error) {
-	return l.projectsByCountry.Load(ctx, Key{code, argsKey(f, o)})
+func (l *Loaders) CountryProjects(ctx context.Context, code string, q funding.ProjectQuery) (List[funding.Project], error) {
+	return l.projectsByCountry.page(ctx, code, q)
 }
 
 // CountryAllocations returns the allocations to projects with a share in a country.
-func (l *Loaders) CountryAllocations(ctx context.Context, code string, f *funding.AllocationFilter, o []funding.AllocationOrder) ([]*funding.Allocation, error) {
-	ps, err := l.projectsByCountry.Load(ctx, Key{Parent: code})
+func (l *Loaders) CountryAllocations(ctx context.Context, code string, q funding.AllocationQuery) (List[funding.Allocation], error) {
+	ps, err := l.projectsByCountry.all(ctx, code)
 	if err != nil {
-		return nil, err
+		return List[funding.Allocation]{}, err
 	}
-	return merge(ctx, l.allocationsByProject, funding.Allocations, ids(ps, funding.Projects.LocalID), argsKey(f, o), o)
+	return l.allocationsByProject.merged(ctx, ids(ps, funding.Projects.LocalID), q)
 }
 
 // CountryDonors returns the donors whose trust funds made allocations to projects with a
 // share in a country.
-func (l *Loaders) CountryDonors(ctx context.Context, code string, f *funding.DonorFilter, o []funding.DonorOrder) ([]*funding.Donor, error) {
-	as, err := l.CountryAllocations(ctx, code, nil, nil)
+func (l *Loaders) CountryDonors(ctx context.Context, code string, q funding.DonorQuery) (List[funding.Donor], error) {
+	as, err := l.CountryAllocations(ctx, code, funding.AllocationQuery{})
 	if err != nil {
-		return nil, err
+		return List[funding.Donor]{}, err
 	}
-	tfs, err := mergeByID(ctx, l, funding.TrustFunds, ids(as, allocationTrustFundID), "", nil)
+	tfs, err := mergeByID(ctx, l, funding.TrustFunds, ids(as.Items, allocationTrustFundID), funding.TrustFundQuery{})
 	if err != nil {
-		return nil, err
+		return List[funding.Donor]{}, err
 	}
-	return mergeByID(ctx, l, funding.Donors, ids(tfs, trustFundDonorID), argsKey(f, o), o)
+	return mergeByID(ctx, l, funding.Donors, ids(tfs.Items, trustFundDonorID), q)
 }
 
 // CountryPartnerDonors returns the donors naming a country as a partner country.
-func (l *Loaders) CountryPartnerDonors(ctx context.Context, code string, f *funding.DonorFilter, o []funding.DonorOrder) ([]*funding.Donor, error) {
-	return l.donorsByPartnerCountry.Load(ctx, Key{code, argsKey(f, o)})
+func (l *Loaders) CountryPartnerDonors(ctx context.Context, code string, q funding.DonorQuery) (List[funding.Donor], error) {
+	return l.donorsByPartnerCountry.page(ctx, code, q)
 }
 
 func trustFundDonorID(t *funding.TrustFund) string       { return t.DonorID }
@@ -176,25 +179,17 @@ func ids[T any](xs []*T, key func(*T) string) []string {
 	return out
 }
 
-// merge loads the children of all parents with the same arguments and merges them into
-// one list in the order asked for (then by id), without repeats.
-func merge[T, F any, Fld ~string](ctx context.Context, ld *Loader[Key, []*T], e funding.Entity[T, F, Fld], parents []string, args string, order []funding.Order[Fld]) ([]*T, error) {
-	lists, err := ld.LoadAll(ctx, keys(parents, args))
-	if err != nil {
-		return nil, err
-	}
-	return sorted(e, slices.Concat(lists...), order), nil
-}
-
-// mergeByID is merge for the loader by id of e.
-func mergeByID[T, F any, Fld ~string](ctx context.Context, l *Loaders, e funding.Entity[T, F, Fld], parents []string, args string, order []funding.Order[Fld]) ([]*T, error) {
+// mergeByID loads the entities of e with the ids that match q's filter through the
+// loader by id, and merges them into one list in q's order (then by id), without repeats.
+// It reads them whole on either plan: a read by id returns one entity per id.
+func mergeByID[T, F any, Fld ~string](ctx context.Context, l *Loaders, e funding.Entity[T, F, Fld], ids []string, q funding.Query[F, funding.Order[Fld]]) (List[T], error) {
 	ld, err := l.ofKind(e.Kind)
 	if err != nil {
-		return nil, err
+		return List[T]{}, err
 	}
-	lists, err := ld.LoadAll(ctx, keys(parents, args))
+	lists, err := ld.LoadAll(ctx, keys(ids, argsKey(q.Filter, q.Order, nil)))
 	if err != nil {
-		return nil, err
+		return List[T]{}, err
 	}
 	var out []*T
 	for _, xs := range lists {
@@ -202,7 +197,7 @@ func mergeByID[T, F any, Fld ~string](ctx context.Context, l *Loaders, e funding
 			out = append(out, x.(*T))
 		}
 	}
-	return sorted(e, out, order), nil
+	return whole(sorted(e, out, q.Order)), nil
 }
 
 func keys(parents []string, args string) []Key {

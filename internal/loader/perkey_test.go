@@ -104,19 +104,19 @@ func TestRelationErrorIsPerKey(t *testing.T) {
 	}})
 	ctx := context.Background()
 	filter := &funding.TrustFundFilter{Name: &funding.TextFilter{Contains: new("x")}}
-	var good, bad []*funding.TrustFund
+	var good, bad loader.List[funding.TrustFund]
 	var goodErr, badErr error
 	var wg sync.WaitGroup
-	wg.Go(func() { bad, badErr = l.DonorTrustFunds(ctx, "flanders", filter, nil) })
-	wg.Go(func() { good, goodErr = l.DonorTrustFunds(ctx, "netherlands", nil, nil) })
+	wg.Go(func() { bad, badErr = l.DonorTrustFunds(ctx, "flanders", funding.TrustFundQuery{Filter: filter}) })
+	wg.Go(func() { good, goodErr = l.DonorTrustFunds(ctx, "netherlands", funding.TrustFundQuery{}) })
 	wg.Wait()
 	if len(batches) != 1 || batches[0] != 2 {
 		t.Fatalf("batches %v; want the two keys in one batch", batches)
 	}
-	if !errors.Is(badErr, errStore) || bad != nil {
-		t.Errorf("filtered key: %v, %v; want the store's error", bad, badErr)
+	if !errors.Is(badErr, errStore) || bad.Items != nil {
+		t.Errorf("filtered key: %v, %v; want the store's error", bad.Items, badErr)
 	}
-	if goodErr != nil || len(good) != 1 || good[0].ID != "fund-of-netherlands" {
+	if goodErr != nil || len(good.Items) != 1 || good.Items[0].ID != "fund-of-netherlands" {
 		t.Errorf("sibling key: %v, %v; want its trust fund", good, goodErr)
 	}
 }

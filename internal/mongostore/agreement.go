@@ -50,7 +50,7 @@ var agreements = entity[agreementDoc, funding.Agreement, funding.AgreementFilter
 	domain: (*agreementDoc).domain,
 	id:     func(d agreementDoc) string { return d.ID },
 	refs:   map[string]string{"id": "_id", "donor": "donorId"},
-	sorts:  map[funding.AgreementOrderField]sortPath{"SIGNED_ON": {"signedOn", true}, "STARTS_ON": {"startsOn", true}, "TITLE": {path: "title"}},
+	sorts:  map[funding.AgreementOrderField]sortPath{"SIGNED_ON": {path: "signedOn", date: true}, "STARTS_ON": {path: "startsOn", date: true}, "TITLE": {path: "title"}},
 	fields: func(_ context.Context, _ *Store, f *funding.AgreementFilter, c *conds) {
 		c.add(idCond("_id", f.ID), nil)
 		c.add(idCond("donorId", f.DonorID), nil)

@@ -49,7 +49,7 @@ var allocations = entity[allocationDoc, funding.Allocation, funding.AllocationFi
 	domain: (*allocationDoc).domain,
 	id:     func(d allocationDoc) string { return d.ID },
 	refs:   map[string]string{"id": "_id", "trustFund": "trustFundId", "project": "projectId"},
-	sorts:  map[funding.AllocationOrderField]sortPath{"YEAR": {path: "year"}, "AMOUNT": {path: "amount.milli"}, "IMPLEMENTING_AGENCY": {path: "implementingAgency"}},
+	sorts:  map[funding.AllocationOrderField]sortPath{"YEAR": {path: "year", int32: true}, "AMOUNT": {path: "amount.milli"}, "IMPLEMENTING_AGENCY": {path: "implementingAgency"}},
 	fields: func(ctx context.Context, s *Store, f *funding.AllocationFilter, c *conds) {
 		c.add(idCond("_id", f.ID), nil)
 		c.add(idCond("trustFundId", f.TrustFundID), nil)

@@ -47,7 +47,7 @@ var donors = entity[donorDoc, funding.Donor, funding.DonorFilter, funding.DonorO
 	domain: (*donorDoc).domain,
 	id:     func(d donorDoc) string { return d.ID },
 	refs:   map[string]string{"id": "_id", "partnerCountry": "partnerCountries"},
-	sorts:  map[funding.DonorOrderField]sortPath{"NAME": {path: "name"}, "TYPE": {path: "type"}, "COOPERATING_SINCE": {path: "cooperatingSince"}},
+	sorts:  map[funding.DonorOrderField]sortPath{"NAME": {path: "name"}, "TYPE": {path: "type"}, "COOPERATING_SINCE": {path: "cooperatingSince", int32: true}},
 	fields: func(_ context.Context, _ *Store, f *funding.DonorFilter, c *conds) {
 		c.add(idCond("_id", f.ID), nil)
 		c.add(textCond(f.Name, "nameNorm", "shortNameNorm"), nil)

@@ -36,12 +36,18 @@ type described interface {
 	entityKind() funding.Kind
 	collection() string
 	indexModels() []mongo.IndexModel
+	// parentIndexModels are the indexes of the per-parent plans (parentIndexes).
+	parentIndexModels() []mongo.IndexModel
+	countWithin(ctx context.Context, s *Store, w *funding.Within, args func(filter, order any) error) (map[string]int, error)
 }
 
 func (e *entity[D, T, F, O]) entityKind() funding.Kind { return e.kind }
 
 func (e *entity[D, T, F, O]) collection() string              { return e.coll }
 func (e *entity[D, T, F, O]) indexModels() []mongo.IndexModel { return e.indexes }
+func (e *entity[D, T, F, O]) parentIndexModels() []mongo.IndexModel {
+	return parentIndexes(e.refs, e.sorts)
+}
 
 // entities lists every entity, in the order of their collections' creation.
 var entities = []described{&countries, &donors, &agreements, &trustFunds, &allocations, &projects}
@@ -77,7 +83,11 @@ func (e *entity[D, T, F, O]) find(ctx context.Context, s *Store, q funding.Query
 	if err != nil {
 		return nil, err
 	}
-	return list(ctx, s.db.Collection(e.coll), f, q.Within, e.refs, sortKeys(q.Order, e.sorts), q.Page, e.domain)
+	c := s.db.Collection(e.coll)
+	if q.Within != nil && q.Within.EachParent {
+		return eachParent(ctx, s, c, f, q.Within, e.refs, sortKeys(q.Order, e.sorts), q.Page, e.domain)
+	}
+	return list(ctx, c, f, q.Within, e.refs, sortKeys(q.Order, e.sorts), q.Page, e.domain)
 }
 
 // count counts the objects matching f.

@@ -22,6 +22,10 @@ import (
 type sortPath struct {
 	path string
 	date bool
+	// int32: the field is a Go int, which the driver stores as a BSON int32 when it fits;
+	// a keyset value (an int64) is sent as one too. MongoDB compares numbers across
+	// types, but the in-memory server of scripts/test-mongodb-compatible does not.
+	int32 bool
 }
 
 type sortKey struct {
@@ -41,15 +45,7 @@ func sortKeys[F ~string](order []funding.Order[F], paths map[F]sortPath) []sortK
 // findOptions returns the sort, the limit and the keyset condition of a page.
 func findOptions(keys []sortKey, p funding.Page) (*options.FindOptionsBuilder, bson.D, error) {
 	all := append(slices.Clone(keys), sortKey{sortPath: sortPath{path: "_id"}})
-	sort := bson.D{}
-	for _, k := range all {
-		dir := 1
-		if k.desc != p.FromEnd {
-			dir = -1
-		}
-		sort = append(sort, bson.E{Key: k.path, Value: dir})
-	}
-	opts := options.Find().SetSort(sort)
+	opts := options.Find().SetSort(sortDoc(all, p.FromEnd))
 	if p.Limit > 0 {
 		opts.SetLimit(int64(p.Limit))
 	}
@@ -85,6 +81,9 @@ func keysetCond(keys []sortKey, k *funding.Keyset, after bool) (bson.D, error) {
 				return nil, funding.Invalid("after", "the cursor is damaged")
 			}
 			v = t
+		}
+		if n, ok := v.(int64); ok && keys[i].int32 && n == int64(int32(n)) {
+			v = int32(n)
 		}
 		vals[i] = v
 	}

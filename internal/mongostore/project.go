@@ -81,7 +81,7 @@ var projects = entity[projectDoc, funding.Project, funding.ProjectFilter, fundin
 	refs:   map[string]string{"id": "_id", "country": "countries.code"},
 	sorts: map[funding.ProjectOrderField]sortPath{
 		"CODE": {path: "code"}, "TITLE": {path: "title"}, "STATUS": {path: "status"},
-		"STARTS_ON": {"startsOn", true}, "ENDS_ON": {"endsOnSort", true},
+		"STARTS_ON": {path: "startsOn", date: true}, "ENDS_ON": {path: "endsOnSort", date: true},
 	},
 	fields: projectFields,
 	logic: func(f *funding.ProjectFilter) (and, or []funding.ProjectFilter, not *funding.ProjectFilter) {

@@ -8,6 +8,8 @@ package mongostore
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -19,8 +21,9 @@ import (
 
 // Store reads and writes coopgraph's collections in one database.
 type Store struct {
-	db   *mongo.Database
-	step func(WriteStep) // Options.AtStep
+	db     *mongo.Database
+	step   func(WriteStep) // Options.AtStep
+	nested string          // NestedReads
 }
 
 // New returns a Store over the database db.
@@ -28,8 +31,9 @@ func New(db *mongo.Database) *Store {
 	return &Store{db: db}
 }
 
-// EnsureIndexes creates the indexes every query needs: each entity's, and those of the
-// store's own collections. It is idempotent.
+// EnsureIndexes creates the indexes every query needs: each entity's, those of the
+// store's own collections and, unless the store reads nested pages with the batched plan,
+// the (reference, order…, _id) ones that pages per parent read through. It is idempotent.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
 	idx := map[string][]mongo.IndexModel{
 		ratesColl: {keys("currency", "year")},
@@ -39,6 +43,9 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 	}
 	for _, e := range entities {
 		idx[e.collection()] = e.indexModels()
+		if s.NestedReads() != NestedBatched {
+			idx[e.collection()] = append(idx[e.collection()], e.parentIndexModels()...)
+		}
 	}
 	for coll, models := range idx {
 		// One at a time: FerretDB v1.24 panics on a createIndexes of several indexes
@@ -188,6 +195,9 @@ type Options struct {
 	Timeout time.Duration
 	// Monitor, if not nil, sees every command (tests count them with it).
 	Monitor *event.CommandMonitor
+	// NestedReads is the plan of nested pages (one of NestedReadsModes; "" is
+	// NestedAuto): with NestedAuto, Connect asks the server (DetectNestedReads).
+	NestedReads string
 	// AtStep, for tests only, is called at each step of a write (see WriteStep). A test
 	// that panics in it stops the write there as a crash would: nothing after it runs,
 	// nothing is cleaned up. Nil in production.
@@ -219,7 +229,17 @@ func Connect(ctx context.Context, uri, dbName string, o Options) (*Store, error)
 		_ = client.Disconnect(context.Background())
 		return nil, fmt.Errorf("connect to store: %w", err)
 	}
-	return &Store{db: client.Database(dbName), step: o.AtStep}, nil
+	s := &Store{db: client.Database(dbName), step: o.AtStep, nested: o.NestedReads}
+	if s.nested == "" || s.nested == NestedAuto {
+		if s.nested, err = DetectNestedReads(pingCtx, s.db); err != nil {
+			_ = client.Disconnect(context.Background())
+			return nil, fmt.Errorf("connect to store: %w", err)
+		}
+	} else if !slices.Contains(NestedReadsModes, s.nested) {
+		_ = client.Disconnect(context.Background())
+		return nil, fmt.Errorf("nested reads %q: want one of %s", s.nested, strings.Join(NestedReadsModes, ", "))
+	}
+	return s, nil
 }
 
 // Ping reports whether the store answers.

@@ -85,7 +85,7 @@ var trustFunds = entity[trustFundDoc, funding.TrustFund, funding.TrustFundFilter
 	id:     func(d trustFundDoc) string { return d.ID },
 	refs:   map[string]string{"id": "_id", "donor": "donorId", "agreement": "agreementIds"},
 	sorts: map[funding.TrustFundOrderField]sortPath{
-		"NAME": {path: "name"}, "ESTABLISHED_ON": {"establishedOn", true}, "STARTS_ON": {"startsOn", true}, "ENDS_ON": {"endsOnSort", true},
+		"NAME": {path: "name"}, "ESTABLISHED_ON": {path: "establishedOn", date: true}, "STARTS_ON": {path: "startsOn", date: true}, "ENDS_ON": {path: "endsOnSort", date: true},
 	},
 	fields: func(_ context.Context, _ *Store, f *funding.TrustFundFilter, c *conds) {
 		c.add(idCond("_id", f.ID), nil)

@@ -43,6 +43,7 @@ func newHandler(s *mongostore.Store, batchWait time.Duration) http.Handler {
 	return server.NewServer(server.Deps{
 		Store: s, Ping: s.Ping, CORSOrigins: []string{"http://localhost:*"},
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), BatchWait: batchWait, NewID: mongostore.NewID,
+		PerParent: s.NestedReads() != mongostore.NestedBatched,
 	})
 }
 

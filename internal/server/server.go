@@ -49,6 +49,9 @@ type Deps struct {
 	// Tests that count store commands set it longer, so that a loaded machine cannot
 	// split a batch.
 	BatchWait time.Duration
+	// PerParent reads nested lists a page per parent (loader.Options.PerParent; the
+	// store's NestedReads is not mongostore.NestedBatched) rather than whole.
+	PerParent bool
 	// Limits bound each request's document and arguments (zero: DefaultLimits).
 	Limits *Limits
 	// Load sets deadlines, the cap on requests in flight and the rate limit (zero:
@@ -90,7 +93,7 @@ func NewServer(d Deps) http.Handler {
 	// large; then, with the body read, too many requests in flight (so that slow senders
 	// cannot hold the slots); only then does a request get its deadline, its loaders and
 	// the GraphQL handler.
-	api := loader.Middleware(d.Store, loader.Options{Wait: d.BatchWait, Observe: m.Batch}, newGraphQL(d, limits))
+	api := loader.Middleware(d.Store, loader.Options{Wait: d.BatchWait, Observe: m.Batch, PerParent: d.PerParent}, newGraphQL(d, limits))
 	api = deadline(load.RequestTimeout, api)
 	api = shed(load.MaxInFlight, api)
 	api = limitBody(limits.BodyBytes, api)
