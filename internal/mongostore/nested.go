@@ -81,9 +81,10 @@ func DetectNestedReads(ctx context.Context, db *mongo.Database) (string, error) 
 	return NestedPerParentFind, nil
 }
 
-// parentsPerRead bounds the parents of one aggregate of the per-parent plan: each takes
-// up to three $unionWith stages, and MongoDB refuses pipelines of more than 1,000 stages.
-const parentsPerRead = 100
+// branchesPerRead bounds the branches of one aggregate of the per-parent plan (one
+// $unionWith stage each, up to three per parent): MongoDB refuses pipelines of more than
+// 1,000 stages. A level of up to 300 parents with cursors, 900 without, is one read.
+const branchesPerRead = 900
 
 // findsAtOnce is how many finds of the per-parent-find plan run at the same time.
 const findsAtOnce = 8
@@ -98,7 +99,7 @@ type branch struct {
 // eachParent reads the page p for each parent of w (see funding.Within.EachParent): for
 // each parent, its first (or, from the end, last) p.Limit items in the window between the
 // cursors, and one item beyond each cursor given. With the per-parent plan the branches
-// of up to parentsPerRead parents go in one aggregate, joined by $unionWith; with the
+// of a level go in one aggregate (up to branchesPerRead), joined by $unionWith; with the
 // others (a store connected with the batched plan serves a caller that asks for pages
 // per parent all the same) each branch is a find.
 func eachParent[D, T any](ctx context.Context, s *Store, c *mongo.Collection, filter bson.D, w *funding.Within, refs map[string]string,
@@ -123,8 +124,8 @@ func eachParent[D, T any](ctx context.Context, s *Store, c *mongo.Collection, fi
 		}
 	}
 	var groups [][]branch
-	for i, id := range w.IDs {
-		if i%parentsPerRead == 0 {
+	for _, id := range w.IDs {
+		if len(groups) == 0 || len(groups[len(groups)-1]) > branchesPerRead-3 {
 			groups = append(groups, nil)
 		}
 		mine := bson.D{{Key: path, Value: id}}

@@ -85,9 +85,11 @@ func TestNoNPlusOne(t *testing.T) {
 	      allocations(first: 20, filter: {year: {gte: 1990}, countryCode: {ne: "XX"}}, orderBy: [{field: AMOUNT, direction: DESC}]) {
 	        totalCount nodes { year project { code countries { country { name } } } } } } } } } }`
 	var filteredReads []int
+	perParent := false
 	reads := func(donors int) (countryReads, fiveLevelReads int) {
 		d := seed.Synthetic(seed.SyntheticOptions{Donors: donors, Projects: 300, Allocations: 1500, Seed: 7})
 		a := newCountingAPI(t, d)
+		perParent = a.perParent
 		var c struct {
 			Country struct {
 				Projects struct {
@@ -130,10 +132,16 @@ func TestNoNPlusOne(t *testing.T) {
 		t.Errorf("five-level query: %d reads with 3 donors, %d with 100; want 5 and 5", f3, f100)
 	}
 	// The same five reads, plus one for the countryCode filter of the nested allocations
-	// (which projects have a share in the country), once for all parents.
+	// (which projects have a share in the country), once for all parents; on the
+	// per-parent plan, totalCount is a count per parent, one more read with its own
+	// translation of the filter.
 	t.Logf("filtered five-level query: %v reads", filteredReads)
-	if !slices.Equal(filteredReads, []int{6, 6}) {
-		t.Errorf("filtered five-level query: %v reads with 3 and 100 donors; want 6 and 6", filteredReads)
+	want := 6
+	if perParent {
+		want = 8
+	}
+	if !slices.Equal(filteredReads, []int{want, want}) {
+		t.Errorf("filtered five-level query: %v reads with 3 and 100 donors; want %d and %d", filteredReads, want, want)
 	}
 }
 

@@ -22,6 +22,9 @@ import (
 type api struct {
 	h    http.Handler
 	cmds *storetest.Commands
+	// perParent: the store reads nested pages per parent (an external MongoDB-compatible
+	// one); command counts differ where totalCount is selected.
+	perParent bool
 }
 
 func newAPI(tb testing.TB, d *seed.Dataset) *api {
@@ -36,7 +39,7 @@ func newAPI(tb testing.TB, d *seed.Dataset) *api {
 func newCountingAPI(tb testing.TB, d *seed.Dataset) *api {
 	tb.Helper()
 	s, cmds := storetest.Open(tb, d)
-	return &api{h: newHandler(s, 20*time.Millisecond), cmds: cmds}
+	return &api{h: newHandler(s, 20*time.Millisecond), cmds: cmds, perParent: s.NestedReads() != mongostore.NestedBatched}
 }
 
 func newHandler(s *mongostore.Store, batchWait time.Duration) http.Handler {

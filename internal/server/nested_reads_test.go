@@ -1,0 +1,152 @@
+package server_test
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"testing"
+
+	"go.mongodb.org/mongo-driver/v2/event"
+
+	"github.com/coopgraph/coopgraph/internal/funding"
+	"github.com/coopgraph/coopgraph/internal/mongostore"
+	"github.com/coopgraph/coopgraph/internal/seed"
+	"github.com/coopgraph/coopgraph/internal/storetest"
+)
+
+// returned counts the documents the store returns, by collection: the lengths of the
+// firstBatch and nextBatch of every reply, as the driver's command monitor sees them.
+type returned struct {
+	mu   sync.Mutex
+	coll map[int64]string // a command's collection, by request id
+	docs map[string]int
+}
+
+func newReturned() *returned { return &returned{coll: map[int64]string{}, docs: map[string]int{}} }
+
+func (r *returned) reset() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.docs = map[string]int{}
+}
+
+func (r *returned) total() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, d := range r.docs {
+		n += d
+	}
+	return n
+}
+
+func (r *returned) of(coll string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.docs[coll]
+}
+
+func (r *returned) monitor() *event.CommandMonitor {
+	return &event.CommandMonitor{
+		Started: func(_ context.Context, e *event.CommandStartedEvent) {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			switch e.CommandName {
+			case "find", "aggregate":
+				r.coll[e.RequestID], _ = e.Command.Lookup(e.CommandName).StringValueOK()
+			case "getMore":
+				r.coll[e.RequestID], _ = e.Command.Lookup("collection").StringValueOK()
+			}
+		},
+		Succeeded: func(_ context.Context, e *event.CommandSucceededEvent) {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			coll, ok := r.coll[e.RequestID]
+			if !ok {
+				return
+			}
+			delete(r.coll, e.RequestID)
+			for _, batch := range []string{"firstBatch", "nextBatch"} {
+				if arr, ok := e.Reply.Lookup("cursor", batch).ArrayOK(); ok {
+					vals, _ := arr.Values()
+					r.docs[coll] += len(vals)
+				}
+			}
+		},
+	}
+}
+
+// TestNestedPagesReadWhatTheyReturn: on the per-parent plans a nested page reads at most
+// first+1 documents per parent (at the last hop of Donor.allocations, per trust fund),
+// where the batched plan reads every child, counted from the replies' batches; the issue's
+// query on 30 donors, 600 projects and 3,000 allocations.
+func TestNestedPagesReadWhatTheyReturn(t *testing.T) {
+	d := seed.Synthetic(seed.SyntheticOptions{Donors: 30, Projects: 600, Allocations: 3000, Seed: 1})
+	docs := newReturned()
+	s, _ := storetest.Open(t, d, docs.monitor())
+	plans := []string{mongostore.NestedBatched, mongostore.NestedPerParentFind}
+	if s.NestedReads() == mongostore.NestedPerParent {
+		plans = append(plans, mongostore.NestedPerParent)
+	}
+
+	// What the query reaches: the first 10 donors by id, their trust funds, and the
+	// allocations of those funds.
+	donors := slices.Clone(d.Donors)
+	slices.SortFunc(donors, func(a, b *funding.Donor) int { return funding.CompareKeys(a.ID, b.ID) })
+	first := map[string]bool{}
+	for _, dn := range donors[:10] {
+		first[dn.ID] = true
+	}
+	funds := map[string]int{} // allocations per trust fund of those donors
+	for _, tf := range d.TrustFunds {
+		if first[tf.DonorID] {
+			funds[tf.ID] = 0
+		}
+	}
+	allocs := 0
+	for _, a := range d.Allocations {
+		if _, ok := funds[a.TrustFundID]; ok {
+			funds[a.TrustFundID]++
+			allocs++
+		}
+	}
+	perFund := func(n int) int { // what a page of first n reads of each fund
+		total := 0
+		for _, c := range funds {
+			total += min(c, n+1)
+		}
+		return total
+	}
+
+	for _, plan := range plans {
+		a := &api{h: newHandler(s.WithNestedReads(plan), 0)}
+		for _, c := range []struct {
+			name, query string
+			allocations int // documents of allocations the plan may return
+		}{
+			{"donors.allocations(first: 1)", `{ donors(first: 10) { nodes { name allocations(first: 1) { nodes { year } } } } }`, perFund(1)},
+			{"donors.trustFunds.allocations(first: 2)", `{ donors(first: 10) { nodes { trustFunds { nodes { allocations(first: 2) { nodes { year } } } } } } }`, perFund(2)},
+		} {
+			docs.reset()
+			var out struct{ Donors struct{ Nodes []any } }
+			a.query(t, c.query, nil, &out)
+			if len(out.Donors.Nodes) != 10 {
+				t.Fatalf("%s: %d donors", c.name, len(out.Donors.Nodes))
+			}
+			got := docs.of("allocations")
+			t.Logf("%s on the %s plan: %d documents returned (allocations %d, trust funds %d, donors %d)",
+				c.name, plan, docs.total(), got, docs.of("trustFunds"), docs.of("donors"))
+			if want := c.allocations; plan == mongostore.NestedBatched {
+				if got != allocs {
+					t.Errorf("%s, batched: %d allocations returned; want all %d of the donors' funds", c.name, got, allocs)
+				}
+			} else if got != want {
+				t.Errorf("%s, %s: %d allocations returned; want %d, first+1 per fund of %d funds", c.name, plan, got, want, len(funds))
+			}
+			if docs.of("donors") != 11 || docs.of("trustFunds") != len(funds) {
+				t.Errorf("%s, %s: %d donors, %d trust funds returned; want 11 (a page and one more) and the %d funds",
+					c.name, plan, docs.of("donors"), docs.of("trustFunds"), len(funds))
+			}
+		}
+	}
+}
