@@ -13,9 +13,96 @@ import (
 // last, else its default); nodes(ids:) multiplies by the number of ids. Multipliers is the
 // chain of list fields along the most expensive path, outermost first: the fields whose
 // page sizes to lower when the cost is too high.
+//
+// To that, Total adds the documents the lists may make the store read (Reads): a top-level
+// list reads its page and one more; a nested list, on the per-parent plan, its page and one
+// more for each parent, and on the batched plan every child of its parents, which only the
+// size of the collection bounds (Holdings). Each hop before the last of a list that spans
+// collections (Donor.projects: trust funds, allocations, projects) reads whole on either
+// plan. Heaviest is the list that may read the most.
 type Cost struct {
 	Total       int
 	Multipliers []Multiplier
+	Reads       int
+	Heaviest    Read
+}
+
+// Read is what one list may read.
+type Read struct {
+	Path  string // the field's response path
+	Docs  int    // the documents it may read
+	Whole bool   // it reads all children of its parents (a hop that reads whole)
+	Coll  string // the collection of its last hop
+}
+
+// Holdings is what the cost of reads knows of the store.
+type Holdings struct {
+	// PerParent: nested lists are read a page per parent (loader.Options.PerParent).
+	PerParent bool
+	// Sizes are the documents of each collection, estimated (0 where unknown).
+	Sizes map[string]int
+}
+
+// hop is one read of a nested list: the collection, and whether it reads a page per
+// parent on the per-parent plan (else it reads all children of its parents).
+type hop struct {
+	coll  string
+	paged bool
+}
+
+// relations are the reads of each nested list, by type and field, as internal/loader
+// (paths.go) makes them: a list by reference reads a page per parent at its last hop;
+// one whose last hop reads by id (Donor.projects) reads whole.
+var relations = map[string][]hop{
+	"Donor.agreements":      {{"agreements", true}},
+	"Donor.trustFunds":      {{"trustFunds", true}},
+	"Donor.allocations":     {{"trustFunds", false}, {"allocations", true}},
+	"Donor.projects":        {{"trustFunds", false}, {"allocations", false}, {"projects", false}},
+	"Agreement.trustFunds":  {{"trustFunds", true}},
+	"TrustFund.agreements":  {{"agreements", false}},
+	"TrustFund.allocations": {{"allocations", true}},
+	"TrustFund.projects":    {{"allocations", false}, {"projects", false}},
+	"Project.allocations":   {{"allocations", true}},
+	"Project.trustFunds":    {{"allocations", false}, {"trustFunds", false}},
+	"Project.donors":        {{"allocations", false}, {"trustFunds", false}, {"donors", false}},
+	"Country.projects":      {{"projects", true}},
+	"Country.allocations":   {{"projects", false}, {"allocations", true}},
+	"Country.donors":        {{"projects", false}, {"allocations", false}, {"trustFunds", false}, {"donors", false}},
+	"Country.partnerDonors": {{"donors", true}},
+}
+
+// reads is what a list of page size n below parents parents may read.
+func (st Holdings) reads(f *ast.Field, path string, parents, n int) (Read, bool) {
+	if f.ObjectDefinition == nil {
+		return Read{}, false
+	}
+	if f.ObjectDefinition.Name == "Query" {
+		return Read{Path: path, Docs: n + 1}, true
+	}
+	hops, ok := relations[f.ObjectDefinition.Name+"."+f.Name]
+	if !ok {
+		return Read{}, false
+	}
+	r := Read{Path: path}
+	for i, h := range hops {
+		size := st.Sizes[h.coll]
+		r.Coll = h.coll
+		if i == len(hops)-1 && st.PerParent && h.paged {
+			// A page per parent: its parents, or (after a hop) at most that hop's
+			// collection, each read for n+1; never more than the collection.
+			if i > 0 {
+				parents = st.Sizes[hops[i-1].coll]
+			}
+			docs := mulCapped(parents, n+1)
+			if size > 0 {
+				docs = min(docs, size)
+			}
+			r.Docs = min(r.Docs+docs, maxCost)
+			continue
+		}
+		r.Docs, r.Whole = min(r.Docs+size, maxCost), true
+	}
+	return r, true
 }
 
 // Multiplier is a list field on the most expensive path and its page size.
@@ -36,15 +123,27 @@ func (m Multiplier) String() string {
 // maxCost caps sums and products, so that no query shape overflows an int.
 const maxCost = 1 << 40
 
-// OperationCost computes the cost of a validated operation with its variables. It
-// expands fragments where they are used, so it must only see documents whose expanded size
-// is already bounded.
-func OperationCost(op *ast.OperationDefinition, vars map[string]any) Cost {
-	total, chain := selectionCost(op.SelectionSet, vars, "")
-	return Cost{Total: total, Multipliers: chain}
+// OperationCost computes the cost of a validated operation with its variables, and of its
+// reads in st. It expands fragments where they are used, so it must only see documents
+// whose expanded size is already bounded.
+func OperationCost(op *ast.OperationDefinition, vars map[string]any, st Holdings) Cost {
+	w := &costWalk{vars: vars, st: st}
+	total, chain := w.selection(op.SelectionSet, "", 1)
+	return Cost{Total: min(total+w.reads, maxCost), Multipliers: chain, Reads: w.reads, Heaviest: w.heaviest}
 }
 
-func selectionCost(set ast.SelectionSet, vars map[string]any, path string) (int, []Multiplier) {
+// costWalk is one computation of a cost: it sums the reads as it goes.
+type costWalk struct {
+	vars     map[string]any
+	st       Holdings
+	reads    int
+	heaviest Read
+}
+
+// selection is the cost of set at path below parents objects, and its most expensive
+// chain of lists.
+func (w *costWalk) selection(set ast.SelectionSet, path string, parents int) (int, []Multiplier) {
+	vars := w.vars
 	total, heaviest := 0, 0
 	var chain []Multiplier
 	add := func(c int, ch []Multiplier) {
@@ -60,18 +159,29 @@ func selectionCost(set ast.SelectionSet, vars map[string]any, path string) (int,
 			if path != "" {
 				p = path + "." + s.Alias
 			}
-			child, ch := selectionCost(s.SelectionSet, vars, p)
+			m, isList := multiplier(s, vars, p)
+			below := parents
+			if isList {
+				below = mulCapped(parents, m.Size)
+				if r, ok := w.st.reads(s, p, parents, m.Size); ok && m.Arg != "ids" {
+					w.reads = min(w.reads+r.Docs, maxCost)
+					if r.Docs > w.heaviest.Docs {
+						w.heaviest = r
+					}
+				}
+			}
+			child, ch := w.selection(s.SelectionSet, p, below)
 			c := 1 + child
-			if m, ok := multiplier(s, vars, p); ok {
+			if isList {
 				c = 1 + mulCapped(m.Size, child)
 				ch = append([]Multiplier{m}, ch...)
 			}
 			add(c, ch)
 		case *ast.InlineFragment:
-			add(selectionCost(s.SelectionSet, vars, path))
+			add(w.selection(s.SelectionSet, path, parents))
 		case *ast.FragmentSpread:
 			if s.Definition != nil {
-				add(selectionCost(s.Definition.SelectionSet, vars, path))
+				add(w.selection(s.Definition.SelectionSet, path, parents))
 			}
 		}
 	}
@@ -125,8 +235,15 @@ func intArg(v any) (int, bool) {
 	return 0, false
 }
 
-// Advice says which page size to lower to bring the cost under limit.
+// Advice says which page size to lower to bring the cost under limit, or, when what a
+// list may read makes the most of it, which list to filter or read from fewer parents.
 func (c Cost) Advice(limit int) string {
+	if h := c.Heaviest; h.Docs > c.Total-c.Reads || h.Docs > limit/2 {
+		if h.Whole {
+			return fmt.Sprintf("%s may read up to %d documents (all the %s of its parents, which only the store's size bounds: such a list is read whole here, whatever its first); filter it, or ask for it on fewer parents or in a query of its own", h.Path, h.Docs, h.Coll)
+		}
+		return fmt.Sprintf("%s may read up to %d documents (its page and one more for each parent); lower its first or last, or the page sizes of the lists above it", h.Path, h.Docs)
+	}
 	if len(c.Multipliers) == 0 {
 		return "select fewer fields"
 	}

@@ -329,3 +329,17 @@ func parentIndexes[O comparable](refs map[string]string, sorts map[O]sortPath) [
 	}
 	return out
 }
+
+// CollectionSizes estimates the documents of each entity's collection (from the
+// collection's metadata, not by counting), by collection name.
+func (s *Store) CollectionSizes(ctx context.Context) (map[string]int, error) {
+	out := make(map[string]int, len(entities))
+	for _, e := range entities {
+		n, err := s.db.Collection(e.collection()).EstimatedDocumentCount(ctx)
+		if err != nil {
+			return nil, storeErr(ctx, err, "count %s", e.collection())
+		}
+		out[e.collection()] = int(n)
+	}
+	return out, nil
+}

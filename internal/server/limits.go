@@ -56,7 +56,8 @@ var DefaultLimits = Limits{
 // limiter is the gqlgen extension that enforces Limits (all but the body's) and puts the
 // cost of every operation into the response's extensions.cost.
 type limiter struct {
-	l Limits
+	l     Limits
+	sizes *sizes // the store's collection sizes, for the cost of reads
 	// measured holds documents already found within the limits, with the names of their
 	// Int variables.
 	measured *lru.LRU[[]string]
@@ -69,8 +70,8 @@ var _ interface {
 	graphql.ResponseInterceptor
 } = (*limiter)(nil)
 
-func newLimiter(l Limits) *limiter {
-	return &limiter{l: l, measured: lru.New[[]string](1000)}
+func newLimiter(l Limits, sz *sizes) *limiter {
+	return &limiter{l: l, sizes: sz, measured: lru.New[[]string](1000)}
 }
 
 func (*limiter) ExtensionName() string                   { return "Limits" }
@@ -120,10 +121,11 @@ func checkInts(names []string, vars map[string]any) *gqlerror.Error {
 	return nil
 }
 
-// MutateOperationContext computes the cost of the validated operation and refuses it over
-// the limit, naming the lists that multiply it.
+// MutateOperationContext computes the cost of the validated operation (with what its
+// lists may read from the store as it is) and refuses it over the limit, naming the lists
+// that multiply it or the list that reads the most.
 func (x *limiter) MutateOperationContext(ctx context.Context, rc *graphql.OperationContext) *gqlerror.Error {
-	c := graph.OperationCost(rc.Operation, rc.Variables)
+	c := graph.OperationCost(rc.Operation, rc.Variables, x.sizes.holdings(ctx))
 	rc.Stats.SetExtension("cost", c.Total)
 	if c.Total > x.l.Cost {
 		err := limitError("COMPLEXITY_LIMIT_EXCEEDED", x.l.Cost, "the query costs %d, more than the limit of %d: %s",

@@ -38,7 +38,8 @@ func newLimitedAPI(tb testing.TB, s *mongostore.Store, l server.Limits, load ser
 // TestEachLimit sends, for every limit, a request just under it (it runs) and one just
 // over it (refused with the limit's own code, before anything runs).
 func TestEachLimit(t *testing.T) {
-	s, _ := storetest.Open(t, seed.Flanders())
+	d := seed.Flanders()
+	s, _ := storetest.Open(t, d)
 	a := newLimitedAPI(t, s, small, server.Load{})
 	fields := func(n int) string { return "{" + strings.Repeat(" __typename", n) + " }" }
 	aliases := func(n int) string {
@@ -69,9 +70,14 @@ func TestEachLimit(t *testing.T) {
 	deepInput := func(depth int) string { // filter > not > not … > code > eq
 		return "{ countries(filter: " + strings.Repeat("{ not: ", depth-2) + `{ code: { eq: "MW" } }` + strings.Repeat(" }", depth-2) + ") { totalCount } }"
 	}
-	cost := func(first int) string { // 1 + 10 × (1 + 1 + first × 2)
+	// 1 + 10 × (1 + 1 + first × 2) for the fields, and the documents read: 11 countries,
+	// then every project of the ten (the embedded store reads nested lists whole; the
+	// per-parent plan, 10 × (first + 1)), at most all of them.
+	cost := func(first int) string {
 		return fmt.Sprintf("{ countries(first: 10) { nodes { projects(first: %d) { nodes { code } } } } }", first)
 	}
+	reads := 11 + len(d.Projects)
+	costFirst := (small.Cost-1-20-reads)/20 + 1 // the first page size over the limit
 	cases := []struct {
 		name        string
 		under, over string
@@ -87,7 +93,7 @@ func TestEachLimit(t *testing.T) {
 		{"Depth", deep, deeper, "DEPTH_LIMIT_EXCEEDED", ""},
 		{"Directives", directives(2), directives(3), "DIRECTIVE_LIMIT_EXCEEDED", ""},
 		{"Introspection", "{ __schema { queryType { name } } }", "{ __schema { queryType { name } } t: __type(name: \"Donor\") { name } }", "INTROSPECTION_LIMIT_EXCEEDED", ""},
-		{"Cost", cost(48), cost(49), "COMPLEXITY_LIMIT_EXCEEDED", ""},
+		{"Cost", cost(costFirst - 1), cost(costFirst), "COMPLEXITY_LIMIT_EXCEEDED", ""},
 		{"StringLength", text(20), text(21), "INPUT_LIMIT_EXCEEDED", ""},
 		{"ListLength", list(5), list(6), "INPUT_LIMIT_EXCEEDED", ""},
 		{"InputDepth", deepInput(4), deepInput(5), "INPUT_LIMIT_EXCEEDED", ""},
@@ -133,7 +139,8 @@ func TestEachLimit(t *testing.T) {
 		if e.Extensions["code"] != "COMPLEXITY_LIMIT_EXCEEDED" || !strings.Contains(e.Message, want) || !strings.Contains(e.Message, "lower first on donors.nodes.trustFunds to ") {
 			t.Errorf("message %q does not name the lists (%s) and the first to lower", e.Message, want)
 		}
-		if want := 1 + 10*(1+1+50*2); e.Extensions["cost"] != float64(want) {
+		// The fields, and the documents read: 11 donors, then all the trust funds.
+		if want := 1 + 10*(1+1+50*2) + 11 + len(d.TrustFunds); e.Extensions["cost"] != float64(want) {
 			t.Errorf("cost = %v, want %d", e.Extensions["cost"], want)
 		}
 	})
@@ -141,8 +148,8 @@ func TestEachLimit(t *testing.T) {
 		body := a.raw(t, http.MethodPost, `{"query":"{ countries(first: 3) { nodes { code name } } }"}`, nil)
 		var r struct{ Extensions map[string]any }
 		_ = json.Unmarshal(body.Body.Bytes(), &r)
-		if r.Extensions["cost"] != float64(1+3*(1+2)) {
-			t.Errorf("extensions = %v, want cost %d", r.Extensions, 1+3*3)
+		if r.Extensions["cost"] != float64(1+3*(1+2)+4) { // and 4 countries read
+			t.Errorf("extensions = %v, want cost %d", r.Extensions, 1+3*3+4)
 		}
 	})
 }

@@ -2,7 +2,9 @@ package server_test
 
 import (
 	"context"
+	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -11,6 +13,7 @@ import (
 	"github.com/coopgraph/coopgraph/internal/funding"
 	"github.com/coopgraph/coopgraph/internal/mongostore"
 	"github.com/coopgraph/coopgraph/internal/seed"
+	"github.com/coopgraph/coopgraph/internal/server"
 	"github.com/coopgraph/coopgraph/internal/storetest"
 )
 
@@ -146,6 +149,48 @@ func TestNestedPagesReadWhatTheyReturn(t *testing.T) {
 			if docs.of("donors") != 11 || docs.of("trustFunds") != len(funds) {
 				t.Errorf("%s, %s: %d donors, %d trust funds returned; want 11 (a page and one more) and the %d funds",
 					c.name, plan, docs.of("donors"), docs.of("trustFunds"), len(funds))
+			}
+		}
+	}
+}
+
+// TestCostCountsReads: the cost counts the documents a query may read. A nested list on
+// the batched plan reads every child of its parents, so the same query passes on a small
+// store and is refused on a larger one, naming the list; on the per-parent plan it reads
+// first+1 per parent and passes on both.
+func TestCostCountsReads(t *testing.T) {
+	const query = `{ donors(first: 2) { nodes { name allocations(first: 1) { nodes { year } } } } }`
+	limits := server.DefaultLimits
+	limits.Cost = 1000
+	for _, c := range []struct {
+		allocations int
+		refused     bool // on the batched plan
+	}{{300, false}, {3000, true}} {
+		d := seed.Synthetic(seed.SyntheticOptions{Donors: 6, Projects: 100, Allocations: c.allocations, Seed: 1})
+		s, _ := storetest.Open(t, d)
+		for _, plan := range []string{mongostore.NestedBatched, mongostore.NestedPerParentFind} {
+			ps := s.WithNestedReads(plan)
+			a := &api{h: server.NewServer(server.Deps{
+				Store: ps, Ping: ps.Ping, Log: slog.New(slog.DiscardHandler), NewID: mongostore.NewID,
+				Limits: &limits, PerParent: plan != mongostore.NestedBatched,
+			})}
+			code, r := a.post(t, query, nil)
+			refused := plan == mongostore.NestedBatched && c.refused
+			if !refused {
+				if code != 200 || len(r.Errors) > 0 {
+					t.Errorf("%d allocations, %s: status %d, errors %+v; want an answer", c.allocations, plan, code, r.Errors)
+				}
+				continue
+			}
+			if len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "COMPLEXITY_LIMIT_EXCEEDED" || r.Data != nil {
+				t.Fatalf("%d allocations, %s: data %s, errors %+v; want COMPLEXITY_LIMIT_EXCEEDED", c.allocations, plan, r.Data, r.Errors)
+			}
+			msg := r.Errors[0].Message
+			if !strings.Contains(msg, "donors.nodes.allocations may read up to") || !strings.Contains(msg, "allocations") {
+				t.Errorf("message %q does not name the list that reads the most", msg)
+			}
+			if cost, _ := r.Errors[0].Extensions["cost"].(float64); int(cost) < c.allocations {
+				t.Errorf("cost %v; want at least the %d allocations the list may read", cost, c.allocations)
 			}
 		}
 	}

@@ -29,6 +29,8 @@ type Store interface {
 	graph.Store
 	loader.Store
 	edit.Store
+	// CollectionSizes estimates the documents of each entity's collection, by name.
+	CollectionSizes(ctx context.Context) (map[string]int, error)
 }
 
 // Deps are the server's dependencies.
@@ -135,7 +137,7 @@ func newGraphQL(d Deps, limits Limits) http.Handler {
 	} else {
 		h.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	}
-	h.Use(newLimiter(limits)) // after APQ or the allow-list, which fill in the query
+	h.Use(newLimiter(limits, &sizes{store: d.Store, perParent: d.PerParent})) // after APQ or the allow-list, which fill in the query
 	h.SetErrorPresenter(graph.ErrorPresenter(d.Log))
 	h.SetRecoverFunc(graph.Recover(d.Log))
 	return h
