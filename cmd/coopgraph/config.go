@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/coopgraph/coopgraph/internal/loader"
 	"github.com/coopgraph/coopgraph/internal/mongostore"
 	"github.com/coopgraph/coopgraph/internal/server"
 )
@@ -35,6 +36,8 @@ type config struct {
 	maxCost int
 	// nestedReads is the plan of nested pages (mongostore.NestedReadsModes; serve only).
 	nestedReads string
+	// batchWait is how long a batch loader waits for more keys (serve only).
+	batchWait time.Duration
 	// shutdownTimeout is how long a stopping server waits for requests in flight.
 	shutdownTimeout time.Duration
 	// manifestFile is --operations-manifest, and operations the allow-list read from it
@@ -92,7 +95,7 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stdout i
 func configFlags(cmd string, getenv func(string) string, c *config, cursorSecret *string, errs *[]error) *flag.FlagSet {
 	*c = config{
 		addr: ":8080", dataDir: "./data", dbName: "coopgraph", storeTimeout: 2 * time.Second,
-		load: server.DefaultLoad, maxCost: server.DefaultLimits.Cost, shutdownTimeout: 15 * time.Second,
+		load: server.DefaultLoad, maxCost: server.DefaultLimits.Cost, batchWait: loader.DefaultWait, shutdownTimeout: 15 * time.Second,
 		donors: 30, projects: 2000, allocations: 10000, randSeed: 1, nestedReads: mongostore.NestedAuto,
 	}
 	c.corsOrigins, _ = parseList(defaultCORSOrigins)
@@ -127,6 +130,8 @@ func configFlags(cmd string, getenv func(string) string, c *config, cursorSecret
 			"the most a query may cost (a field costs 1; a list multiplies what it selects by its page size)")
 		envVar(fs, errs, getenv, &c.nestedReads, "nested-reads", "COOPGRAPH_NESTED_READS", parseNestedReads,
 			"how nested lists are read: auto (from what the store says of itself at start), batched (all children of a level's parents in one find, paged in the API: the embedded store's plan), per-parent (a page per parent, one aggregate per level with $unionWith: MongoDB 4.4 and later) or per-parent-find (a page per parent, one find each)")
+		envVar(fs, errs, getenv, &c.batchWait, "batch-wait", "COOPGRAPH_BATCH_WAIT", parsePositive(time.ParseDuration),
+			"how long a nested field's batch waits for another key before it is read (and at most 50 times that after its first key), a Go `duration`")
 		envVar(fs, errs, getenv, &c.authReads, "require-auth-for-reads", "COOPGRAPH_REQUIRE_AUTH_FOR_READS", strconv.ParseBool,
 			"require a valid API key for reads too")
 		envVar(fs, errs, getenv, &c.shutdownTimeout, "shutdown-timeout", "COOPGRAPH_SHUTDOWN_TIMEOUT", parsePositive(time.ParseDuration),

@@ -107,7 +107,7 @@ func runServe(ctx context.Context, c config, stdout, stderr io.Writer) error {
 		Handler: server.NewServer(server.Deps{
 			Store: s, Ping: s.Ping, CORSOrigins: c.corsOrigins, Log: log,
 			Keys: keys, RequireAuthForReads: c.authReads, NewID: mongostore.NewID, CursorSecret: c.cursorSecret,
-			Limits: &limits, Load: &c.load, Metrics: m,
+			Limits: &limits, Load: &c.load, Metrics: m, BatchWait: c.batchWait,
 			Operations: c.operations, NoIntrospection: !c.introspection,
 			PerParent: s.NestedReads() != mongostore.NestedBatched,
 		}),

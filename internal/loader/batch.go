@@ -3,29 +3,30 @@ package loader
 import (
 	"context"
 	"fmt"
-	"runtime/metrics"
 	"sync"
 	"time"
 )
 
-// DefaultWait is how long a batch waits for another key before it is read.
-const DefaultWait = 2 * time.Millisecond
-
-// Besides wait (DefaultWait unless set), a batch is bounded by maxWait after its first
-// key and by maxBatch keys.
+// DefaultWait is how long a batch waits for another key before it is read, and
+// DefaultMaxWaits how many waits it may wait at most, counted from its first key.
 //
-// A batch is read once no key has arrived for wait and no other goroutine is ready to
-// run; or once the process has used 25 waits of CPU time since the last load, however
-// busy it is. The wait restarts with every load, unlike a fixed window counted from the
-// first key: the resolvers of one level of a deep query hand in their keys over tens of
-// milliseconds on a small machine, and a fixed 2 ms window splits them into many reads.
-// While goroutines are ready to run, one of them may be a resolver about to hand in a
-// key (a busy machine can deschedule the whole process for longer than wait), so the
-// batch waits on; that limit counts CPU time, not wall time, so that time the process
-// spends descheduled does not count.
+// A batch is read once no load has arrived for wait (a debounce: the resolvers of one
+// level of a query hand in their keys one after another, and each load restarts the
+// wait), or DefaultMaxWaits waits after its first key, or at maxBatch keys, whichever
+// comes first. Nothing else in the process lengthens that window: a key alone is read
+// after wait, however busy other goroutines are (before, a batch waited while any
+// goroutine was runnable: 52 ms instead of 2 ms with one busy goroutine).
+//
+// Chosen by measurement on a 2-core machine (docs/benchmarks.md, "Issue 12"): while the
+// process has a CPU, the keys of one level arrive microseconds apart, so 1 ms of quiet
+// ends a level; but a level of 500 parents takes 10–40 ms to hand in all its keys, so a
+// bound of 10 waits split the five-level query over 100 donors into 12–46 reads where 50
+// waits kept it near 5. A split costs one more store read (run concurrently with the
+// first), never one per parent.
 const (
-	maxWait  = time.Second
-	maxBatch = 1000
+	DefaultWait     = time.Millisecond
+	DefaultMaxWaits = 50 // the README and --batch-wait's usage name it
+	maxBatch        = 1000
 )
 
 // Loader batches and caches the loads of one request: every key asked for while a batch
@@ -50,13 +51,13 @@ type batch[K comparable, V any] struct {
 	keys    []K
 	results []*result[V]
 	started time.Time // when the first key arrived
-	last    time.Time // when the latest key arrived
-	lastCPU time.Duration
+	last    time.Time // when the latest load arrived
 	timer   *time.Timer
 	closed  bool
 }
 
-// NewLoader returns a loader over fetch that waits wait (DefaultWait if 0) for more keys.
+// NewLoader returns a loader over fetch that waits wait (DefaultWait if 0) for more keys,
+// and at most DefaultMaxWaits waits after a batch's first key.
 // fetch returns one value per key, in key order, and either no errors, one error for all
 // keys, or one error per key (nil for a key that succeeded; its value may then be
 // missing). A fetch that returns other counts, or panics, fails every key of its batch
@@ -99,7 +100,7 @@ func (l *Loader[K, V]) enqueue(ctx context.Context, key K) *result[V] {
 	defer l.mu.Unlock()
 	if b := l.open; b != nil {
 		// Any load, even of a cached key, shows the resolvers are still at work.
-		b.last, b.lastCPU = time.Now(), processCPU()
+		b.last = time.Now()
 	}
 	if r, ok := l.cache[key]; ok {
 		return r
@@ -108,7 +109,8 @@ func (l *Loader[K, V]) enqueue(ctx context.Context, key K) *result[V] {
 	l.cache[key] = r
 	b := l.open
 	if b == nil {
-		b = &batch[K, V]{ctx: ctx, started: time.Now(), last: time.Now(), lastCPU: processCPU()}
+		now := time.Now()
+		b = &batch[K, V]{ctx: ctx, started: now, last: now}
 		b.timer = time.AfterFunc(l.wait, func() { l.expire(b) })
 		l.open = b
 	}
@@ -121,12 +123,14 @@ func (l *Loader[K, V]) enqueue(ctx context.Context, key K) *result[V] {
 	return r
 }
 
-// expire runs when b's timer fires: it reads the batch, or sets the timer again.
+// expire runs when b's timer fires: it reads the batch, or sets the timer again for the
+// rest of its window.
 func (l *Loader[K, V]) expire(b *batch[K, V]) {
 	l.mu.Lock()
-	quiet, age := time.Since(b.last), time.Since(b.started)
-	if !b.closed && age < maxWait && (quiet < l.wait || (processCPU()-b.lastCPU < 25*l.wait && schedulerBusy())) {
-		b.timer.Reset(max(l.wait-quiet, l.wait/4))
+	now := time.Now()
+	left := min(l.wait-now.Sub(b.last), DefaultMaxWaits*l.wait-now.Sub(b.started))
+	if !b.closed && left > 0 {
+		b.timer.Reset(left)
 		l.mu.Unlock()
 		return
 	}
@@ -198,26 +202,3 @@ func allFailed(errs []error) bool {
 	}
 	return true
 }
-
-// schedulerBusy reports whether goroutines other than the caller are running or ready to.
-func schedulerBusy() bool {
-	samples := []metrics.Sample{
-		{Name: "/sched/goroutines/runnable:goroutines"},
-		{Name: "/sched/goroutines/running:goroutines"},
-	}
-	metrics.Read(samples)
-	for i, s := range samples {
-		if s.Value.Kind() != metrics.KindUint64 {
-			return false // metric unknown to this Go version: fall back to the quiet time alone
-		}
-		if n := s.Value.Uint64(); (i == 0 && n > 0) || (i == 1 && n > 1) {
-			return true
-		}
-	}
-	return false
-}
-
-var start = time.Now()
-
-// monotonic is the time since the process started.
-func monotonic() time.Duration { return time.Since(start) }

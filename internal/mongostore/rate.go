@@ -71,7 +71,7 @@ func (s *Store) StreamAllocations(ctx context.Context, f *funding.AllocationFilt
 	batch := make([]*funding.Allocation, 0, size)
 	for cur.Next(ctx) {
 		var d allocationDoc
-		if err := cur.Decode(&d); err != nil {
+		if err := bson.Unmarshal(cur.Current, &d); err != nil {
 			return storeErr(ctx, err, "decode allocation")
 		}
 		batch = append(batch, d.domain())

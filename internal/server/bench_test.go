@@ -3,6 +3,7 @@ package server_test
 import (
 	"testing"
 
+	"github.com/coopgraph/coopgraph/internal/examples"
 	"github.com/coopgraph/coopgraph/internal/seed"
 )
 
@@ -77,4 +78,36 @@ func BenchmarkFundingReport100k(b *testing.B) {
 		b.Skip("100,000 allocations take about two minutes in the embedded store; run without -short")
 	}
 	benchmarkReport(b, 100_000)
+}
+
+// BenchmarkOwnCost runs the three queries of scripts/bench/run: the trivial query and
+// the Malawi walk on the demo data, the five-level example on synthetic data (10 donors,
+// 100 projects, 500 allocations). With COOPGRAPH_TEST_MONGODB_URI pointing at a store in
+// another process, its allocations and CPU profile are the API's own:
+//
+//	COOPGRAPH_TEST_MONGODB_URI=mongodb://127.0.0.1:27017/ go test -run '^$' \
+//	    -bench OwnCost -benchtime 200x -cpuprofile cpu.out ./internal/server/
+func BenchmarkOwnCost(b *testing.B) {
+	queries := map[string]string{}
+	for _, e := range examples.All() {
+		queries[e.Name] = e.Query
+	}
+	demo := newAPI(b, seed.Flanders())
+	synthetic := newAPI(b, seed.Synthetic(seed.SyntheticOptions{Donors: 10, Projects: 100, Allocations: 500, Seed: 1}))
+	for _, c := range []struct {
+		name, query string
+		a           *api
+	}{
+		{"trivial", `{ country(code: "MW") { name } }`, demo},
+		{"malawi", queries["01-country-to-donors"], demo},
+		{"five", queries["02-five-levels"], synthetic},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			var got map[string]any
+			b.ReportAllocs()
+			for b.Loop() {
+				c.a.query(b, c.query, nil, &got)
+			}
+		})
+	}
 }
