@@ -163,6 +163,7 @@ func TestBadSettingsNamed(t *testing.T) {
 		{nil, map[string]string{"COOPGRAPH_REQUIRE_AUTH_FOR_READS": "yes please"}, "COOPGRAPH_REQUIRE_AUTH_FOR_READS"},
 		{[]string{"seed", "--data-dir", filepath.Join(dir, "file", "data")}, nil, "--data-dir"},
 		{[]string{"seed", "--addr", ":0"}, nil, "-addr"},
+		{[]string{"--addr", "127.0.0.1:0", "--data-dir", filepath.Join(dir, "data"), "--nested-reads", "per-parent"}, nil, "--nested-reads"},
 	} {
 		if tc.want == "--data-dir" {
 			_ = os.WriteFile(filepath.Join(dir, "file"), nil, 0o600) // a file where a directory should be

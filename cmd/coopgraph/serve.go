@@ -43,7 +43,9 @@ func openStore(ctx context.Context, c config, stderr io.Writer, monitor *event.C
 	s, err := mongostore.Connect(ctx, uri, c.dbName, mongostore.Options{Timeout: c.storeTimeout, Monitor: monitor, NestedReads: c.nestedReads})
 	if err != nil {
 		stopEmbedded()
-		if c.mongoURI != "" {
+		if errors.Is(err, mongostore.ErrPlanUnsupported) {
+			err = fmt.Errorf("--nested-reads (env COOPGRAPH_NESTED_READS) %s: %w", c.nestedReads, err)
+		} else if c.mongoURI != "" {
 			err = fmt.Errorf("MONGODB_URI (%s): %w", redact(c.mongoURI), err)
 		}
 		return nil, "", nil, err

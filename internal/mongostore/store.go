@@ -7,6 +7,7 @@ package mongostore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -241,9 +242,22 @@ func Connect(ctx context.Context, uri, dbName string, o Options) (*Store, error)
 	} else if !slices.Contains(NestedReadsModes, s.nested) {
 		_ = client.Disconnect(context.Background())
 		return nil, fmt.Errorf("nested reads %q: want one of %s", s.nested, strings.Join(NestedReadsModes, ", "))
+	} else if s.nested == NestedPerParent {
+		// Refused here rather than on the first nested query: the plan needs $unionWith.
+		can, err := DetectNestedReads(pingCtx, s.db)
+		if err == nil && can != NestedPerParent {
+			err = fmt.Errorf("%w: the store has no $unionWith (auto would choose %s)", ErrPlanUnsupported, can)
+		}
+		if err != nil {
+			_ = client.Disconnect(context.Background())
+			return nil, fmt.Errorf("connect to store: %w", err)
+		}
 	}
 	return s, nil
 }
+
+// ErrPlanUnsupported means Options.NestedReads asks for a plan the store cannot run.
+var ErrPlanUnsupported = errors.New("nested reads per-parent: unsupported by this store")
 
 // Ping reports whether the store answers.
 func (s *Store) Ping(ctx context.Context) error {
