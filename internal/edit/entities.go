@@ -134,7 +134,7 @@ func (s *Service) checkProject(ctx context.Context, _, p *funding.Project) error
 	if err := s.checkCountries(ctx, &refs, fields, codes); err != nil {
 		return err
 	}
-	if err := problems(p.Validate("input"), refs); err != nil {
+	if err := problems(p.ValidateInput("input"), refs); err != nil {
 		return err
 	}
 	same, err := s.store.FindProjects(ctx, funding.ProjectQuery{Filter: &funding.ProjectFilter{Code: &funding.CodeFilter{Eq: &p.Code}}})

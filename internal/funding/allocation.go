@@ -1,15 +1,81 @@
 package funding
 
-// Allocation is an amount a trust fund assigns to a project for one year.
+import "strconv"
+
+// Allocation is an amount of money that moves between a trust fund and a project: an IATI
+// transaction of one type (a commitment, a disbursement, an expenditure, …), for one year.
 type Allocation struct {
 	Meta
 	ID                 string
 	TrustFundID        string
 	ProjectID          string
+	Type               TransactionType // COMMITMENT when not set (the demo data's allocations are commitments)
 	Year               int
+	Date               Date // the transaction date; zero when unknown; when set, Year is its year
 	Amount             Money
 	ImplementingAgency string // e.g. "ILO" or "ITCILO"
 	ApprovedOn         Date
 	Illustrative       bool   // true when the amount is invented for the demo, not published
 	Source             string // where a published figure comes from
+}
+
+// TransactionType is the kind of money an allocation records, after the IATI
+// TransactionType code list (codes 1 to 13). Reports add up one type at a time: a
+// commitment and the disbursement that pays it are never added together.
+type TransactionType string
+
+// The transaction types, with their IATI codes.
+const (
+	IncomingFunds      TransactionType = "INCOMING_FUNDS"      // 1
+	Commitment         TransactionType = "COMMITMENT"          // 2
+	Disbursement       TransactionType = "DISBURSEMENT"        // 3
+	Expenditure        TransactionType = "EXPENDITURE"         // 4
+	InterestPayment    TransactionType = "INTEREST_PAYMENT"    // 5
+	LoanRepayment      TransactionType = "LOAN_REPAYMENT"      // 6
+	Reimbursement      TransactionType = "REIMBURSEMENT"       // 7
+	PurchaseOfEquity   TransactionType = "PURCHASE_OF_EQUITY"  // 8
+	SaleOfEquity       TransactionType = "SALE_OF_EQUITY"      // 9
+	CreditGuarantee    TransactionType = "CREDIT_GUARANTEE"    // 10
+	IncomingCommitment TransactionType = "INCOMING_COMMITMENT" // 11
+	OutgoingPledge     TransactionType = "OUTGOING_PLEDGE"     // 12
+	IncomingPledge     TransactionType = "INCOMING_PLEDGE"     // 13
+)
+
+// TransactionTypes lists the transaction types in the order of their IATI codes (the
+// type of code n is TransactionTypes[n-1]).
+var TransactionTypes = []TransactionType{
+	IncomingFunds, Commitment, Disbursement, Expenditure, InterestPayment, LoanRepayment,
+	Reimbursement, PurchaseOfEquity, SaleOfEquity, CreditGuarantee, IncomingCommitment,
+	OutgoingPledge, IncomingPledge,
+}
+
+// Valid reports whether t is one of the declared transaction types.
+func (t TransactionType) Valid() bool { return t.Code() != 0 }
+
+// Code returns t's IATI TransactionType code (1 to 13), or 0 if t is not a type.
+func (t TransactionType) Code() int {
+	for i, x := range TransactionTypes {
+		if x == t {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// TransactionTypeOfCode returns the type of an IATI TransactionType code ("1" to "13"),
+// and false for any other text.
+func TransactionTypeOfCode(code string) (TransactionType, bool) {
+	n, err := strconv.Atoi(code)
+	if err != nil || n < 1 || n > len(TransactionTypes) {
+		return "", false
+	}
+	return TransactionTypes[n-1], true
+}
+
+// TypeOrCommitment returns t, or Commitment if t is unset.
+func (t TransactionType) TypeOrCommitment() TransactionType {
+	if t == "" {
+		return Commitment
+	}
+	return t
 }

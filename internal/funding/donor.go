@@ -20,6 +20,7 @@ type Donor struct {
 	ID                  string
 	Name                string
 	ShortName           string
+	Ref                 string // IATI organisation identifier, e.g. "XM-DAC-11-1"; may be empty
 	Type                DonorType
 	HomeCountryCode     string
 	CooperatingSince    int // year cooperation with the counterpart began; 0 if unknown

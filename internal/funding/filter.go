@@ -37,6 +37,7 @@ type (
 	DonorTypeFilter       = EnumFilter[DonorType]
 	TrustFundStatusFilter = EnumFilter[TrustFundStatus]
 	ProjectStatusFilter   = EnumFilter[ProjectStatus]
+	TransactionTypeFilter = EnumFilter[TransactionType]
 )
 
 // RangeFilter matches an ordered value: a year, a date or an amount.

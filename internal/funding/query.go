@@ -20,6 +20,7 @@ type CountryFilter struct {
 type DonorFilter struct {
 	ID                 *IDFilter
 	Name               *TextFilter
+	Ref                *CodeFilter
 	Type               *DonorTypeFilter
 	HomeCountryCode    *CodeFilter
 	PartnerCountryCode *CodeFilter
@@ -66,7 +67,9 @@ type AllocationFilter struct {
 	ProjectID          *IDFilter
 	DonorID            *IDFilter
 	CountryCode        *CodeFilter
+	TransactionType    *TransactionTypeFilter // COMMITMENT matches allocations stored without a type
 	Year               *IntFilter
+	Date               *DateFilter
 	Amount             *DecimalFilter
 	Currency           *CodeFilter
 	ImplementingAgency *CodeFilter
@@ -127,6 +130,7 @@ func (f *DonorFilter) check(p *Problems, path string) {
 	}
 	f.ID.check(p, join(path, "id"), TypeDonor)
 	f.Name.check(p, join(path, "name"))
+	f.Ref.check(p, join(path, "ref"))
 	f.Type.check(p, join(path, "type"))
 	f.HomeCountryCode.check(p, join(path, "homeCountryCode"))
 	f.PartnerCountryCode.check(p, join(path, "partnerCountryCode"))
@@ -194,7 +198,9 @@ func (f *AllocationFilter) check(p *Problems, path string) {
 	f.ProjectID.check(p, join(path, "projectId"), TypeProject)
 	f.DonorID.check(p, join(path, "donorId"), TypeDonor)
 	f.CountryCode.check(p, join(path, "countryCode"))
+	f.TransactionType.check(p, join(path, "transactionType"))
 	checkInt(p, join(path, "year"), f.Year)
+	f.Date.check(p, join(path, "date"))
 	checkDecimal(p, join(path, "amount"), f.Amount)
 	f.Currency.check(p, join(path, "currency"))
 	f.ImplementingAgency.check(p, join(path, "implementingAgency"))

@@ -2,6 +2,7 @@ package funding
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -20,6 +21,7 @@ const (
 	MaxDescriptionLen = 5000 // descriptions, sources, notes
 	MaxThemeLen       = 50   // each theme
 	MaxThemes         = 20   // themes of one agreement or project
+	MaxShares         = 300  // countries, regions or sectors of one project
 	MinYear           = 1900 // the earliest year of an allocation or of cooperation
 	MaxYear           = 2100 // the latest
 )
@@ -40,9 +42,7 @@ func (s TrustFundStatus) Valid() bool {
 }
 
 // Valid reports whether s is one of the declared project statuses.
-func (s ProjectStatus) Valid() bool {
-	return s == ProjectPipeline || s == ProjectActive || s == ProjectCompleted
-}
+func (s ProjectStatus) Valid() bool { return slices.Contains(ProjectStatuses, s) }
 
 // ParseMoney parses a decimal amount in currency, e.g. ("450000.50", "EUR"), with as many
 // decimals as the currency's minor unit has at most: "0.001" is refused for EUR (2
@@ -87,6 +87,7 @@ func (d *Donor) Validate(prefix string) error {
 	var p Problems
 	checkText(&p, fieldPath(prefix, "name"), d.Name, true, MaxNameLen)
 	checkText(&p, fieldPath(prefix, "shortName"), d.ShortName, true, MaxShortNameLen)
+	checkText(&p, fieldPath(prefix, "ref"), d.Ref, false, MaxNameLen)
 	if !d.Type.Valid() {
 		p.Add(fieldPath(prefix, "type"), "%q is not a donor type (%s)", d.Type, enumList(DonorGovernment,
 			DonorSubnationalGovernment, DonorMultilateral, DonorFoundation, DonorPrivateSector, DonorOther))
@@ -150,14 +151,21 @@ func (t *TrustFund) Validate(prefix string) error {
 	return p.Err()
 }
 
-// Validate checks an allocation on its own: fund, project, year, amount (not negative, in a
-// valid currency), implementing agency and texts. ValidateAgainst checks it against its
-// trust fund.
+// Validate checks an allocation on its own: fund, project, transaction type (unset means
+// COMMITMENT), year, date (when set, in the year), amount (not negative, in a valid
+// currency), implementing agency and texts. ValidateAgainst checks it against its trust
+// fund.
 func (a *Allocation) Validate(prefix string) error {
 	var p Problems
 	checkText(&p, fieldPath(prefix, "trustFundId"), a.TrustFundID, true, 0)
 	checkText(&p, fieldPath(prefix, "projectId"), a.ProjectID, true, 0)
+	if a.Type != "" && !a.Type.Valid() {
+		p.Add(fieldPath(prefix, "transactionType"), "%q is not a transaction type (%s)", a.Type, enumList(TransactionTypes...))
+	}
 	checkYear(&p, fieldPath(prefix, "year"), a.Year)
+	if !a.Date.IsZero() && a.Date.Year() != a.Year {
+		p.Add(fieldPath(prefix, "date"), "%s is not in the allocation's year %d: the year is the date's", a.Date, a.Year)
+	}
 	checkMoney(&p, fieldPath(prefix, "amount"), a.Amount)
 	checkText(&p, fieldPath(prefix, "implementingAgency"), a.ImplementingAgency, true, MaxCodeLen)
 	checkText(&p, fieldPath(prefix, "source"), a.Source, false, MaxDescriptionLen)
@@ -195,28 +203,32 @@ func (a *Allocation) ValidateAgainst(tf *TrustFund, prefix string) Problems {
 	return p
 }
 
-// Validate checks a project: code, title, status, dates (a start; an end not before it),
-// themes, implementing agency, budget, and country shares: each more than 0 and at most
-// 100 % (ShareScale), no country twice, and together exactly 100 % unless there are none
-// (a global project).
+// Validate checks a project: code, title, status, dates (a planned start; planned and
+// actual ends not before their starts), themes, agencies, budget, and its places and
+// sectors: each share more than 0 and at most 100 % (ShareScale), no country, region or
+// sector twice, and country and region shares together at most 100 % (what is left is
+// unallocated). ValidateInput adds the rule for projects entered through the API.
 func (pr *Project) Validate(prefix string) error {
 	var p Problems
 	checkText(&p, fieldPath(prefix, "code"), pr.Code, true, MaxCodeLen)
 	checkText(&p, fieldPath(prefix, "title"), pr.Title, true, MaxNameLen)
 	checkText(&p, fieldPath(prefix, "description"), pr.Description, false, MaxDescriptionLen)
 	if !pr.Status.Valid() {
-		p.Add(fieldPath(prefix, "status"), "%q is not a project status (%s)", pr.Status, enumList(ProjectPipeline, ProjectActive, ProjectCompleted))
+		p.Add(fieldPath(prefix, "status"), "%q is not a project status (%s)", pr.Status, enumList(ProjectStatuses...))
 	}
 	checkRequiredDate(&p, fieldPath(prefix, "startsOn"), pr.StartsOn)
 	checkPeriod(&p, prefix, pr.StartsOn, pr.EndsOn)
+	if !pr.ActualStartsOn.IsZero() && !pr.ActualEndsOn.IsZero() && pr.ActualEndsOn.Time().Before(pr.ActualStartsOn.Time()) {
+		p.Add(fieldPath(prefix, "actualEndsOn"), "%s is before actualStartsOn (%s)", pr.ActualEndsOn, pr.ActualStartsOn)
+	}
 	checkThemes(&p, fieldPath(prefix, "themes"), pr.Themes)
 	checkText(&p, fieldPath(prefix, "implementingAgency"), pr.ImplementingAgency, true, MaxCodeLen)
+	checkText(&p, fieldPath(prefix, "reportingOrg"), pr.ReportingOrg, false, MaxNameLen)
 	if pr.Budget != nil {
 		checkMoney(&p, fieldPath(prefix, "budget"), *pr.Budget)
 	}
 	countries := fieldPath(prefix, "countries")
 	seen := map[string]int{}
-	sum := 0
 	for i, c := range pr.Countries {
 		at := fieldIndex(countries, i)
 		if checkCountryCode(&p, fieldPath(at, "countryCode"), c.CountryCode, true) {
@@ -226,16 +238,74 @@ func (pr *Project) Validate(prefix string) error {
 				seen[c.CountryCode] = i
 			}
 		}
-		if c.Share <= 0 || c.Share > ShareScale {
-			p.Add(fieldPath(at, "share"), "must be more than 0 and at most 100 percent, got %s", sharePercent(c.Share))
-		}
-		sum += c.Share
+		checkShare(&p, fieldPath(at, "share"), c.Share)
 	}
-	if len(pr.Countries) > 0 && sum != ShareScale {
-		p.Add(countries, "the shares add up to %s percent, not 100", sharePercent(sum))
+	regions := fieldPath(prefix, "regions")
+	checkCodedShares(&p, regions, len(pr.Regions), func(i int) (string, string, int) {
+		r := pr.Regions[i]
+		return r.Vocabulary, r.Code, r.Share
+	})
+	checkCodedShares(&p, fieldPath(prefix, "sectors"), len(pr.Sectors), func(i int) (string, string, int) {
+		s := pr.Sectors[i]
+		return s.Vocabulary, s.Code, s.Share
+	})
+	if len(pr.Countries) > MaxShares {
+		p.Add(countries, "at most %d countries, got %d", MaxShares, len(pr.Countries))
+	}
+	if sum := pr.Allocated(); sum > ShareScale {
+		at := countries
+		if len(pr.Regions) > 0 {
+			at = regions
+		}
+		p.Add(at, "the country and region shares add up to %s percent, more than 100", sharePercent(sum))
 	}
 	checkText(&p, fieldPath(prefix, "source"), pr.Source, false, MaxDescriptionLen)
 	return p.Err()
+}
+
+// ValidateInput checks a project as Validate does, and, as the API asks of a project
+// entered through it, that its country shares add up to exactly 100 % when it lists
+// countries and no region.
+func (pr *Project) ValidateInput(prefix string) error {
+	var p Problems
+	p.AddError(pr.Validate(prefix))
+	if len(pr.Countries) > 0 && len(pr.Regions) == 0 {
+		if sum := pr.Allocated(); sum < ShareScale {
+			p.Add(fieldPath(prefix, "countries"), "the shares add up to %s percent, not 100", sharePercent(sum))
+		}
+	}
+	return p.Err()
+}
+
+// checkShare checks one share: more than 0 and at most 100 %.
+func checkShare(p *Problems, field string, share int) {
+	if share <= 0 || share > ShareScale {
+		p.Add(field, "must be more than 0 and at most 100 percent, got %s", sharePercent(share))
+	}
+}
+
+// checkCodedShares checks a list of n shares of codes in vocabularies (regions, sectors):
+// a code and a vocabulary of at most MaxCodeLen characters, a share, no code twice in one
+// vocabulary, and at most MaxShares of them.
+func checkCodedShares(p *Problems, list string, n int, at func(int) (vocabulary, code string, share int)) {
+	if n > MaxShares {
+		p.Add(list, "at most %d, got %d", MaxShares, n)
+		return
+	}
+	seen := map[[2]string]int{}
+	for i := range n {
+		vocabulary, code, share := at(i)
+		item := fieldIndex(list, i)
+		checkText(p, fieldPath(item, "vocabulary"), vocabulary, true, MaxCodeLen)
+		checkText(p, fieldPath(item, "code"), code, true, MaxCodeLen)
+		checkShare(p, fieldPath(item, "share"), share)
+		key := [2]string{vocabulary, code}
+		if j, dup := seen[key]; dup {
+			p.Add(fieldPath(item, "code"), "%s (vocabulary %s) is listed twice (also at %s)", code, vocabulary, fieldIndex(list, j))
+			continue
+		}
+		seen[key] = i
+	}
 }
 
 // fieldPath is the path of field under prefix.

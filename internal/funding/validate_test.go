@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -260,6 +261,11 @@ func TestAllocationValidate(t *testing.T) {
 		{"ErrImplementingAgencyEmpty", func(a *funding.Allocation) { a.ImplementingAgency = "" }, []string{"input.implementingAgency"}, ""},
 		{"ErrImplementingAgencyTooLong", func(a *funding.Allocation) { a.ImplementingAgency = runes(51) }, []string{"input.implementingAgency"}, ""},
 		{"OkNotApproved", func(a *funding.Allocation) { a.ApprovedOn = funding.Date{} }, nil, ""},
+		{"OkNoType", func(a *funding.Allocation) { a.Type = "" }, nil, ""},
+		{"OkDisbursement", func(a *funding.Allocation) { a.Type = funding.Disbursement }, nil, ""},
+		{"ErrType", func(a *funding.Allocation) { a.Type = "PAYMENT" }, []string{"input.transactionType"}, "INCOMING_FUNDS, COMMITMENT"},
+		{"OkDateInYear", func(a *funding.Allocation) { a.Date = funding.MustDate("2019-12-31") }, nil, ""},
+		{"ErrDateNotInYear", func(a *funding.Allocation) { a.Date = funding.MustDate("2020-01-01") }, []string{"input.date"}, "year 2019"},
 		{"ErrSourceTooLong", func(a *funding.Allocation) { a.Source = runes(5001) }, []string{"input.source"}, ""},
 	})
 }
@@ -325,14 +331,15 @@ func TestProjectValidate(t *testing.T) {
 			Countries: shares(three, 3334, 3333, 3333),
 		}
 	}
-	runValidation(t, valid, func(p *funding.Project) error { return p.Validate("input") }, []validationCase[funding.Project]{
+	runValidation(t, valid, func(p *funding.Project) error { return p.ValidateInput("input") }, []validationCase[funding.Project]{
 		{"ErrCodeEmpty", func(p *funding.Project) { p.Code = "" }, []string{"input.code"}, ""},
 		{"ErrCodeTooLong", func(p *funding.Project) { p.Code = runes(51) }, []string{"input.code"}, "at most 50"},
 		{"OkCode50Characters", func(p *funding.Project) { p.Code = runes(50) }, nil, ""},
 		{"ErrTitleEmpty", func(p *funding.Project) { p.Title = "\n" }, []string{"input.title"}, ""},
 		{"ErrTitleTooLong", func(p *funding.Project) { p.Title = runes(201) }, []string{"input.title"}, ""},
 		{"ErrDescriptionTooLong", func(p *funding.Project) { p.Description = runes(5001) }, []string{"input.description"}, ""},
-		{"ErrStatusUnknown", func(p *funding.Project) { p.Status = "DONE" }, []string{"input.status"}, "PIPELINE, ACTIVE or COMPLETED"},
+		{"ErrStatusUnknown", func(p *funding.Project) { p.Status = "DONE" }, []string{"input.status"}, "PIPELINE, ACTIVE, FINALISATION, COMPLETED, CANCELLED or SUSPENDED"},
+		{"OkStatusSuspended", func(p *funding.Project) { p.Status = funding.ProjectSuspended }, nil, ""},
 		{"OkStatusPipeline", func(p *funding.Project) { p.Status = funding.ProjectPipeline }, nil, ""},
 		{"ErrStartsOnMissing", func(p *funding.Project) { p.StartsOn = funding.Date{} }, []string{"input.startsOn"}, ""},
 		{"ErrEndsBeforeStart", func(p *funding.Project) { p.EndsOn = funding.MustDate("2018-12-31") }, []string{"input.endsOn"}, ""},
@@ -355,7 +362,61 @@ func TestProjectValidate(t *testing.T) {
 		{"ErrCountryCode", func(p *funding.Project) { p.Countries[1].CountryCode = "moz" }, []string{"input.countries[1].countryCode"}, `"moz"`},
 		{"ErrCountryTwice", func(p *funding.Project) { p.Countries[2].CountryCode = "MW" }, []string{"input.countries[2].countryCode"}, "countries[0]"},
 		{"ErrSourceTooLong", func(p *funding.Project) { p.Source = runes(5001) }, []string{"input.source"}, ""},
+		{"OkRegionsLeaveSomeUnallocated", func(p *funding.Project) {
+			p.Countries = shares(three, 3000, 2000)
+			p.Regions = []funding.RegionShare{{Vocabulary: "1", Code: "298", Share: 4000}}
+		}, nil, ""},
+		{"ErrRegionsOver100", func(p *funding.Project) {
+			p.Regions = []funding.RegionShare{{Vocabulary: "1", Code: "298", Share: 1}}
+		}, []string{"input.regions"}, "100.01"},
+		{"ErrRegionTwice", func(p *funding.Project) {
+			p.Countries = nil
+			p.Regions = []funding.RegionShare{{Vocabulary: "1", Code: "298", Share: 10}, {Vocabulary: "1", Code: "298", Share: 10}}
+		}, []string{"input.regions[1].code"}, "regions[0]"},
+		{"ErrRegionEmpty", func(p *funding.Project) {
+			p.Regions = []funding.RegionShare{{Share: 0}}
+			p.Countries = nil
+		}, []string{"input.regions[0].vocabulary", "input.regions[0].code", "input.regions[0].share"}, ""},
+		{"OkSectorsOfTwoVocabularies", func(p *funding.Project) {
+			p.Sectors = []funding.SectorShare{{Vocabulary: "1", Code: "16020", Share: 10000}, {Vocabulary: "2", Code: "160", Share: 10000}}
+		}, nil, ""},
+		{"ErrSectorShare", func(p *funding.Project) {
+			p.Sectors = []funding.SectorShare{{Vocabulary: "1", Code: "16020", Share: 10001}}
+		}, []string{"input.sectors[0].share"}, "100.01"},
+		{"ErrActualEndBeforeStart", func(p *funding.Project) {
+			p.ActualStartsOn, p.ActualEndsOn = funding.MustDate("2020-01-02"), funding.MustDate("2020-01-01")
+		}, []string{"input.actualEndsOn"}, "2020-01-01"},
+		{"OkActualStartOnly", func(p *funding.Project) { p.ActualStartsOn = funding.MustDate("2019-02-01") }, nil, ""},
+		{"ErrReportingOrgTooLong", func(p *funding.Project) { p.ReportingOrg = runes(201) }, []string{"input.reportingOrg"}, ""},
 	})
+	// Validate, for data that is not entered through the API (an import), leaves what the
+	// shares do not cover unallocated.
+	t.Run("OkValidatePartialShares", func(t *testing.T) {
+		p := valid()
+		p.Countries = shares(three, 3333, 3333)
+		if err := p.Validate("input"); err != nil {
+			t.Errorf("Validate: %v", err)
+		}
+		expectProblems(t, p.ValidateInput("input"), []string{"input.countries"}, "66.66")
+	})
+}
+
+func TestTransactionTypeCodes(t *testing.T) {
+	for code, want := range map[string]funding.TransactionType{"1": funding.IncomingFunds, "2": funding.Commitment,
+		"3": funding.Disbursement, "4": funding.Expenditure, "11": funding.IncomingCommitment, "13": funding.IncomingPledge} {
+		got, ok := funding.TransactionTypeOfCode(code)
+		if !ok || got != want || strconv.Itoa(got.Code()) != code {
+			t.Errorf("code %s: %s, %v (code %d); want %s", code, got, ok, got.Code(), want)
+		}
+	}
+	for _, code := range []string{"0", "14", "", "C", "02x"} {
+		if got, ok := funding.TransactionTypeOfCode(code); ok {
+			t.Errorf("code %q: %s, want none", code, got)
+		}
+	}
+	if funding.TransactionType("PAYMENT").Valid() || !funding.OutgoingPledge.Valid() {
+		t.Error("Valid is wrong")
+	}
 }
 
 func TestParseMoney(t *testing.T) {

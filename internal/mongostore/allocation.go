@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/coopgraph/coopgraph/internal/funding"
@@ -16,7 +17,9 @@ type allocationDoc struct {
 	ID                 string     `bson:"_id"`
 	TrustFundID        string     `bson:"trustFundId"`
 	ProjectID          string     `bson:"projectId"`
+	Type               string     `bson:"type,omitempty"` // absent in data stored before types: a commitment
 	Year               int        `bson:"year"`
+	Date               *time.Time `bson:"date,omitempty"`
 	Amount             moneyDoc   `bson:"amount"`
 	ImplementingAgency string     `bson:"implementingAgency"`
 	ApprovedOn         *time.Time `bson:"approvedOn,omitempty"`
@@ -26,7 +29,8 @@ type allocationDoc struct {
 
 func (d *allocationDoc) domain() *funding.Allocation {
 	return &funding.Allocation{
-		Meta: d.DocMeta.domain(), ID: d.ID, TrustFundID: d.TrustFundID, ProjectID: d.ProjectID, Year: d.Year,
+		Meta: d.DocMeta.domain(), ID: d.ID, TrustFundID: d.TrustFundID, ProjectID: d.ProjectID,
+		Type: funding.TransactionType(d.Type).TypeOrCommitment(), Year: d.Year, Date: funding.DateOf(timeOf(d.Date)),
 		Amount:             funding.Money{Units: d.Amount.Units, Currency: d.Amount.Currency},
 		ImplementingAgency: d.ImplementingAgency, ApprovedOn: funding.DateOf(timeOf(d.ApprovedOn)),
 		Illustrative: d.Illustrative, Source: d.Source,
@@ -35,7 +39,8 @@ func (d *allocationDoc) domain() *funding.Allocation {
 
 func newAllocationDoc(a *funding.Allocation) allocationDoc {
 	return allocationDoc{
-		DocMeta: newDocMeta(a.Meta), ID: a.ID, TrustFundID: a.TrustFundID, ProjectID: a.ProjectID, Year: a.Year,
+		DocMeta: newDocMeta(a.Meta), ID: a.ID, TrustFundID: a.TrustFundID, ProjectID: a.ProjectID,
+		Type: string(a.Type.TypeOrCommitment()), Year: a.Year, Date: timePtr(a.Date.Time()),
 		Amount:             newMoneyDoc(a.Amount),
 		ImplementingAgency: a.ImplementingAgency, ApprovedOn: timePtr(a.ApprovedOn.Time()),
 		Illustrative: a.Illustrative, Source: a.Source,
@@ -60,7 +65,9 @@ var allocations = entity[allocationDoc, funding.Allocation, funding.AllocationFi
 		c.add(refCond("projectId", f.CountryCode, func(codes []string) ([]string, error) {
 			return s.distinct(ctx, projectsColl, "_id", in("countries.code", codes))
 		}))
+		c.add(typeCond(f.TransactionType), nil)
 		c.add(intCond("year", f.Year), nil)
+		c.add(dateCond("date", f.Date), nil)
 		c.add(decimalCond("amount.milli", f.Amount), nil)
 		c.add(enumCond("amount.currency", f.Currency), nil)
 		c.add(enumCond("implementingAgency", f.ImplementingAgency), nil)
@@ -70,9 +77,47 @@ var allocations = entity[allocationDoc, funding.Allocation, funding.AllocationFi
 		return f.And, f.Or, f.Not
 	},
 	indexes: []mongo.IndexModel{
-		keys("trustFundId"), keys("projectId"), keys("amount.currency"),
+		keys("trustFundId"), keys("projectId"), keys("amount.currency"), keys("type"),
 		keys("year", "_id"), keys("amount.milli", "_id"), keys("implementingAgency", "_id"),
 	},
+}
+
+// typeCond matches allocations by transaction type. An allocation stored without a type
+// (data written before types existed) is a commitment, so COMMITMENT also matches a
+// missing type; ne and notIn are the $nor of the match, as in enumCond.
+func typeCond(f *funding.TransactionTypeFilter) bson.D {
+	if f == nil {
+		return bson.D{}
+	}
+	is := func(ts []funding.TransactionType) bson.D {
+		vals := make([]string, len(ts))
+		commitment := false
+		for i, t := range ts {
+			vals[i] = string(t)
+			commitment = commitment || t == funding.Commitment
+		}
+		if !commitment {
+			return in("type", vals)
+		}
+		return bson.D{{Key: "$or", Value: bson.A{in("type", vals), bson.D{{Key: "type", Value: bson.D{{Key: "$exists", Value: false}}}}}}}
+	}
+	isNot := func(ts []funding.TransactionType) bson.D {
+		return bson.D{{Key: "$nor", Value: bson.A{is(ts)}}}
+	}
+	var conds bson.A
+	if f.Eq != nil {
+		conds = append(conds, is([]funding.TransactionType{*f.Eq}))
+	}
+	if f.In != nil {
+		conds = append(conds, is(f.In))
+	}
+	if f.Ne != nil {
+		conds = append(conds, isNot([]funding.TransactionType{*f.Ne}))
+	}
+	if f.NotIn != nil {
+		conds = append(conds, isNot(f.NotIn))
+	}
+	return and(conds)
 }
 
 // FindAllocations returns the allocations q asks for.

@@ -17,6 +17,7 @@ type donorDoc struct {
 	NameNorm         string   `bson:"nameNorm"` // normalised for text filters and search
 	ShortName        string   `bson:"shortName"`
 	ShortNameNorm    string   `bson:"shortNameNorm"`
+	Ref              string   `bson:"ref,omitempty"` // IATI organisation identifier
 	Type             string   `bson:"type"`
 	HomeCountry      string   `bson:"homeCountry,omitempty"`
 	CooperatingSince int      `bson:"cooperatingSince"` // 0 if unknown
@@ -26,7 +27,7 @@ type donorDoc struct {
 
 func (d *donorDoc) domain() *funding.Donor {
 	return &funding.Donor{
-		Meta: d.DocMeta.domain(), ID: d.ID, Name: d.Name, ShortName: d.ShortName, Type: funding.DonorType(d.Type),
+		Meta: d.DocMeta.domain(), ID: d.ID, Name: d.Name, ShortName: d.ShortName, Ref: d.Ref, Type: funding.DonorType(d.Type),
 		HomeCountryCode: d.HomeCountry, CooperatingSince: d.CooperatingSince,
 		PartnerCountryCodes: d.PartnerCountries, Description: d.Description,
 	}
@@ -34,7 +35,7 @@ func (d *donorDoc) domain() *funding.Donor {
 
 func newDonorDoc(d *funding.Donor) donorDoc {
 	return donorDoc{
-		DocMeta: newDocMeta(d.Meta), ID: d.ID, Name: d.Name, NameNorm: normalize(d.Name), ShortName: d.ShortName, ShortNameNorm: normalize(d.ShortName), Type: string(d.Type),
+		DocMeta: newDocMeta(d.Meta), ID: d.ID, Name: d.Name, NameNorm: normalize(d.Name), ShortName: d.ShortName, ShortNameNorm: normalize(d.ShortName), Ref: d.Ref, Type: string(d.Type),
 		HomeCountry: d.HomeCountryCode, CooperatingSince: d.CooperatingSince,
 		PartnerCountries: nonNil(d.PartnerCountryCodes), Description: d.Description,
 	}
@@ -51,6 +52,7 @@ var donors = entity[donorDoc, funding.Donor, funding.DonorFilter, funding.DonorO
 	fields: func(_ context.Context, _ *Store, f *funding.DonorFilter, c *conds) {
 		c.add(idCond("_id", f.ID), nil)
 		c.add(textCond(f.Name, "nameNorm", "shortNameNorm"), nil)
+		c.add(enumCond("ref", f.Ref), nil)
 		c.add(enumCond("type", f.Type), nil)
 		c.add(enumCond("homeCountry", f.HomeCountryCode), nil)
 		c.add(enumCond("partnerCountries", f.PartnerCountryCode), nil)
@@ -60,7 +62,7 @@ var donors = entity[donorDoc, funding.Donor, funding.DonorFilter, funding.DonorO
 		return f.And, f.Or, f.Not
 	},
 	indexes: []mongo.IndexModel{
-		keys("homeCountry"), keys("partnerCountries"), keys("nameNorm"), keys("shortNameNorm"),
+		keys("ref"), keys("homeCountry"), keys("partnerCountries"), keys("nameNorm"), keys("shortNameNorm"),
 		keys("name", "_id"), keys("type", "_id"), keys("cooperatingSince", "_id"),
 	},
 	referredBy: []referrer{{agreementsColl, "agreement", refersBy("donorId")}, {trustFundsColl, "trust fund", refersBy("donorId")}},
@@ -74,6 +76,20 @@ func (s *Store) FindDonors(ctx context.Context, q funding.DonorQuery) ([]*fundin
 // CountDonors counts the donors matching f.
 func (s *Store) CountDonors(ctx context.Context, f *funding.DonorFilter) (int, error) {
 	return donors.count(ctx, s, f)
+}
+
+// DonorByRef returns the donor whose IATI organisation identifier is ref, or nil if there
+// is none (or ref is empty). Of several donors with the same ref, the one with the
+// smallest id is returned.
+func (s *Store) DonorByRef(ctx context.Context, ref string) (*funding.Donor, error) {
+	if ref == "" {
+		return nil, nil
+	}
+	ds, err := donors.find(ctx, s, funding.DonorQuery{Filter: &funding.DonorFilter{Ref: &funding.CodeFilter{Eq: &ref}}})
+	if err != nil || len(ds) == 0 {
+		return nil, err
+	}
+	return ds[0], nil
 }
 
 // PutDonors inserts or replaces donors by id.

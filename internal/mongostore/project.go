@@ -25,10 +25,15 @@ type projectDoc struct {
 	StartsOn           time.Time    `bson:"startsOn"`
 	EndsOn             *time.Time   `bson:"endsOn,omitempty"`
 	EndsOnSort         time.Time    `bson:"endsOnSort"` // endsOn, or 9999-12-31 if open-ended
+	ActualStartsOn     *time.Time   `bson:"actualStartsOn,omitempty"`
+	ActualEndsOn       *time.Time   `bson:"actualEndsOn,omitempty"`
 	Themes             []string     `bson:"themes"`
 	ImplementingAgency string       `bson:"implementingAgency"`
+	ReportingOrg       string       `bson:"reportingOrg,omitempty"`
 	Budget             *moneyDoc    `bson:"budget,omitempty"`
 	Countries          []countryPct `bson:"countries"`
+	Regions            []codedPct   `bson:"regions,omitempty"`
+	Sectors            []codedPct   `bson:"sectors,omitempty"`
 	Illustrative       bool         `bson:"illustrative"`
 	Source             string       `bson:"source,omitempty"`
 }
@@ -39,12 +44,27 @@ type countryPct struct {
 	Share int    `bson:"share"`
 }
 
+// codedPct is a region's or a sector's share of a project: a code in a vocabulary, and a
+// share in hundredths of a percent.
+type codedPct struct {
+	Vocabulary string `bson:"vocabulary"`
+	Code       string `bson:"code"`
+	Share      int    `bson:"share"`
+}
+
 func (d *projectDoc) domain() *funding.Project {
 	p := &funding.Project{
 		Meta: d.DocMeta.domain(), ID: d.ID, Code: d.Code, Title: d.Title, Description: d.Description,
 		Status: funding.ProjectStatus(d.Status), StartsOn: funding.DateOf(d.StartsOn),
-		EndsOn: funding.DateOf(timeOf(d.EndsOn)), Themes: d.Themes,
-		ImplementingAgency: d.ImplementingAgency, Illustrative: d.Illustrative, Source: d.Source,
+		EndsOn: funding.DateOf(timeOf(d.EndsOn)), ActualStartsOn: funding.DateOf(timeOf(d.ActualStartsOn)),
+		ActualEndsOn: funding.DateOf(timeOf(d.ActualEndsOn)), Themes: d.Themes,
+		ImplementingAgency: d.ImplementingAgency, ReportingOrg: d.ReportingOrg, Illustrative: d.Illustrative, Source: d.Source,
+	}
+	for _, r := range d.Regions {
+		p.Regions = append(p.Regions, funding.RegionShare{Vocabulary: r.Vocabulary, Code: r.Code, Share: r.Share})
+	}
+	for _, x := range d.Sectors {
+		p.Sectors = append(p.Sectors, funding.SectorShare{Vocabulary: x.Vocabulary, Code: x.Code, Share: x.Share})
 	}
 	if d.Budget != nil {
 		p.Budget = &funding.Money{Units: d.Budget.Units, Currency: d.Budget.Currency}
@@ -58,8 +78,9 @@ func (d *projectDoc) domain() *funding.Project {
 func newProjectDoc(p *funding.Project) projectDoc {
 	d := projectDoc{
 		DocMeta: newDocMeta(p.Meta), ID: p.ID, Code: p.Code, Title: p.Title, TitleNorm: normalize(p.Title), Description: p.Description, Status: string(p.Status),
-		StartsOn: p.StartsOn.Time(), EndsOn: timePtr(p.EndsOn.Time()), EndsOnSort: endSort(p.EndsOn), Themes: nonNil(p.Themes),
-		ImplementingAgency: p.ImplementingAgency, Countries: []countryPct{},
+		StartsOn: p.StartsOn.Time(), EndsOn: timePtr(p.EndsOn.Time()), EndsOnSort: endSort(p.EndsOn),
+		ActualStartsOn: timePtr(p.ActualStartsOn.Time()), ActualEndsOn: timePtr(p.ActualEndsOn.Time()), Themes: nonNil(p.Themes),
+		ImplementingAgency: p.ImplementingAgency, ReportingOrg: p.ReportingOrg, Countries: []countryPct{},
 		Illustrative: p.Illustrative, Source: p.Source,
 	}
 	if p.Budget != nil {
@@ -68,6 +89,12 @@ func newProjectDoc(p *funding.Project) projectDoc {
 	}
 	for _, c := range p.Countries {
 		d.Countries = append(d.Countries, countryPct{Code: c.CountryCode, Share: c.Share})
+	}
+	for _, r := range p.Regions {
+		d.Regions = append(d.Regions, codedPct{Vocabulary: r.Vocabulary, Code: r.Code, Share: r.Share})
+	}
+	for _, x := range p.Sectors {
+		d.Sectors = append(d.Sectors, codedPct{Vocabulary: x.Vocabulary, Code: x.Code, Share: x.Share})
 	}
 	return d
 }

@@ -60,7 +60,7 @@ func (s *Store) StreamAllocations(ctx context.Context, f *funding.AllocationFilt
 		return err
 	}
 	proj := bson.D{}
-	for _, k := range []string{"trustFundId", "projectId", "year", "amount", "implementingAgency"} {
+	for _, k := range []string{"trustFundId", "projectId", "type", "year", "amount", "implementingAgency"} {
 		proj = append(proj, bson.E{Key: k, Value: 1})
 	}
 	cur, err := s.db.Collection(allocationsColl).Find(ctx, filter, options.Find().SetProjection(proj).SetBatchSize(int32(size)))

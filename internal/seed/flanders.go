@@ -515,6 +515,7 @@ func (b *builder) allocation(tf *funding.TrustFund, p *funding.Project, year int
 		ID:                 "a-" + strings.TrimPrefix(p.ID, "p-") + "-" + strconv.Itoa(year),
 		TrustFundID:        tf.ID,
 		ProjectID:          p.ID,
+		Type:               funding.Commitment,
 		Year:               year,
 		Amount:             mustMoney(amount, tf.Currency),
 		ImplementingAgency: p.ImplementingAgency,

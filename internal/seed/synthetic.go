@@ -308,6 +308,7 @@ func (g *synGen) allocation(id string, k int) {
 		ID:                 id,
 		TrustFundID:        fund.ID,
 		ProjectID:          p.ID,
+		Type:               funding.Commitment,
 		Year:               year,
 		Amount:             funding.Money{Units: units, Currency: fund.Currency},
 		ImplementingAgency: p.ImplementingAgency,
