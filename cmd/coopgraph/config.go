@@ -67,13 +67,13 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stdout i
 	if err := parseArgsAllowing(fs, args, stdout, cmd == "import iati"); err != nil {
 		return config{}, err
 	}
+	if err := errors.Join(errs...); err != nil {
+		return config{}, err
+	}
 	if cmd == "import iati" {
 		if c.files = fs.Args(); len(c.files) == 0 {
 			return config{}, fmt.Errorf("name at least one IATI activity file (see `%s --help`)", fs.Name())
 		}
-	}
-	if err := errors.Join(errs...); err != nil {
-		return config{}, err
 	}
 	if cmd == "serve" {
 		if cursorSecret != "" && len(cursorSecret) < minCursorSecret {
