@@ -41,7 +41,10 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	Project() ProjectResolver
 	ProjectCountry() ProjectCountryResolver
+	ProjectRegion() ProjectRegionResolver
+	ProjectSector() ProjectSectorResolver
 	Query() QueryResolver
+	ReportRow() ReportRowResolver
 	TrustFund() TrustFundResolver
 }
 
@@ -88,6 +91,7 @@ type ComplexityRoot struct {
 		Amount             func(childComplexity int) int
 		ApprovedOn         func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
+		Date               func(childComplexity int) int
 		History            func(childComplexity int, first *int, after *string) int
 		ID                 func(childComplexity int) int
 		Illustrative       func(childComplexity int) int
@@ -95,6 +99,7 @@ type ComplexityRoot struct {
 		Project            func(childComplexity int) int
 		Source             func(childComplexity int) int
 		TrustFund          func(childComplexity int) int
+		Type               func(childComplexity int) int
 		UpdatedAt          func(childComplexity int) int
 		Version            func(childComplexity int) int
 		Year               func(childComplexity int) int
@@ -199,6 +204,7 @@ type ComplexityRoot struct {
 		Name             func(childComplexity int) int
 		PartnerCountries func(childComplexity int) int
 		Projects         func(childComplexity int, filter *funding.ProjectFilter, orderBy []*funding.Order[funding.ProjectOrderField], first *int, after *string, last *int, before *string) int
+		Ref              func(childComplexity int) int
 		ShortName        func(childComplexity int) int
 		TrustFunds       func(childComplexity int, filter *funding.TrustFundFilter, orderBy []*funding.Order[funding.TrustFundOrderField], first *int, after *string, last *int, before *string) int
 		Type             func(childComplexity int) int
@@ -261,10 +267,11 @@ type ComplexityRoot struct {
 	}
 
 	FundingReport struct {
-		AllocationCount func(childComplexity int) int
-		Rows            func(childComplexity int, orderBy *ReportRowOrder, first *int, after *string) int
-		Total           func(childComplexity int) int
-		Totals          func(childComplexity int) int
+		AllocationCount   func(childComplexity int) int
+		ByTransactionType func(childComplexity int) int
+		Rows              func(childComplexity int, orderBy *ReportRowOrder, first *int, after *string) int
+		Total             func(childComplexity int) int
+		Totals            func(childComplexity int) int
 	}
 
 	FundingSeries struct {
@@ -308,6 +315,8 @@ type ComplexityRoot struct {
 	}
 
 	Project struct {
+		ActualEndsOn       func(childComplexity int) int
+		ActualStartsOn     func(childComplexity int) int
 		Allocations        func(childComplexity int, filter *funding.AllocationFilter, orderBy []*funding.Order[funding.AllocationOrderField], first *int, after *string, last *int, before *string) int
 		Budget             func(childComplexity int) int
 		Code               func(childComplexity int) int
@@ -320,6 +329,9 @@ type ComplexityRoot struct {
 		ID                 func(childComplexity int) int
 		Illustrative       func(childComplexity int) int
 		ImplementingAgency func(childComplexity int) int
+		Regions            func(childComplexity int) int
+		ReportingOrg       func(childComplexity int) int
+		Sectors            func(childComplexity int) int
 		Source             func(childComplexity int) int
 		StartsOn           func(childComplexity int) int
 		Status             func(childComplexity int) int
@@ -351,6 +363,18 @@ type ComplexityRoot struct {
 		Project func(childComplexity int) int
 	}
 
+	ProjectRegion struct {
+		Code       func(childComplexity int) int
+		Share      func(childComplexity int) int
+		Vocabulary func(childComplexity int) int
+	}
+
+	ProjectSector struct {
+		Code       func(childComplexity int) int
+		Share      func(childComplexity int) int
+		Vocabulary func(childComplexity int) int
+	}
+
 	Query struct {
 		Agreement     func(childComplexity int, id funding.ID) int
 		Agreements    func(childComplexity int, filter *funding.AgreementFilter, orderBy []*funding.Order[funding.AgreementOrderField], first *int, after *string, last *int, before *string) int
@@ -362,9 +386,9 @@ type ComplexityRoot struct {
 		Donor         func(childComplexity int, id funding.ID) int
 		Donors        func(childComplexity int, filter *funding.DonorFilter, orderBy []*funding.Order[funding.DonorOrderField], first *int, after *string, last *int, before *string) int
 		ExchangeRates func(childComplexity int, currency *string, year *int) int
-		FundingFlows  func(childComplexity int, filter *funding.AllocationFilter, levels []report.Dimension, currency *string) int
-		FundingReport func(childComplexity int, filter *funding.AllocationFilter, groupBy []report.Dimension, currency *string) int
-		FundingSeries func(childComplexity int, filter *funding.AllocationFilter, interval *SeriesInterval, from int, to int, groupBy *report.Dimension, currency *string) int
+		FundingFlows  func(childComplexity int, filter *funding.AllocationFilter, transactionType *funding.TransactionType, levels []report.Dimension, currency *string) int
+		FundingReport func(childComplexity int, filter *funding.AllocationFilter, transactionType *funding.TransactionType, compare []funding.TransactionType, groupBy []report.Dimension, currency *string) int
+		FundingSeries func(childComplexity int, filter *funding.AllocationFilter, transactionType *funding.TransactionType, interval *SeriesInterval, from int, to int, groupBy *report.Dimension, currency *string) int
 		Node          func(childComplexity int, id funding.ID) int
 		Nodes         func(childComplexity int, ids []*funding.ID) int
 		Project       func(childComplexity int, id *funding.ID, code *string) int
@@ -377,6 +401,7 @@ type ComplexityRoot struct {
 	ReportRow struct {
 		Agreement          func(childComplexity int) int
 		AllocationCount    func(childComplexity int) int
+		ByTransactionType  func(childComplexity int) int
 		Country            func(childComplexity int) int
 		Donor              func(childComplexity int) int
 		ImplementingAgency func(childComplexity int) int
@@ -409,6 +434,13 @@ type ComplexityRoot struct {
 		To     func(childComplexity int) int
 		Total  func(childComplexity int) int
 		Totals func(childComplexity int) int
+	}
+
+	TransactionTypeTotals struct {
+		AllocationCount func(childComplexity int) int
+		Total           func(childComplexity int) int
+		Totals          func(childComplexity int) int
+		TransactionType func(childComplexity int) int
 	}
 
 	TrustFund struct {
@@ -502,6 +534,8 @@ type DonorResolver interface {
 
 	History(ctx context.Context, obj *funding.Donor, first *int, after *string) (*Connection[*funding.AuditEntry], error)
 
+	Ref(ctx context.Context, obj *funding.Donor) (*string, error)
+
 	HomeCountry(ctx context.Context, obj *funding.Donor) (*funding.Country, error)
 	CooperatingSince(ctx context.Context, obj *funding.Donor) (*int, error)
 	PartnerCountries(ctx context.Context, obj *funding.Donor) ([]*funding.Country, error)
@@ -513,6 +547,8 @@ type DonorResolver interface {
 }
 type FundingReportResolver interface {
 	Rows(ctx context.Context, obj *FundingReport, orderBy *ReportRowOrder, first *int, after *string) (*Connection[*ReportRow], error)
+
+	ByTransactionType(ctx context.Context, obj *FundingReport) ([]*TransactionTypeTotals, error)
 }
 type MutationResolver interface {
 	CreateCountry(ctx context.Context, input CreateCountryInput) (*CountryPayload, error)
@@ -542,6 +578,8 @@ type ProjectResolver interface {
 
 	History(ctx context.Context, obj *funding.Project, first *int, after *string) (*Connection[*funding.AuditEntry], error)
 
+	ReportingOrg(ctx context.Context, obj *funding.Project) (*string, error)
+
 	Source(ctx context.Context, obj *funding.Project) (*string, error)
 	Allocations(ctx context.Context, obj *funding.Project, filter *funding.AllocationFilter, orderBy []*funding.Order[funding.AllocationOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Allocation], error)
 	Donors(ctx context.Context, obj *funding.Project, filter *funding.DonorFilter, orderBy []*funding.Order[funding.DonorOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Donor], error)
@@ -550,6 +588,12 @@ type ProjectResolver interface {
 type ProjectCountryResolver interface {
 	Country(ctx context.Context, obj *funding.CountryShare) (*funding.Country, error)
 	Share(ctx context.Context, obj *funding.CountryShare) (float64, error)
+}
+type ProjectRegionResolver interface {
+	Share(ctx context.Context, obj *funding.RegionShare) (float64, error)
+}
+type ProjectSectorResolver interface {
+	Share(ctx context.Context, obj *funding.SectorShare) (float64, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id funding.ID) (Node, error)
@@ -562,9 +606,9 @@ type QueryResolver interface {
 	Country(ctx context.Context, code string) (*funding.Country, error)
 	Search(ctx context.Context, text string, types []SearchType, first *int) ([]Node, error)
 	AuditLog(ctx context.Context, filter *AuditFilter, first *int, after *string) (*Connection[*funding.AuditEntry], error)
-	FundingReport(ctx context.Context, filter *funding.AllocationFilter, groupBy []report.Dimension, currency *string) (*FundingReport, error)
-	FundingSeries(ctx context.Context, filter *funding.AllocationFilter, interval *SeriesInterval, from int, to int, groupBy *report.Dimension, currency *string) (*FundingSeries, error)
-	FundingFlows(ctx context.Context, filter *funding.AllocationFilter, levels []report.Dimension, currency *string) (*FundingFlows, error)
+	FundingReport(ctx context.Context, filter *funding.AllocationFilter, transactionType *funding.TransactionType, compare []funding.TransactionType, groupBy []report.Dimension, currency *string) (*FundingReport, error)
+	FundingSeries(ctx context.Context, filter *funding.AllocationFilter, transactionType *funding.TransactionType, interval *SeriesInterval, from int, to int, groupBy *report.Dimension, currency *string) (*FundingSeries, error)
+	FundingFlows(ctx context.Context, filter *funding.AllocationFilter, transactionType *funding.TransactionType, levels []report.Dimension, currency *string) (*FundingFlows, error)
 	ExchangeRates(ctx context.Context, currency *string, year *int) ([]*funding.ExchangeRate, error)
 	Donors(ctx context.Context, filter *funding.DonorFilter, orderBy []*funding.Order[funding.DonorOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Donor], error)
 	Agreements(ctx context.Context, filter *funding.AgreementFilter, orderBy []*funding.Order[funding.AgreementOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Agreement], error)
@@ -572,6 +616,9 @@ type QueryResolver interface {
 	Allocations(ctx context.Context, filter *funding.AllocationFilter, orderBy []*funding.Order[funding.AllocationOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Allocation], error)
 	Projects(ctx context.Context, filter *funding.ProjectFilter, orderBy []*funding.Order[funding.ProjectOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Project], error)
 	Countries(ctx context.Context, filter *funding.CountryFilter, orderBy []*funding.Order[funding.CountryOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Country], error)
+}
+type ReportRowResolver interface {
+	ByTransactionType(ctx context.Context, obj *ReportRow) ([]*TransactionTypeTotals, error)
 }
 type TrustFundResolver interface {
 	ID(ctx context.Context, obj *funding.TrustFund) (*funding.ID, error)
@@ -769,6 +816,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Allocation.CreatedAt(childComplexity), true
+	case "Allocation.date":
+		if e.ComplexityRoot.Allocation.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Allocation.Date(childComplexity), true
 	case "Allocation.history":
 		if e.ComplexityRoot.Allocation.History == nil {
 			break
@@ -816,6 +869,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Allocation.TrustFund(childComplexity), true
+	case "Allocation.transactionType":
+		if e.ComplexityRoot.Allocation.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Allocation.Type(childComplexity), true
 	case "Allocation.updatedAt":
 		if e.ComplexityRoot.Allocation.UpdatedAt == nil {
 			break
@@ -1247,6 +1306,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Donor.Projects(childComplexity, args["filter"].(*funding.ProjectFilter), args["orderBy"].([]*funding.Order[funding.ProjectOrderField]), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Donor.ref":
+		if e.ComplexityRoot.Donor.Ref == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Donor.Ref(childComplexity), true
 	case "Donor.shortName":
 		if e.ComplexityRoot.Donor.ShortName == nil {
 			break
@@ -1460,6 +1525,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FundingReport.AllocationCount(childComplexity), true
+	case "FundingReport.byTransactionType":
+		if e.ComplexityRoot.FundingReport.ByTransactionType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingReport.ByTransactionType(childComplexity), true
 	case "FundingReport.rows":
 		if e.ComplexityRoot.FundingReport.Rows == nil {
 			break
@@ -1761,6 +1832,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "Project.actualEndsOn":
+		if e.ComplexityRoot.Project.ActualEndsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.ActualEndsOn(childComplexity), true
+	case "Project.actualStartsOn":
+		if e.ComplexityRoot.Project.ActualStartsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.ActualStartsOn(childComplexity), true
 	case "Project.allocations":
 		if e.ComplexityRoot.Project.Allocations == nil {
 			break
@@ -1848,6 +1931,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.ImplementingAgency(childComplexity), true
+	case "Project.regions":
+		if e.ComplexityRoot.Project.Regions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.Regions(childComplexity), true
+	case "Project.reportingOrg":
+		if e.ComplexityRoot.Project.ReportingOrg == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.ReportingOrg(childComplexity), true
+	case "Project.sectors":
+		if e.ComplexityRoot.Project.Sectors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.Sectors(childComplexity), true
 	case "Project.source":
 		if e.ComplexityRoot.Project.Source == nil {
 			break
@@ -1959,6 +2060,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProjectPayload.Project(childComplexity), true
+
+	case "ProjectRegion.code":
+		if e.ComplexityRoot.ProjectRegion.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectRegion.Code(childComplexity), true
+	case "ProjectRegion.share":
+		if e.ComplexityRoot.ProjectRegion.Share == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectRegion.Share(childComplexity), true
+	case "ProjectRegion.vocabulary":
+		if e.ComplexityRoot.ProjectRegion.Vocabulary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectRegion.Vocabulary(childComplexity), true
+
+	case "ProjectSector.code":
+		if e.ComplexityRoot.ProjectSector.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectSector.Code(childComplexity), true
+	case "ProjectSector.share":
+		if e.ComplexityRoot.ProjectSector.Share == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectSector.Share(childComplexity), true
+	case "ProjectSector.vocabulary":
+		if e.ComplexityRoot.ProjectSector.Vocabulary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectSector.Vocabulary(childComplexity), true
 
 	case "Query.agreement":
 		if e.ComplexityRoot.Query.Agreement == nil {
@@ -2080,7 +2219,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.FundingFlows(childComplexity, args["filter"].(*funding.AllocationFilter), args["levels"].([]report.Dimension), args["currency"].(*string)), true
+		return e.ComplexityRoot.Query.FundingFlows(childComplexity, args["filter"].(*funding.AllocationFilter), args["transactionType"].(*funding.TransactionType), args["levels"].([]report.Dimension), args["currency"].(*string)), true
 	case "Query.fundingReport":
 		if e.ComplexityRoot.Query.FundingReport == nil {
 			break
@@ -2091,7 +2230,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.FundingReport(childComplexity, args["filter"].(*funding.AllocationFilter), args["groupBy"].([]report.Dimension), args["currency"].(*string)), true
+		return e.ComplexityRoot.Query.FundingReport(childComplexity, args["filter"].(*funding.AllocationFilter), args["transactionType"].(*funding.TransactionType), args["compare"].([]funding.TransactionType), args["groupBy"].([]report.Dimension), args["currency"].(*string)), true
 	case "Query.fundingSeries":
 		if e.ComplexityRoot.Query.FundingSeries == nil {
 			break
@@ -2102,7 +2241,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.FundingSeries(childComplexity, args["filter"].(*funding.AllocationFilter), args["interval"].(*SeriesInterval), args["from"].(int), args["to"].(int), args["groupBy"].(*report.Dimension), args["currency"].(*string)), true
+		return e.ComplexityRoot.Query.FundingSeries(childComplexity, args["filter"].(*funding.AllocationFilter), args["transactionType"].(*funding.TransactionType), args["interval"].(*SeriesInterval), args["from"].(int), args["to"].(int), args["groupBy"].(*report.Dimension), args["currency"].(*string)), true
 
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
@@ -2194,6 +2333,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReportRow.AllocationCount(childComplexity), true
+	case "ReportRow.byTransactionType":
+		if e.ComplexityRoot.ReportRow.ByTransactionType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRow.ByTransactionType(childComplexity), true
 	case "ReportRow.country":
 		if e.ComplexityRoot.ReportRow.Country == nil {
 			break
@@ -2335,6 +2480,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SeriesPoint.Totals(childComplexity), true
+
+	case "TransactionTypeTotals.allocationCount":
+		if e.ComplexityRoot.TransactionTypeTotals.AllocationCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransactionTypeTotals.AllocationCount(childComplexity), true
+	case "TransactionTypeTotals.total":
+		if e.ComplexityRoot.TransactionTypeTotals.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransactionTypeTotals.Total(childComplexity), true
+	case "TransactionTypeTotals.totals":
+		if e.ComplexityRoot.TransactionTypeTotals.Totals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransactionTypeTotals.Totals(childComplexity), true
+	case "TransactionTypeTotals.transactionType":
+		if e.ComplexityRoot.TransactionTypeTotals.TransactionType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransactionTypeTotals.TransactionType(childComplexity), true
 
 	case "TrustFund.agreements":
 		if e.ComplexityRoot.TrustFund.Agreements == nil {
@@ -2581,10 +2751,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ProjectCountryInput", ec.unmarshalInputProjectCountryInput),
 			graphql.NewInputUnmarshaler("ProjectFilter", ec.unmarshalInputProjectFilter),
 			graphql.NewInputUnmarshaler("ProjectOrder", ec.unmarshalInputProjectOrder),
+			graphql.NewInputUnmarshaler("ProjectRegionInput", ec.unmarshalInputProjectRegionInput),
+			graphql.NewInputUnmarshaler("ProjectSectorInput", ec.unmarshalInputProjectSectorInput),
 			graphql.NewInputUnmarshaler("ProjectStatusFilter", ec.unmarshalInputProjectStatusFilter),
 			graphql.NewInputUnmarshaler("SetExchangeRateInput", ec.unmarshalInputSetExchangeRateInput),
 			graphql.NewInputUnmarshaler("SetProjectCountriesInput", ec.unmarshalInputSetProjectCountriesInput),
 			graphql.NewInputUnmarshaler("TextFilter", ec.unmarshalInputTextFilter),
+			graphql.NewInputUnmarshaler("TransactionTypeFilter", ec.unmarshalInputTransactionTypeFilter),
 			graphql.NewInputUnmarshaler("TrustFundExtensionInput", ec.unmarshalInputTrustFundExtensionInput),
 			graphql.NewInputUnmarshaler("TrustFundFilter", ec.unmarshalInputTrustFundFilter),
 			graphql.NewInputUnmarshaler("TrustFundOrder", ec.unmarshalInputTrustFundOrder),
@@ -2792,14 +2965,21 @@ type Query {
     after: String
   ): AuditEntryConnection! @hasRole(role: ADMIN)
   """
-  Allocations added up by the dimensions of ` + "`" + `groupBy` + "`" + ` (none: one row, the grand total).
-  Without ` + "`" + `currency` + "`" + `, totals are per currency; with it, every allocation is converted at
-  its year's rate (see ` + "`" + `exchangeRates` + "`" + `), and a missing rate is an error naming the
-  currency and year.
+  Allocations of one transaction type (commitments unless ` + "`" + `transactionType` + "`" + ` says
+  otherwise) added up by the dimensions of ` + "`" + `groupBy` + "`" + ` (none: one row, the grand total).
+  A report never adds two types together: committed and disbursed money are different
+  things. ` + "`" + `compare` + "`" + ` adds, beside each row's and the report's totals, the totals of other
+  types (` + "`" + `byTransactionType` + "`" + `), e.g. committed next to disbursed. Without ` + "`" + `currency` + "`" + `,
+  totals are per currency; with it, every allocation is converted at its year's rate
+  (see ` + "`" + `exchangeRates` + "`" + `), and a missing rate is an error naming the currency and year.
   """
   fundingReport(
     "Only the allocations that match."
     filter: AllocationFilter
+    "The transaction type the report adds up: COMMITMENT (what was promised) by default, DISBURSEMENT or EXPENDITURE for what was paid out or spent."
+    transactionType: TransactionType = COMMITMENT
+    "Other transaction types to total side by side with it, each on its own (in ` + "`" + `byTransactionType` + "`" + ` of every row and of the report); each type at most once. A row appears if any of the types has money in it."
+    compare: [TransactionType!]
     "The dimensions to group by, in row-key order (at most 3)."
     groupBy: [ReportDimension!]
     "Convert every amount into this ISO 4217 currency."
@@ -2809,6 +2989,8 @@ type Query {
   fundingSeries(
     "Only the allocations that match."
     filter: AllocationFilter
+    "The transaction type the series adds up (commitments by default); never two types together."
+    transactionType: TransactionType = COMMITMENT
     "The length of a period."
     interval: SeriesInterval = YEAR
     "The first year."
@@ -2824,6 +3006,8 @@ type Query {
   fundingFlows(
     "Only the allocations that match."
     filter: AllocationFilter
+    "The transaction type whose flows are drawn (commitments by default); never two types together."
+    transactionType: TransactionType = COMMITMENT
     "The levels, in money-flow order: two or more of DONOR, TRUST_FUND, PROJECT, COUNTRY."
     levels: [ReportDimension!]! = [DONOR, TRUST_FUND, PROJECT, COUNTRY]
     "Convert every amount into this currency."
@@ -2958,6 +3142,8 @@ type Donor implements Node {
   name: String!
   "Short name for tight spaces, e.g. ` + "`" + `Flanders` + "`" + `."
   shortName: String!
+  "The donor's IATI organisation identifier, e.g. ` + "`" + `XM-DAC-11-1` + "`" + ` (Flanders); null if it has none."
+  ref: String
   "What kind of body the donor is."
   type: DonorType!
   "The country the donor belongs to (Belgium for Flanders); null for international bodies."
@@ -3185,8 +3371,10 @@ type TrustFund implements Node {
 }
 
 """
-An amount a trust fund assigns to a project for one year: the unit that funding reports
-add up.
+An amount of money that moves between a trust fund and a project in one year, of one
+transaction type (IATI's transactions): a commitment (what the fund promised), a
+disbursement (what it paid out), an expenditure (what was spent), …. The unit that
+funding reports add up, one type at a time. The demo data's allocations are commitments.
 """
 type Allocation implements Node {
   "The allocation's opaque global id."
@@ -3203,8 +3391,12 @@ type Allocation implements Node {
   trustFund: TrustFund!
   "The project the money goes to."
   project: Project!
-  "The year the allocation is for."
+  "What kind of money this is: a commitment, a disbursement, an expenditure, …."
+  transactionType: TransactionType!
+  "The year the allocation is for (the year of ` + "`" + `date` + "`" + ` when it has one)."
   year: Int!
+  "The day of the transaction (IATI's transaction-date); null when only the year is known."
+  date: Date
   "The amount, in the trust fund's currency."
   amount: Money!
   "Who carries out the funded work, e.g. ` + "`" + `ILO` + "`" + ` or ` + "`" + `ITCILO` + "`" + ` (the ILO's training centre in Turin)."
@@ -3217,21 +3409,80 @@ type Allocation implements Node {
   source: String
 }
 
-"The life-cycle state of a project."
+"The life-cycle state of a project (IATI's ActivityStatus: 1 PIPELINE, 2 ACTIVE, 3 FINALISATION, 4 COMPLETED, 5 CANCELLED, 6 SUSPENDED)."
 enum ProjectStatus {
-  "Approved or in preparation; work has not started."
+  "Approved or in preparation; work has not started (IATI 1, pipeline/identification)."
   PIPELINE
-  "Work is under way."
+  "Work is under way (IATI 2, implementation)."
   ACTIVE
-  "Work has ended."
+  "The work is done but the project is being closed: final reports, accounts (IATI 3, finalisation)."
+  FINALISATION
+  "Work has ended (IATI 4, closed)."
   COMPLETED
+  "Stopped before completion (IATI 5, cancelled)."
+  CANCELLED
+  "Halted for now, to resume or be cancelled (IATI 6, suspended)."
+  SUSPENDED
+}
+
+"""
+What kind of money an allocation records: IATI's TransactionType code list (the code is
+given with each value). Reports add up one type at a time.
+"""
+enum TransactionType {
+  "Money a project or fund receives from another organisation (IATI 1, incoming funds)."
+  INCOMING_FUNDS
+  "A firm, written promise to pay (IATI 2, outgoing commitment): what was committed. The default, and the type of every demo allocation."
+  COMMITMENT
+  "Money paid out to the implementer or a recipient (IATI 3, disbursement): what was disbursed."
+  DISBURSEMENT
+  "Money spent directly on goods and services (IATI 4, expenditure): what was spent."
+  EXPENDITURE
+  "Interest paid on a loan (IATI 5, interest payment)."
+  INTEREST_PAYMENT
+  "Principal of a loan paid back (IATI 6, loan repayment)."
+  LOAN_REPAYMENT
+  "Money returned to the donor, e.g. unspent funds (IATI 7, reimbursement)."
+  REIMBURSEMENT
+  "Money used to buy a share in a company (IATI 8, purchase of equity)."
+  PURCHASE_OF_EQUITY
+  "Money received from selling such a share (IATI 9, sale of equity)."
+  SALE_OF_EQUITY
+  "A guarantee of credit given on the recipient's behalf (IATI 10, credit guarantee)."
+  CREDIT_GUARANTEE
+  "A commitment received from another organisation (IATI 11, incoming commitment)."
+  INCOMING_COMMITMENT
+  "A non-binding announcement of what will be given (IATI 12, outgoing pledge)."
+  OUTGOING_PLEDGE
+  "Such an announcement received (IATI 13, incoming pledge)."
+  INCOMING_PLEDGE
+}
+
+"The part of a project that takes place in a region rather than one country (IATI's recipient-region). Reports by country count it as unallocated."
+type ProjectRegion {
+  "The region's vocabulary: ` + "`" + `1` + "`" + ` is the OECD DAC regions (e.g. ` + "`" + `298` + "`" + ` Africa, regional), ` + "`" + `2` + "`" + ` UN M49."
+  vocabulary: String!
+  "The region's code in its vocabulary."
+  code: String!
+  "The region's share of the project, in percent with up to two decimals."
+  share: Float!
+}
+
+"The part of a project in one sector (IATI's sector), a code with its vocabulary."
+type ProjectSector {
+  "The sector's vocabulary: ` + "`" + `1` + "`" + ` is the OECD DAC 5-digit purpose codes (e.g. ` + "`" + `16020` + "`" + ` Employment creation), ` + "`" + `2` + "`" + ` the 3-digit categories."
+  vocabulary: String!
+  "The sector's code in its vocabulary."
+  code: String!
+  "The sector's share of the project within its vocabulary, in percent with up to two decimals."
+  share: Float!
 }
 
 "The part of a project that takes place in one country."
 type ProjectCountry {
   "The country."
   country: Country!
-  "The country's share of the project, in percent with up to two decimals (e.g. 33.33). A project's shares add up to 100."
+  "The country's share of the project, in percent with up to two decimals (e.g. 33.33). A project's country and region shares add up to 100 at most; what they leave is unallocated."
   share: Float!
 }
 
@@ -3253,20 +3504,30 @@ type Project implements Node {
   title: String!
   "What the project does, in plain language."
   description: String!
-  "Whether the project is in preparation, under way or finished."
+  "Whether the project is in preparation, under way, finished, cancelled or suspended."
   status: ProjectStatus!
-  "The first day of the project."
+  "The planned first day of the project."
   startsOn: Date!
   "The planned last day; null if open-ended."
   endsOn: Date
+  "The day work actually started; null until known."
+  actualStartsOn: Date
+  "The day work actually ended; null until it has."
+  actualEndsOn: Date
   "Themes the project works on, e.g. ` + "`" + `skills` + "`" + `, ` + "`" + `youth employment` + "`" + `."
   themes: [String!]!
   "Who leads the work, e.g. ` + "`" + `ILO` + "`" + ` or ` + "`" + `ITCILO` + "`" + `."
   implementingAgency: String!
+  "The organisation that reports the project (IATI's reporting-org), e.g. ` + "`" + `International Labour Organization` + "`" + `; null if not known."
+  reportingOrg: String
   "The project's total budget, if known."
   budget: Money
   "The countries the project works in, with their shares; empty for a global project."
   countries: [ProjectCountry!]!
+  "The regions the project works in as a whole, with their shares (IATI's recipient-region); usually empty."
+  regions: [ProjectRegion!]!
+  "The sectors the project works in, with their vocabularies and shares (IATI's sector)."
+  sectors: [ProjectSector!]!
   "True when figures of the project (its budget) are invented for the demo data."
   illustrative: Boolean!
   "Where published facts about the project come from."
@@ -3631,6 +3892,18 @@ input TrustFundStatusFilter {
   notIn: [TrustFundStatus!]
 }
 
+"Matches a transaction type. COMMITMENT also matches allocations stored before types existed."
+input TransactionTypeFilter {
+  "Equal to this type."
+  eq: TransactionType
+  "Not equal to this type."
+  ne: TransactionType
+  "One of these types."
+  in: [TransactionType!]
+  "None of these types."
+  notIn: [TransactionType!]
+}
+
 "Matches a project status."
 input ProjectStatusFilter {
   "Equal to this status."
@@ -3667,6 +3940,8 @@ input DonorFilter {
   id: IDFilter
   "The name or short name."
   name: TextFilter
+  "The IATI organisation identifier."
+  ref: CodeFilter
   "The kind of donor."
   type: DonorTypeFilter
   "The ISO code of the donor's home country."
@@ -3747,8 +4022,12 @@ input AllocationFilter {
   donorId: IDFilter
   "The ISO code of a country the project has a share in."
   countryCode: CodeFilter
+  "The transaction type, e.g. ` + "`" + `{eq: DISBURSEMENT}` + "`" + `."
+  transactionType: TransactionTypeFilter
   "The year."
   year: IntFilter
+  "The day of the transaction (null: only the year is known)."
+  date: DateFilter
   "The amount (the number, whatever the currency)."
   amount: DecimalFilter
   "The ISO 4217 currency."
@@ -4066,6 +4345,8 @@ input CreateDonorInput {
   name: String!
   "Short name."
   shortName: String!
+  "Its IATI organisation identifier, e.g. ` + "`" + `XM-DAC-11-1` + "`" + `."
+  ref: String
   "What kind of body it is."
   type: DonorType!
   "ISO code of its home country."
@@ -4088,6 +4369,8 @@ input UpdateDonorInput {
   name: String
   "Short name."
   shortName: String
+  "Its IATI organisation identifier (an empty string removes it)."
+  ref: String
   "What kind of body it is."
   type: DonorType
   "ISO code of its home country."
@@ -4208,18 +4491,28 @@ input CreateProjectInput {
   description: String
   "Its status."
   status: ProjectStatus!
-  "The first day."
+  "The planned first day."
   startsOn: Date!
   "The planned last day, if set."
   endsOn: Date
+  "The day work actually started, if it has."
+  actualStartsOn: Date
+  "The day work actually ended, if it has."
+  actualEndsOn: Date
   "Themes."
   themes: [String!]
   "Who leads the work, e.g. ` + "`" + `ILO` + "`" + `."
   implementingAgency: String!
+  "The organisation that reports the project, if known."
+  reportingOrg: String
   "The total budget, if known."
   budget: MoneyInput
-  "The countries with their shares (adding up to 100); none for a global project."
+  "The countries with their shares (adding up to 100 without regions; with regions, countries and regions add up to 100 at most, the rest is unallocated); none for a global project."
   countries: [ProjectCountryInput!]
+  "The regions the project works in as a whole, with their shares."
+  regions: [ProjectRegionInput!]
+  "The sectors with their vocabularies and shares."
+  sectors: [ProjectSectorInput!]
   "Where its facts are published."
   source: String
 }
@@ -4238,14 +4531,24 @@ input UpdateProjectInput {
   description: String
   "Its status."
   status: ProjectStatus
-  "The first day."
+  "The planned first day."
   startsOn: Date
   "The planned last day."
   endsOn: Date
+  "The day work actually started."
+  actualStartsOn: Date
+  "The day work actually ended."
+  actualEndsOn: Date
   "Themes (replaces the list)."
   themes: [String!]
   "Who leads the work."
   implementingAgency: String
+  "The organisation that reports the project (an empty string removes it)."
+  reportingOrg: String
+  "The regions with their shares (replaces the list; with the project's countries, at most 100)."
+  regions: [ProjectRegionInput!]
+  "The sectors with their vocabularies and shares (replaces the list)."
+  sectors: [ProjectSectorInput!]
   "The total budget."
   budget: MoneyInput
   "Where its facts are published."
@@ -4262,14 +4565,38 @@ input SetProjectCountriesInput {
   countries: [ProjectCountryInput!]!
 }
 
+"A region's share of a project."
+input ProjectRegionInput {
+  "The vocabulary, e.g. ` + "`" + `1` + "`" + ` (OECD DAC regions)."
+  vocabulary: String!
+  "The region's code, e.g. ` + "`" + `298` + "`" + `."
+  code: String!
+  "The share in percent, more than 0 and at most 100, with up to two decimals."
+  share: Decimal!
+}
+
+"A sector's share of a project."
+input ProjectSectorInput {
+  "The vocabulary, e.g. ` + "`" + `1` + "`" + ` (OECD DAC 5-digit purpose codes)."
+  vocabulary: String!
+  "The sector's code, e.g. ` + "`" + `16020` + "`" + `."
+  code: String!
+  "The share in percent, more than 0 and at most 100, with up to two decimals."
+  share: Decimal!
+}
+
 "A new allocation."
 input CreateAllocationInput {
   "The global id of the trust fund the money comes from."
   trustFundId: ID!
   "The global id of the project it goes to."
   projectId: ID!
+  "What kind of money it is; COMMITMENT when not given."
+  transactionType: TransactionType = COMMITMENT
   "The year, within the fund's period."
   year: Int!
+  "The day of the transaction, in ` + "`" + `year` + "`" + `."
+  date: Date
   "The amount, in the fund's currency."
   amount: MoneyInput!
   "Who carries out the work, e.g. ` + "`" + `ITCILO` + "`" + `."
@@ -4288,8 +4615,12 @@ input UpdateAllocationInput {
   expectedVersion: Int!
   "The project it goes to."
   projectId: ID
-  "The year, within the fund's period."
+  "What kind of money it is."
+  transactionType: TransactionType
+  "The year, within the fund's period (the year of ` + "`" + `date` + "`" + `, if it has one)."
   year: Int
+  "The day of the transaction."
+  date: Date
   "The amount, in the fund's currency."
   amount: MoneyInput
   "Who carries out the work."
@@ -4482,6 +4813,20 @@ type ReportRow {
   allocationCount: Int!
   "The row's part of the report total, in percent; null when the report mixes currencies."
   share: Float
+  "The row's totals of each type the report compares (its ` + "`" + `compare` + "`" + ` argument), in that order, each on its own; empty when it compares none."
+  byTransactionType: [TransactionTypeTotals!]!
+}
+
+"What one transaction type adds up to in a report row or a whole report, beside the report's own type (never added to it)."
+type TransactionTypeTotals {
+  "The transaction type, e.g. DISBURSEMENT."
+  transactionType: TransactionType!
+  "Its total: in the report's currency, or null when its amounts are in several currencies (see ` + "`" + `totals` + "`" + `)."
+  total: Money
+  "Its totals, one per currency; empty when the type has nothing here (a zero in the report's currency when it converts)."
+  totals: [Money!]!
+  "How many allocations of the type contribute."
+  allocationCount: Int!
 }
 
 "A page of report rows."
@@ -4521,6 +4866,8 @@ type FundingReport {
   totals: [Money!]!
   "How many allocations the report covers."
   allocationCount: Int!
+  "The report's totals of each type it compares (its ` + "`" + `compare` + "`" + ` argument), in that order; empty when it compares none."
+  byTransactionType: [TransactionTypeTotals!]!
 }
 
 "The length of a time-series period."
@@ -4730,8 +5077,12 @@ func (ec *executionContext) childFields_Allocation(ctx context.Context, field gr
 		return ec.fieldContext_Allocation_trustFund(ctx, field)
 	case "project":
 		return ec.fieldContext_Allocation_project(ctx, field)
+	case "transactionType":
+		return ec.fieldContext_Allocation_transactionType(ctx, field)
 	case "year":
 		return ec.fieldContext_Allocation_year(ctx, field)
+	case "date":
+		return ec.fieldContext_Allocation_date(ctx, field)
 	case "amount":
 		return ec.fieldContext_Allocation_amount(ctx, field)
 	case "implementingAgency":
@@ -4936,6 +5287,8 @@ func (ec *executionContext) childFields_Donor(ctx context.Context, field graphql
 		return ec.fieldContext_Donor_name(ctx, field)
 	case "shortName":
 		return ec.fieldContext_Donor_shortName(ctx, field)
+	case "ref":
+		return ec.fieldContext_Donor_ref(ctx, field)
 	case "type":
 		return ec.fieldContext_Donor_type(ctx, field)
 	case "homeCountry":
@@ -5076,6 +5429,8 @@ func (ec *executionContext) childFields_FundingReport(ctx context.Context, field
 		return ec.fieldContext_FundingReport_totals(ctx, field)
 	case "allocationCount":
 		return ec.fieldContext_FundingReport_allocationCount(ctx, field)
+	case "byTransactionType":
+		return ec.fieldContext_FundingReport_byTransactionType(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FundingReport", field.Name)
 }
@@ -5136,14 +5491,24 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_startsOn(ctx, field)
 	case "endsOn":
 		return ec.fieldContext_Project_endsOn(ctx, field)
+	case "actualStartsOn":
+		return ec.fieldContext_Project_actualStartsOn(ctx, field)
+	case "actualEndsOn":
+		return ec.fieldContext_Project_actualEndsOn(ctx, field)
 	case "themes":
 		return ec.fieldContext_Project_themes(ctx, field)
 	case "implementingAgency":
 		return ec.fieldContext_Project_implementingAgency(ctx, field)
+	case "reportingOrg":
+		return ec.fieldContext_Project_reportingOrg(ctx, field)
 	case "budget":
 		return ec.fieldContext_Project_budget(ctx, field)
 	case "countries":
 		return ec.fieldContext_Project_countries(ctx, field)
+	case "regions":
+		return ec.fieldContext_Project_regions(ctx, field)
+	case "sectors":
+		return ec.fieldContext_Project_sectors(ctx, field)
 	case "illustrative":
 		return ec.fieldContext_Project_illustrative(ctx, field)
 	case "source":
@@ -5200,6 +5565,30 @@ func (ec *executionContext) childFields_ProjectPayload(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type ProjectPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ProjectRegion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "vocabulary":
+		return ec.fieldContext_ProjectRegion_vocabulary(ctx, field)
+	case "code":
+		return ec.fieldContext_ProjectRegion_code(ctx, field)
+	case "share":
+		return ec.fieldContext_ProjectRegion_share(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectRegion", field.Name)
+}
+
+func (ec *executionContext) childFields_ProjectSector(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "vocabulary":
+		return ec.fieldContext_ProjectSector_vocabulary(ctx, field)
+	case "code":
+		return ec.fieldContext_ProjectSector_code(ctx, field)
+	case "share":
+		return ec.fieldContext_ProjectSector_share(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectSector", field.Name)
+}
+
 func (ec *executionContext) childFields_ReportRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "donor":
@@ -5230,6 +5619,8 @@ func (ec *executionContext) childFields_ReportRow(ctx context.Context, field gra
 		return ec.fieldContext_ReportRow_allocationCount(ctx, field)
 	case "share":
 		return ec.fieldContext_ReportRow_share(ctx, field)
+	case "byTransactionType":
+		return ec.fieldContext_ReportRow_byTransactionType(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReportRow", field.Name)
 }
@@ -5272,6 +5663,20 @@ func (ec *executionContext) childFields_SeriesPoint(ctx context.Context, field g
 		return ec.fieldContext_SeriesPoint_rows(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SeriesPoint", field.Name)
+}
+
+func (ec *executionContext) childFields_TransactionTypeTotals(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "transactionType":
+		return ec.fieldContext_TransactionTypeTotals_transactionType(ctx, field)
+	case "total":
+		return ec.fieldContext_TransactionTypeTotals_total(ctx, field)
+	case "totals":
+		return ec.fieldContext_TransactionTypeTotals_totals(ctx, field)
+	case "allocationCount":
+		return ec.fieldContext_TransactionTypeTotals_allocationCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TransactionTypeTotals", field.Name)
 }
 
 func (ec *executionContext) childFields_TrustFund(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6925,22 +7330,30 @@ func (ec *executionContext) field_Query_fundingFlows_args(ctx context.Context, r
 		return nil, err
 	}
 	args["filter"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "levels",
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "transactionType",
+		func(ctx context.Context, v any) (*funding.TransactionType, error) {
+			return ec.unmarshalOTransactionType2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTransactionType(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["transactionType"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "levels",
 		func(ctx context.Context, v any) ([]report.Dimension, error) {
 			return ec.unmarshalNReportDimension2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋreportᚐDimensionᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["levels"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "currency",
+	args["levels"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "currency",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["currency"] = arg2
+	args["currency"] = arg3
 	return args, nil
 }
 
@@ -6955,22 +7368,38 @@ func (ec *executionContext) field_Query_fundingReport_args(ctx context.Context, 
 		return nil, err
 	}
 	args["filter"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "transactionType",
+		func(ctx context.Context, v any) (*funding.TransactionType, error) {
+			return ec.unmarshalOTransactionType2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTransactionType(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["transactionType"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "compare",
+		func(ctx context.Context, v any) ([]funding.TransactionType, error) {
+			return ec.unmarshalOTransactionType2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTransactionTypeᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["compare"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
 		func(ctx context.Context, v any) ([]report.Dimension, error) {
 			return ec.unmarshalOReportDimension2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋreportᚐDimensionᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["groupBy"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "currency",
+	args["groupBy"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "currency",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["currency"] = arg2
+	args["currency"] = arg4
 	return args, nil
 }
 
@@ -6985,46 +7414,54 @@ func (ec *executionContext) field_Query_fundingSeries_args(ctx context.Context, 
 		return nil, err
 	}
 	args["filter"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "interval",
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "transactionType",
+		func(ctx context.Context, v any) (*funding.TransactionType, error) {
+			return ec.unmarshalOTransactionType2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTransactionType(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["transactionType"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "interval",
 		func(ctx context.Context, v any) (*SeriesInterval, error) {
 			return ec.unmarshalOSeriesInterval2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐSeriesInterval(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["interval"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+	args["interval"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "from",
 		func(ctx context.Context, v any) (int, error) {
 			return ec.unmarshalNInt2int(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["from"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+	args["from"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "to",
 		func(ctx context.Context, v any) (int, error) {
 			return ec.unmarshalNInt2int(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["to"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+	args["to"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
 		func(ctx context.Context, v any) (*report.Dimension, error) {
 			return ec.unmarshalOReportDimension2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋreportᚐDimension(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["groupBy"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "currency",
+	args["groupBy"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "currency",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["currency"] = arg5
+	args["currency"] = arg6
 	return args, nil
 }
 
@@ -8340,6 +8777,29 @@ func (ec *executionContext) fieldContext_Allocation_project(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Allocation_transactionType(ctx context.Context, field graphql.CollectedField, obj *funding.Allocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Allocation_transactionType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v funding.TransactionType) graphql.Marshaler {
+			return ec.marshalNTransactionType2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTransactionType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Allocation_transactionType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Allocation", field, false, false, "TransactionType")
+}
+
 func (ec *executionContext) _Allocation_year(ctx context.Context, field graphql.CollectedField, obj *funding.Allocation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8361,6 +8821,29 @@ func (ec *executionContext) _Allocation_year(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Allocation_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Allocation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Allocation_date(ctx context.Context, field graphql.CollectedField, obj *funding.Allocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Allocation_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v funding.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Allocation_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Allocation", field, false, false, "Date")
 }
 
 func (ec *executionContext) _Allocation_amount(ctx context.Context, field graphql.CollectedField, obj *funding.Allocation) (ret graphql.Marshaler) {
@@ -10058,6 +10541,29 @@ func (ec *executionContext) fieldContext_Donor_shortName(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Donor", field, false, false, "String")
 }
 
+func (ec *executionContext) _Donor_ref(ctx context.Context, field graphql.CollectedField, obj *funding.Donor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Donor_ref(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Donor().Ref(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Donor_ref(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Donor", field, true, true, "String")
+}
+
 func (ec *executionContext) _Donor_type(ctx context.Context, field graphql.CollectedField, obj *funding.Donor) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11243,6 +11749,38 @@ func (ec *executionContext) _FundingReport_allocationCount(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_FundingReport_allocationCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FundingReport", field, true, false, "Int")
+}
+
+func (ec *executionContext) _FundingReport_byTransactionType(ctx context.Context, field graphql.CollectedField, obj *FundingReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingReport_byTransactionType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.FundingReport().ByTransactionType(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*TransactionTypeTotals) graphql.Marshaler {
+			return ec.marshalNTransactionTypeTotals2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐTransactionTypeTotalsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingReport_byTransactionType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundingReport",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TransactionTypeTotals(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _FundingSeries_points(ctx context.Context, field graphql.CollectedField, obj *FundingSeries) (ret graphql.Marshaler) {
@@ -13009,6 +13547,52 @@ func (ec *executionContext) fieldContext_Project_endsOn(_ context.Context, field
 	return graphql.NewScalarFieldContext("Project", field, false, false, "Date")
 }
 
+func (ec *executionContext) _Project_actualStartsOn(ctx context.Context, field graphql.CollectedField, obj *funding.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_actualStartsOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActualStartsOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v funding.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_actualStartsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Project_actualEndsOn(ctx context.Context, field graphql.CollectedField, obj *funding.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_actualEndsOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActualEndsOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v funding.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_actualEndsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "Date")
+}
+
 func (ec *executionContext) _Project_themes(ctx context.Context, field graphql.CollectedField, obj *funding.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13053,6 +13637,29 @@ func (ec *executionContext) _Project_implementingAgency(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_Project_implementingAgency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Project", field, false, false, "String")
+}
+
+func (ec *executionContext) _Project_reportingOrg(ctx context.Context, field graphql.CollectedField, obj *funding.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_reportingOrg(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().ReportingOrg(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_reportingOrg(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, true, true, "String")
 }
 
 func (ec *executionContext) _Project_budget(ctx context.Context, field graphql.CollectedField, obj *funding.Project) (ret graphql.Marshaler) {
@@ -13114,6 +13721,70 @@ func (ec *executionContext) fieldContext_Project_countries(_ context.Context, fi
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ProjectCountry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_regions(ctx context.Context, field graphql.CollectedField, obj *funding.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_regions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Regions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []funding.RegionShare) graphql.Marshaler {
+			return ec.marshalNProjectRegion2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐRegionShareᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_regions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectRegion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_sectors(ctx context.Context, field graphql.CollectedField, obj *funding.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_sectors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sectors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []funding.SectorShare) graphql.Marshaler {
+			return ec.marshalNProjectSector2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐSectorShareᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_sectors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectSector(ctx, field)
 		},
 	}
 	return fc, nil
@@ -13556,6 +14227,144 @@ func (ec *executionContext) fieldContext_ProjectPayload_project(_ context.Contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ProjectRegion_vocabulary(ctx context.Context, field graphql.CollectedField, obj *funding.RegionShare) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectRegion_vocabulary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Vocabulary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectRegion_vocabulary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectRegion", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProjectRegion_code(ctx context.Context, field graphql.CollectedField, obj *funding.RegionShare) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectRegion_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectRegion_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectRegion", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProjectRegion_share(ctx context.Context, field graphql.CollectedField, obj *funding.RegionShare) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectRegion_share(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProjectRegion().Share(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectRegion_share(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectRegion", field, true, true, "Float")
+}
+
+func (ec *executionContext) _ProjectSector_vocabulary(ctx context.Context, field graphql.CollectedField, obj *funding.SectorShare) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectSector_vocabulary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Vocabulary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectSector_vocabulary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectSector", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProjectSector_code(ctx context.Context, field graphql.CollectedField, obj *funding.SectorShare) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectSector_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectSector_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectSector", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProjectSector_share(ctx context.Context, field graphql.CollectedField, obj *funding.SectorShare) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectSector_share(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProjectSector().Share(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectSector_share(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectSector", field, true, true, "Float")
 }
 
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -14026,7 +14835,7 @@ func (ec *executionContext) _Query_fundingReport(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().FundingReport(ctx, fc.Args["filter"].(*funding.AllocationFilter), fc.Args["groupBy"].([]report.Dimension), fc.Args["currency"].(*string))
+			return ec.Resolvers.Query().FundingReport(ctx, fc.Args["filter"].(*funding.AllocationFilter), fc.Args["transactionType"].(*funding.TransactionType), fc.Args["compare"].([]funding.TransactionType), fc.Args["groupBy"].([]report.Dimension), fc.Args["currency"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *FundingReport) graphql.Marshaler {
@@ -14070,7 +14879,7 @@ func (ec *executionContext) _Query_fundingSeries(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().FundingSeries(ctx, fc.Args["filter"].(*funding.AllocationFilter), fc.Args["interval"].(*SeriesInterval), fc.Args["from"].(int), fc.Args["to"].(int), fc.Args["groupBy"].(*report.Dimension), fc.Args["currency"].(*string))
+			return ec.Resolvers.Query().FundingSeries(ctx, fc.Args["filter"].(*funding.AllocationFilter), fc.Args["transactionType"].(*funding.TransactionType), fc.Args["interval"].(*SeriesInterval), fc.Args["from"].(int), fc.Args["to"].(int), fc.Args["groupBy"].(*report.Dimension), fc.Args["currency"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *FundingSeries) graphql.Marshaler {
@@ -14114,7 +14923,7 @@ func (ec *executionContext) _Query_fundingFlows(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().FundingFlows(ctx, fc.Args["filter"].(*funding.AllocationFilter), fc.Args["levels"].([]report.Dimension), fc.Args["currency"].(*string))
+			return ec.Resolvers.Query().FundingFlows(ctx, fc.Args["filter"].(*funding.AllocationFilter), fc.Args["transactionType"].(*funding.TransactionType), fc.Args["levels"].([]report.Dimension), fc.Args["currency"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *FundingFlows) graphql.Marshaler {
@@ -14917,6 +15726,38 @@ func (ec *executionContext) fieldContext_ReportRow_share(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("ReportRow", field, true, false, "Float")
 }
 
+func (ec *executionContext) _ReportRow_byTransactionType(ctx context.Context, field graphql.CollectedField, obj *ReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRow_byTransactionType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReportRow().ByTransactionType(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*TransactionTypeTotals) graphql.Marshaler {
+			return ec.marshalNTransactionTypeTotals2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐTransactionTypeTotalsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRow_byTransactionType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TransactionTypeTotals(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ReportRowConnection_edges(ctx context.Context, field graphql.CollectedField, obj *Connection[*ReportRow]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15231,6 +16072,116 @@ func (ec *executionContext) fieldContext_SeriesPoint_rows(_ context.Context, fie
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _TransactionTypeTotals_transactionType(ctx context.Context, field graphql.CollectedField, obj *TransactionTypeTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransactionTypeTotals_transactionType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TransactionType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v funding.TransactionType) graphql.Marshaler {
+			return ec.marshalNTransactionType2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTransactionType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransactionTypeTotals_transactionType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransactionTypeTotals", field, false, false, "TransactionType")
+}
+
+func (ec *executionContext) _TransactionTypeTotals_total(ctx context.Context, field graphql.CollectedField, obj *TransactionTypeTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransactionTypeTotals_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *funding.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TransactionTypeTotals_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TransactionTypeTotals",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TransactionTypeTotals_totals(ctx context.Context, field graphql.CollectedField, obj *TransactionTypeTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransactionTypeTotals_totals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Totals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*funding.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐMoneyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransactionTypeTotals_totals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TransactionTypeTotals",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TransactionTypeTotals_allocationCount(ctx context.Context, field graphql.CollectedField, obj *TransactionTypeTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransactionTypeTotals_allocationCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllocationCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransactionTypeTotals_allocationCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransactionTypeTotals", field, false, false, "Int")
 }
 
 func (ec *executionContext) _TrustFund_id(ctx context.Context, field graphql.CollectedField, obj *funding.TrustFund) (ret graphql.Marshaler) {
@@ -17376,7 +18327,7 @@ func (ec *executionContext) unmarshalInputAllocationFilter(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "trustFundId", "projectId", "donorId", "countryCode", "year", "amount", "currency", "implementingAgency", "approvedOn", "and", "or", "not"}
+	fieldsInOrder := [...]string{"id", "trustFundId", "projectId", "donorId", "countryCode", "transactionType", "year", "date", "amount", "currency", "implementingAgency", "approvedOn", "and", "or", "not"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -17418,6 +18369,13 @@ func (ec *executionContext) unmarshalInputAllocationFilter(ctx context.Context, 
 				return it, err
 			}
 			it.CountryCode = data
+		case "transactionType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("transactionType"))
+			data, err := ec.unmarshalOTransactionTypeFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐEnumFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TransactionType = data
 		case "year":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
 			data, err := ec.unmarshalOIntFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐRangeFilter(ctx, v)
@@ -17425,6 +18383,13 @@ func (ec *executionContext) unmarshalInputAllocationFilter(ctx context.Context, 
 				return it, err
 			}
 			it.Year = data
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalODateFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDateFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
 		case "amount":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
 			data, err := ec.unmarshalODecimalFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐRangeFilter(ctx, v)
@@ -17923,7 +18888,11 @@ func (ec *executionContext) unmarshalInputCreateAllocationInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"trustFundId", "projectId", "year", "amount", "implementingAgency", "approvedOn", "source"}
+	if _, present := asMap["transactionType"]; !present {
+		asMap["transactionType"] = "COMMITMENT"
+	}
+
+	fieldsInOrder := [...]string{"trustFundId", "projectId", "transactionType", "year", "date", "amount", "implementingAgency", "approvedOn", "source"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -17944,6 +18913,13 @@ func (ec *executionContext) unmarshalInputCreateAllocationInput(ctx context.Cont
 				return it, err
 			}
 			it.ProjectID = data
+		case "transactionType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("transactionType"))
+			data, err := ec.unmarshalOTransactionType2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTransactionType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TransactionType = data
 		case "year":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
 			data, err := ec.unmarshalNInt2int(ctx, v)
@@ -17951,6 +18927,13 @@ func (ec *executionContext) unmarshalInputCreateAllocationInput(ctx context.Cont
 				return it, err
 			}
 			it.Year = data
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
 		case "amount":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
 			data, err := ec.unmarshalNMoneyInput2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐMoneyInput(ctx, v)
@@ -18077,7 +19060,7 @@ func (ec *executionContext) unmarshalInputCreateDonorInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "shortName", "type", "homeCountryCode", "cooperatingSince", "partnerCountryCodes", "description"}
+	fieldsInOrder := [...]string{"name", "shortName", "ref", "type", "homeCountryCode", "cooperatingSince", "partnerCountryCodes", "description"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -18098,6 +19081,13 @@ func (ec *executionContext) unmarshalInputCreateDonorInput(ctx context.Context, 
 				return it, err
 			}
 			it.ShortName = data
+		case "ref":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ref"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ref = data
 		case "type":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
 			data, err := ec.unmarshalNDonorType2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDonorType(ctx, v)
@@ -18161,7 +19151,7 @@ func (ec *executionContext) unmarshalInputCreateProjectInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"code", "title", "description", "status", "startsOn", "endsOn", "themes", "implementingAgency", "budget", "countries", "source"}
+	fieldsInOrder := [...]string{"code", "title", "description", "status", "startsOn", "endsOn", "actualStartsOn", "actualEndsOn", "themes", "implementingAgency", "reportingOrg", "budget", "countries", "regions", "sectors", "source"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -18210,6 +19200,20 @@ func (ec *executionContext) unmarshalInputCreateProjectInput(ctx context.Context
 				return it, err
 			}
 			it.EndsOn = data
+		case "actualStartsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actualStartsOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActualStartsOn = data
+		case "actualEndsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actualEndsOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActualEndsOn = data
 		case "themes":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("themes"))
 			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
@@ -18224,6 +19228,13 @@ func (ec *executionContext) unmarshalInputCreateProjectInput(ctx context.Context
 				return it, err
 			}
 			it.ImplementingAgency = data
+		case "reportingOrg":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reportingOrg"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReportingOrg = data
 		case "budget":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budget"))
 			data, err := ec.unmarshalOMoneyInput2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐMoneyInput(ctx, v)
@@ -18238,6 +19249,20 @@ func (ec *executionContext) unmarshalInputCreateProjectInput(ctx context.Context
 				return it, err
 			}
 			it.Countries = data
+		case "regions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("regions"))
+			data, err := ec.unmarshalOProjectRegionInput2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐProjectRegionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Regions = data
+		case "sectors":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sectors"))
+			data, err := ec.unmarshalOProjectSectorInput2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐProjectSectorInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sectors = data
 		case "source":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -18588,7 +19613,7 @@ func (ec *executionContext) unmarshalInputDonorFilter(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "type", "homeCountryCode", "partnerCountryCode", "cooperatingSince", "and", "or", "not"}
+	fieldsInOrder := [...]string{"id", "name", "ref", "type", "homeCountryCode", "partnerCountryCode", "cooperatingSince", "and", "or", "not"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -18609,6 +19634,13 @@ func (ec *executionContext) unmarshalInputDonorFilter(ctx context.Context, obj a
 				return it, err
 			}
 			it.Name = data
+		case "ref":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ref"))
+			data, err := ec.unmarshalOCodeFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐEnumFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ref = data
 		case "type":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
 			data, err := ec.unmarshalODonorTypeFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐEnumFilter(ctx, v)
@@ -19222,6 +20254,118 @@ func UnmarshalProjectOrder(ctx context.Context, raw any) (funding.Order[funding.
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputProjectRegionInput(ctx context.Context, obj any) (ProjectRegionInput, error) {
+	var it ProjectRegionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"vocabulary", "code", "share"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "vocabulary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vocabulary"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Vocabulary = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "share":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("share"))
+			data, err := ec.unmarshalNDecimal2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Share = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProjectRegionInput unmarshals raw into the ProjectRegionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProjectRegionInput(ctx context.Context, raw any) (ProjectRegionInput, error) {
+	var out ProjectRegionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProjectRegionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProjectSectorInput(ctx context.Context, obj any) (ProjectSectorInput, error) {
+	var it ProjectSectorInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"vocabulary", "code", "share"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "vocabulary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vocabulary"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Vocabulary = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "share":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("share"))
+			data, err := ec.unmarshalNDecimal2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Share = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProjectSectorInput unmarshals raw into the ProjectSectorInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProjectSectorInput(ctx context.Context, raw any) (ProjectSectorInput, error) {
+	var out ProjectSectorInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProjectSectorInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputProjectStatusFilter(ctx context.Context, obj any) (funding.EnumFilter[funding.ProjectStatus], error) {
 	var it funding.EnumFilter[funding.ProjectStatus]
 	if obj == nil {
@@ -19450,6 +20594,69 @@ func (ec *executionContext) unmarshalInputTextFilter(ctx context.Context, obj an
 func UnmarshalTextFilter(ctx context.Context, raw any) (funding.TextFilter, error) {
 	var out funding.TextFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "TextFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTransactionTypeFilter(ctx context.Context, obj any) (funding.EnumFilter[funding.TransactionType], error) {
+	var it funding.EnumFilter[funding.TransactionType]
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"eq", "ne", "in", "notIn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eq"))
+			data, err := ec.unmarshalOTransactionType2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTransactionType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		case "ne":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ne"))
+			data, err := ec.unmarshalOTransactionType2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTransactionType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ne = data
+		case "in":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("in"))
+			data, err := ec.unmarshalOTransactionType2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTransactionTypeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.In = data
+		case "notIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notIn"))
+			data, err := ec.unmarshalOTransactionType2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTransactionTypeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotIn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTransactionTypeFilter unmarshals raw into the TransactionTypeFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTransactionTypeFilter(ctx context.Context, raw any) (funding.EnumFilter[funding.TransactionType], error) {
+	var out funding.EnumFilter[funding.TransactionType]
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TransactionTypeFilter", raw, &out)
 	return out, err
 }
 
@@ -19860,7 +21067,7 @@ func (ec *executionContext) unmarshalInputUpdateAllocationInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "expectedVersion", "projectId", "year", "amount", "implementingAgency", "approvedOn", "source"}
+	fieldsInOrder := [...]string{"id", "expectedVersion", "projectId", "transactionType", "year", "date", "amount", "implementingAgency", "approvedOn", "source"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -19888,6 +21095,13 @@ func (ec *executionContext) unmarshalInputUpdateAllocationInput(ctx context.Cont
 				return it, err
 			}
 			it.ProjectID = data
+		case "transactionType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("transactionType"))
+			data, err := ec.unmarshalOTransactionType2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTransactionType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TransactionType = data
 		case "year":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
@@ -19895,6 +21109,13 @@ func (ec *executionContext) unmarshalInputUpdateAllocationInput(ctx context.Cont
 				return it, err
 			}
 			it.Year = data
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
 		case "amount":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
 			data, err := ec.unmarshalOMoneyInput2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐMoneyInput(ctx, v)
@@ -20028,7 +21249,7 @@ func (ec *executionContext) unmarshalInputUpdateDonorInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "expectedVersion", "name", "shortName", "type", "homeCountryCode", "cooperatingSince", "partnerCountryCodes", "description"}
+	fieldsInOrder := [...]string{"id", "expectedVersion", "name", "shortName", "ref", "type", "homeCountryCode", "cooperatingSince", "partnerCountryCodes", "description"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -20063,6 +21284,13 @@ func (ec *executionContext) unmarshalInputUpdateDonorInput(ctx context.Context, 
 				return it, err
 			}
 			it.ShortName = data
+		case "ref":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ref"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ref = data
 		case "type":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
 			data, err := ec.unmarshalODonorType2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDonorType(ctx, v)
@@ -20126,7 +21354,7 @@ func (ec *executionContext) unmarshalInputUpdateProjectInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "expectedVersion", "code", "title", "description", "status", "startsOn", "endsOn", "themes", "implementingAgency", "budget", "source"}
+	fieldsInOrder := [...]string{"id", "expectedVersion", "code", "title", "description", "status", "startsOn", "endsOn", "actualStartsOn", "actualEndsOn", "themes", "implementingAgency", "reportingOrg", "regions", "sectors", "budget", "source"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -20189,6 +21417,20 @@ func (ec *executionContext) unmarshalInputUpdateProjectInput(ctx context.Context
 				return it, err
 			}
 			it.EndsOn = data
+		case "actualStartsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actualStartsOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActualStartsOn = data
+		case "actualEndsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actualEndsOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActualEndsOn = data
 		case "themes":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("themes"))
 			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
@@ -20203,6 +21445,27 @@ func (ec *executionContext) unmarshalInputUpdateProjectInput(ctx context.Context
 				return it, err
 			}
 			it.ImplementingAgency = data
+		case "reportingOrg":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reportingOrg"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReportingOrg = data
+		case "regions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("regions"))
+			data, err := ec.unmarshalOProjectRegionInput2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐProjectRegionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Regions = data
+		case "sectors":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sectors"))
+			data, err := ec.unmarshalOProjectSectorInput2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐProjectSectorInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sectors = data
 		case "budget":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budget"))
 			data, err := ec.unmarshalOMoneyInput2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐMoneyInput(ctx, v)
@@ -20735,9 +21998,19 @@ func (ec *executionContext) _Allocation(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Allocation_project(ctx, field, obj)
 				})
+		case "transactionType":
+			out.Values[i] = ec._Allocation_transactionType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "year":
 			out.Values[i] = ec._Allocation_year(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "date":
+			out.Values[i] = ec._Allocation_date(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "amount":
@@ -21447,6 +22720,12 @@ func (ec *executionContext) _Donor(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "ref":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Donor_ref(ctx, field, obj)
+				})
 		case "type":
 			out.Values[i] = ec._Donor_type(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -21937,6 +23216,12 @@ func (ec *executionContext) _FundingReport(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "byTransactionType":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._FundingReport_byTransactionType(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -22324,6 +23609,16 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "actualStartsOn":
+			out.Values[i] = ec._Project_actualStartsOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actualEndsOn":
+			out.Values[i] = ec._Project_actualEndsOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "themes":
 			out.Values[i] = ec._Project_themes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -22334,6 +23629,12 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "reportingOrg":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_reportingOrg(ctx, field, obj)
+				})
 		case "budget":
 			out.Values[i] = ec._Project_budget(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -22341,6 +23642,16 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "countries":
 			out.Values[i] = ec._Project_countries(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "regions":
+			out.Values[i] = ec._Project_regions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sectors":
+			out.Values[i] = ec._Project_sectors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -22533,6 +23844,94 @@ func (ec *executionContext) _ProjectPayload(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var projectRegionImplementors = []string{"ProjectRegion"}
+
+func (ec *executionContext) _ProjectRegion(ctx context.Context, sel ast.SelectionSet, obj *funding.RegionShare) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectRegionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectRegion")
+		case "vocabulary":
+			out.Values[i] = ec._ProjectRegion_vocabulary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "code":
+			out.Values[i] = ec._ProjectRegion_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "share":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProjectRegion_share(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var projectSectorImplementors = []string{"ProjectSector"}
+
+func (ec *executionContext) _ProjectSector(ctx context.Context, sel ast.SelectionSet, obj *funding.SectorShare) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectSectorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectSector")
+		case "vocabulary":
+			out.Values[i] = ec._ProjectSector_vocabulary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "code":
+			out.Values[i] = ec._ProjectSector_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "share":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProjectSector_share(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -22806,6 +24205,12 @@ func (ec *executionContext) _ReportRow(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "byTransactionType":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportRow_byTransactionType(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -22943,6 +24348,54 @@ func (ec *executionContext) _SeriesPoint(ctx context.Context, sel ast.SelectionS
 			}
 		case "rows":
 			out.Values[i] = ec._SeriesPoint_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var transactionTypeTotalsImplementors = []string{"TransactionTypeTotals"}
+
+func (ec *executionContext) _TransactionTypeTotals(ctx context.Context, sel ast.SelectionSet, obj *TransactionTypeTotals) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, transactionTypeTotalsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TransactionTypeTotals")
+		case "transactionType":
+			out.Values[i] = ec._TransactionTypeTotals_transactionType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._TransactionTypeTotals_total(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "totals":
+			out.Values[i] = ec._TransactionTypeTotals_totals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "allocationCount":
+			out.Values[i] = ec._TransactionTypeTotals_allocationCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -24608,6 +26061,56 @@ func (ec *executionContext) marshalNProjectPayload2ᚖgithubᚗcomᚋcoopgraph�
 	return ec._ProjectPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNProjectRegion2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐRegionShare(ctx context.Context, sel ast.SelectionSet, v funding.RegionShare) graphql.Marshaler {
+	return ec._ProjectRegion(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNProjectRegion2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐRegionShareᚄ(ctx context.Context, sel ast.SelectionSet, v []funding.RegionShare) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProjectRegion2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐRegionShare(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNProjectRegionInput2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐProjectRegionInput(ctx context.Context, v any) (*ProjectRegionInput, error) {
+	res, err := ec.unmarshalInputProjectRegionInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProjectSector2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐSectorShare(ctx context.Context, sel ast.SelectionSet, v funding.SectorShare) graphql.Marshaler {
+	return ec._ProjectSector(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNProjectSector2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐSectorShareᚄ(ctx context.Context, sel ast.SelectionSet, v []funding.SectorShare) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProjectSector2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐSectorShare(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNProjectSectorInput2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐProjectSectorInput(ctx context.Context, v any) (*ProjectSectorInput, error) {
+	res, err := ec.unmarshalInputProjectSectorInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNProjectStatus2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐProjectStatus(ctx context.Context, v any) (funding.ProjectStatus, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := funding.ProjectStatus(tmp)
@@ -24848,6 +26351,45 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNTransactionType2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTransactionType(ctx context.Context, v any) (funding.TransactionType, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := funding.TransactionType(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTransactionType2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTransactionType(ctx context.Context, sel ast.SelectionSet, v funding.TransactionType) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "TransactionType!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNTransactionTypeTotals2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐTransactionTypeTotalsᚄ(ctx context.Context, sel ast.SelectionSet, v []*TransactionTypeTotals) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTransactionTypeTotals2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐTransactionTypeTotals(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTransactionTypeTotals2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐTransactionTypeTotals(ctx context.Context, sel ast.SelectionSet, v *TransactionTypeTotals) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TransactionTypeTotals!")
+		return graphql.Null
+	}
+	return ec._TransactionTypeTotals(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNTrustFund2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTrustFundᚄ(ctx context.Context, sel ast.SelectionSet, v []*funding.TrustFund) graphql.Marshaler {
@@ -25920,6 +27462,40 @@ func (ec *executionContext) unmarshalOProjectOrder2ᚕᚖgithubᚗcomᚋcoopgrap
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalOProjectRegionInput2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐProjectRegionInputᚄ(ctx context.Context, v any) ([]*ProjectRegionInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ProjectRegionInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProjectRegionInput2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐProjectRegionInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOProjectSectorInput2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐProjectSectorInputᚄ(ctx context.Context, v any) ([]*ProjectSectorInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ProjectSectorInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProjectSectorInput2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐProjectSectorInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOProjectStatus2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐProjectStatusᚄ(ctx context.Context, v any) ([]funding.ProjectStatus, error) {
 	if v == nil {
 		return nil, nil
@@ -26164,6 +27740,69 @@ func (ec *executionContext) unmarshalOTextFilter2ᚖgithubᚗcomᚋcoopgraphᚋc
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputTextFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOTransactionType2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTransactionTypeᚄ(ctx context.Context, v any) ([]funding.TransactionType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]funding.TransactionType, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTransactionType2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTransactionType(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOTransactionType2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTransactionTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []funding.TransactionType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTransactionType2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTransactionType(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOTransactionType2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTransactionType(ctx context.Context, v any) (*funding.TransactionType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := funding.TransactionType(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTransactionType2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTransactionType(ctx context.Context, sel ast.SelectionSet, v *funding.TransactionType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOTransactionTypeFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐEnumFilter(ctx context.Context, v any) (*funding.EnumFilter[funding.TransactionType], error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputTransactionTypeFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -78,8 +78,12 @@ type CreateAllocationInput struct {
 	TrustFundID funding.ID `json:"trustFundId"`
 	// The global id of the project it goes to.
 	ProjectID funding.ID `json:"projectId"`
+	// What kind of money it is; COMMITMENT when not given.
+	TransactionType *funding.TransactionType `json:"transactionType,omitempty"`
 	// The year, within the fund's period.
 	Year int `json:"year"`
+	// The day of the transaction, in `year`.
+	Date *funding.Date `json:"date,omitempty"`
 	// The amount, in the fund's currency.
 	Amount *MoneyInput `json:"amount"`
 	// Who carries out the work, e.g. `ITCILO`.
@@ -110,6 +114,8 @@ type CreateDonorInput struct {
 	Name string `json:"name"`
 	// Short name.
 	ShortName string `json:"shortName"`
+	// Its IATI organisation identifier, e.g. `XM-DAC-11-1`.
+	Ref *string `json:"ref,omitempty"`
 	// What kind of body it is.
 	Type funding.DonorType `json:"type"`
 	// ISO code of its home country.
@@ -132,18 +138,28 @@ type CreateProjectInput struct {
 	Description *string `json:"description,omitempty"`
 	// Its status.
 	Status funding.ProjectStatus `json:"status"`
-	// The first day.
+	// The planned first day.
 	StartsOn funding.Date `json:"startsOn"`
 	// The planned last day, if set.
 	EndsOn *funding.Date `json:"endsOn,omitempty"`
+	// The day work actually started, if it has.
+	ActualStartsOn *funding.Date `json:"actualStartsOn,omitempty"`
+	// The day work actually ended, if it has.
+	ActualEndsOn *funding.Date `json:"actualEndsOn,omitempty"`
 	// Themes.
 	Themes []string `json:"themes,omitempty"`
 	// Who leads the work, e.g. `ILO`.
 	ImplementingAgency string `json:"implementingAgency"`
+	// The organisation that reports the project, if known.
+	ReportingOrg *string `json:"reportingOrg,omitempty"`
 	// The total budget, if known.
 	Budget *MoneyInput `json:"budget,omitempty"`
-	// The countries with their shares (adding up to 100); none for a global project.
+	// The countries with their shares (adding up to 100 without regions; with regions, countries and regions add up to 100 at most, the rest is unallocated); none for a global project.
 	Countries []*ProjectCountryInput `json:"countries,omitempty"`
+	// The regions the project works in as a whole, with their shares.
+	Regions []*ProjectRegionInput `json:"regions,omitempty"`
+	// The sectors with their vocabularies and shares.
+	Sectors []*ProjectSectorInput `json:"sectors,omitempty"`
 	// Where its facts are published.
 	Source *string `json:"source,omitempty"`
 }
@@ -228,6 +244,26 @@ type ProjectPayload struct {
 	Project *funding.Project `json:"project"`
 }
 
+// A region's share of a project.
+type ProjectRegionInput struct {
+	// The vocabulary, e.g. `1` (OECD DAC regions).
+	Vocabulary string `json:"vocabulary"`
+	// The region's code, e.g. `298`.
+	Code string `json:"code"`
+	// The share in percent, more than 0 and at most 100, with up to two decimals.
+	Share string `json:"share"`
+}
+
+// A sector's share of a project.
+type ProjectSectorInput struct {
+	// The vocabulary, e.g. `1` (OECD DAC 5-digit purpose codes).
+	Vocabulary string `json:"vocabulary"`
+	// The sector's code, e.g. `16020`.
+	Code string `json:"code"`
+	// The share in percent, more than 0 and at most 100, with up to two decimals.
+	Share string `json:"share"`
+}
+
 // A yearly exchange rate to store.
 type SetExchangeRateInput struct {
 	// The ISO 4217 currency code (not USD).
@@ -248,6 +284,18 @@ type SetProjectCountriesInput struct {
 	ExpectedVersion int `json:"expectedVersion"`
 	// The countries with their shares, adding up to 100; empty for a global project.
 	Countries []*ProjectCountryInput `json:"countries"`
+}
+
+// What one transaction type adds up to in a report row or a whole report, beside the report's own type (never added to it).
+type TransactionTypeTotals struct {
+	// The transaction type, e.g. DISBURSEMENT.
+	TransactionType funding.TransactionType `json:"transactionType"`
+	// Its total: in the report's currency, or null when its amounts are in several currencies (see `totals`).
+	Total *funding.Money `json:"total,omitempty"`
+	// Its totals, one per currency; empty when the type has nothing here (a zero in the report's currency when it converts).
+	Totals []*funding.Money `json:"totals"`
+	// How many allocations of the type contribute.
+	AllocationCount int `json:"allocationCount"`
 }
 
 // A decision to prolong a trust fund.
@@ -300,8 +348,12 @@ type UpdateAllocationInput struct {
 	ExpectedVersion int `json:"expectedVersion"`
 	// The project it goes to.
 	ProjectID *funding.ID `json:"projectId,omitempty"`
-	// The year, within the fund's period.
+	// What kind of money it is.
+	TransactionType *funding.TransactionType `json:"transactionType,omitempty"`
+	// The year, within the fund's period (the year of `date`, if it has one).
 	Year *int `json:"year,omitempty"`
+	// The day of the transaction.
+	Date *funding.Date `json:"date,omitempty"`
 	// The amount, in the fund's currency.
 	Amount *MoneyInput `json:"amount,omitempty"`
 	// Who carries out the work.
@@ -338,6 +390,8 @@ type UpdateDonorInput struct {
 	Name *string `json:"name,omitempty"`
 	// Short name.
 	ShortName *string `json:"shortName,omitempty"`
+	// Its IATI organisation identifier (an empty string removes it).
+	Ref *string `json:"ref,omitempty"`
 	// What kind of body it is.
 	Type *funding.DonorType `json:"type,omitempty"`
 	// ISO code of its home country.
@@ -364,14 +418,24 @@ type UpdateProjectInput struct {
 	Description *string `json:"description,omitempty"`
 	// Its status.
 	Status *funding.ProjectStatus `json:"status,omitempty"`
-	// The first day.
+	// The planned first day.
 	StartsOn *funding.Date `json:"startsOn,omitempty"`
 	// The planned last day.
 	EndsOn *funding.Date `json:"endsOn,omitempty"`
+	// The day work actually started.
+	ActualStartsOn *funding.Date `json:"actualStartsOn,omitempty"`
+	// The day work actually ended.
+	ActualEndsOn *funding.Date `json:"actualEndsOn,omitempty"`
 	// Themes (replaces the list).
 	Themes []string `json:"themes,omitempty"`
 	// Who leads the work.
 	ImplementingAgency *string `json:"implementingAgency,omitempty"`
+	// The organisation that reports the project (an empty string removes it).
+	ReportingOrg *string `json:"reportingOrg,omitempty"`
+	// The regions with their shares (replaces the list; with the project's countries, at most 100).
+	Regions []*ProjectRegionInput `json:"regions,omitempty"`
+	// The sectors with their vocabularies and shares (replaces the list).
+	Sectors []*ProjectSectorInput `json:"sectors,omitempty"`
 	// The total budget.
 	Budget *MoneyInput `json:"budget,omitempty"`
 	// Where its facts are published.

@@ -88,6 +88,43 @@ func shares(p *funding.Problems, field string, in []*ProjectCountryInput) []fund
 	return out
 }
 
+// codedShares reads the shares of regions or sectors ("40" percent → 4000 hundredths)
+// with mk.
+func codedShares[In any, T any](p *funding.Problems, field string, in []*In, read func(*In) (vocabulary, code, share string), mk func(vocabulary, code string, share int) T) []T {
+	out := make([]T, len(in))
+	for i, x := range in {
+		vocabulary, code, share := read(x)
+		n, err := funding.ParseUnits(share, 2)
+		if err != nil {
+			p.Add(fmt.Sprintf("%s[%d].share", field, i), "%v (a percentage with up to two decimals)", err)
+		}
+		out[i] = mk(vocabulary, code, int(n))
+	}
+	return out
+}
+
+func regions(p *funding.Problems, in []*ProjectRegionInput) []funding.RegionShare {
+	return codedShares(p, "input.regions", in, func(r *ProjectRegionInput) (string, string, string) { return r.Vocabulary, r.Code, r.Share },
+		func(v, c string, n int) funding.RegionShare {
+			return funding.RegionShare{Vocabulary: v, Code: c, Share: n}
+		})
+}
+
+func sectors(p *funding.Problems, in []*ProjectSectorInput) []funding.SectorShare {
+	return codedShares(p, "input.sectors", in, func(r *ProjectSectorInput) (string, string, string) { return r.Vocabulary, r.Code, r.Share },
+		func(v, c string, n int) funding.SectorShare {
+			return funding.SectorShare{Vocabulary: v, Code: c, Share: n}
+		})
+}
+
+// typeOf is the transaction type of an argument: COMMITMENT when not given.
+func typeOf(t *funding.TransactionType) funding.TransactionType {
+	if t == nil {
+		return funding.Commitment
+	}
+	return *t
+}
+
 // ref reads the id of an object of kind k: an id of another kind is a problem of field.
 func ref(p *funding.Problems, field string, k funding.Kind, gid funding.ID) string {
 	id, err := localID(field, k, gid)
@@ -116,7 +153,7 @@ func newAllocation(p *funding.Problems, in *CreateAllocationInput, field string)
 	return &funding.Allocation{
 		TrustFundID: ref(p, field+".trustFundId", funding.TypeTrustFund, in.TrustFundID),
 		ProjectID:   ref(p, field+".projectId", funding.TypeProject, in.ProjectID),
-		Year:        in.Year, Amount: *money(p, field+".amount", in.Amount),
+		Type:        typeOf(in.TransactionType), Year: in.Year, Date: date(in.Date), Amount: *money(p, field+".amount", in.Amount),
 		ImplementingAgency: in.ImplementingAgency, ApprovedOn: date(in.ApprovedOn), Source: str(in.Source),
 	}
 }
@@ -157,6 +194,7 @@ func (r *mutationResolver) updateTrustFund(ctx context.Context, in UpdateTrustFu
 func (r *mutationResolver) updateProject(ctx context.Context, in UpdateProjectInput, id string) (*funding.Project, error) {
 	var p funding.Problems
 	budget := money(&p, "input.budget", in.Budget)
+	rs, ss := regions(&p, in.Regions), sectors(&p, in.Sectors)
 	return edit.Projects.Update(ctx, r.Edit, actor(ctx), id, in.ExpectedVersion, func(pr *funding.Project) {
 		set(&pr.Code, in.Code)
 		set(&pr.Title, in.Title)
@@ -164,10 +202,19 @@ func (r *mutationResolver) updateProject(ctx context.Context, in UpdateProjectIn
 		set(&pr.Status, in.Status)
 		set(&pr.StartsOn, in.StartsOn)
 		set(&pr.EndsOn, in.EndsOn)
+		set(&pr.ActualStartsOn, in.ActualStartsOn)
+		set(&pr.ActualEndsOn, in.ActualEndsOn)
 		if in.Themes != nil {
 			pr.Themes = in.Themes
 		}
 		set(&pr.ImplementingAgency, in.ImplementingAgency)
+		set(&pr.ReportingOrg, in.ReportingOrg)
+		if in.Regions != nil {
+			pr.Regions = rs
+		}
+		if in.Sectors != nil {
+			pr.Sectors = ss
+		}
 		if budget != nil {
 			pr.Budget = budget
 		}
@@ -185,6 +232,11 @@ func (r *mutationResolver) updateAllocation(ctx context.Context, in UpdateAlloca
 	return edit.Allocations.Update(ctx, r.Edit, actor(ctx), id, in.ExpectedVersion, func(a *funding.Allocation) {
 		if in.ProjectID != nil {
 			a.ProjectID = project
+		}
+		set(&a.Type, in.TransactionType)
+		set(&a.Date, in.Date)
+		if in.Date != nil && in.Year == nil {
+			a.Year = in.Date.Year() // the year follows the date
 		}
 		set(&a.Year, in.Year)
 		if amount != nil {
@@ -330,8 +382,10 @@ func (r *mutationResolver) newTrustFund(ctx context.Context, in CreateTrustFundI
 func (r *mutationResolver) newProject(ctx context.Context, in CreateProjectInput) (*funding.Project, error) {
 	var p funding.Problems
 	return edit.Projects.Create(ctx, r.Edit, actor(ctx), &funding.Project{Code: in.Code, Title: in.Title, Description: str(in.Description),
-		Status: in.Status, StartsOn: in.StartsOn, EndsOn: date(in.EndsOn), Themes: in.Themes, ImplementingAgency: in.ImplementingAgency,
-		Budget: money(&p, "input.budget", in.Budget), Countries: shares(&p, "input.countries", in.Countries), Source: str(in.Source)}, p)
+		Status: in.Status, StartsOn: in.StartsOn, EndsOn: date(in.EndsOn), ActualStartsOn: date(in.ActualStartsOn), ActualEndsOn: date(in.ActualEndsOn),
+		Themes: in.Themes, ImplementingAgency: in.ImplementingAgency, ReportingOrg: str(in.ReportingOrg),
+		Budget: money(&p, "input.budget", in.Budget), Countries: shares(&p, "input.countries", in.Countries),
+		Regions: regions(&p, in.Regions), Sectors: sectors(&p, in.Sectors), Source: str(in.Source)}, p)
 }
 
 func (r *mutationResolver) updateCountry(ctx context.Context, in UpdateCountryInput, code string) (*funding.Country, error) {
@@ -347,6 +401,7 @@ func (r *mutationResolver) updateDonor(ctx context.Context, in UpdateDonorInput,
 	return edit.Donors.Update(ctx, r.Edit, actor(ctx), id, in.ExpectedVersion, func(d *funding.Donor) {
 		set(&d.Name, in.Name)
 		set(&d.ShortName, in.ShortName)
+		set(&d.Ref, in.Ref)
 		set(&d.Type, in.Type)
 		set(&d.HomeCountryCode, in.HomeCountryCode)
 		set(&d.CooperatingSince, in.CooperatingSince)

@@ -29,6 +29,7 @@ type ReportRow struct {
 	count    int
 	currency string // the report's currency, "" when per currency
 	grand    int64  // the report's converted total, for share
+	compared []*TransactionTypeTotals
 }
 
 // FundingReport is a computed report.
@@ -38,17 +39,40 @@ type FundingReport struct {
 	dims     []report.Dimension
 }
 
-// fundingReport computes the report of the fundingReport field.
-func (r *Resolver) fundingReport(ctx context.Context, filter *funding.AllocationFilter, groupBy []report.Dimension, currency string) (*FundingReport, error) {
-	rep, err := report.Compute(ctx, r.Store, report.Query{Filter: filter, GroupBy: groupBy, Currency: currency})
+// fundingReport computes the report of the fundingReport field: of the allocations of
+// type t, with the totals of the types of compare beside.
+func (r *Resolver) fundingReport(ctx context.Context, filter *funding.AllocationFilter, t funding.TransactionType, compare []funding.TransactionType, groupBy []report.Dimension, currency string) (*FundingReport, error) {
+	rep, err := report.Compute(ctx, r.Store, report.Query{Filter: filter, Type: t, Compare: compare, GroupBy: groupBy, Currency: currency})
 	if err != nil {
 		return nil, err
 	}
 	return &FundingReport{rep: rep, currency: currency, dims: groupBy}, nil
 }
 
-func (f *FundingReport) newRow(keys []string, totals map[string]int64, count int) *ReportRow {
-	row := &ReportRow{keys: map[report.Dimension]string{}, totals: totals, count: count, currency: f.currency}
+// typeTotals are the totals of one compared type.
+func typeTotals(t funding.TransactionType, totals map[string]int64, count int) *TransactionTypeTotals {
+	return &TransactionTypeTotals{TransactionType: t, Total: single(totals), Totals: moneys(totals), AllocationCount: count}
+}
+
+// ByTransactionType are the report's totals of each compared type.
+func (f *FundingReport) ByTransactionType() []*TransactionTypeTotals {
+	out := []*TransactionTypeTotals{}
+	for _, c := range f.rep.Compared {
+		out = append(out, typeTotals(c.Type, c.Report.Totals, c.Report.Count))
+	}
+	return out
+}
+
+// newRow is row i of the report (the compared reports have the same rows).
+func (f *FundingReport) newRow(i int) *ReportRow {
+	r := f.rep.Rows[i]
+	row := &ReportRow{keys: map[report.Dimension]string{}, totals: r.Totals, count: r.Count, currency: f.currency,
+		compared: []*TransactionTypeTotals{}}
+	for _, c := range f.rep.Compared {
+		cr := c.Report.Rows[i]
+		row.compared = append(row.compared, typeTotals(c.Type, cr.Totals, cr.Count))
+	}
+	keys := r.Keys
 	for i, d := range f.dims {
 		row.keys[d] = keys[i]
 	}
@@ -61,8 +85,8 @@ func (f *FundingReport) newRow(keys []string, totals map[string]int64, count int
 // Rows returns the report's rows in the order asked for.
 func (f *FundingReport) rows(orderBy ReportRowOrder) []*ReportRow {
 	out := make([]*ReportRow, len(f.rep.Rows))
-	for i, r := range f.rep.Rows {
-		out[i] = f.newRow(r.Keys, r.Totals, r.Count)
+	for i := range f.rep.Rows {
+		out[i] = f.newRow(i)
 	}
 	if orderBy != ReportRowOrderKeys {
 		slices.SortStableFunc(out, func(a, b *ReportRow) int { return cmp.Compare(largest(b.totals), largest(a.totals)) })
@@ -157,6 +181,14 @@ func (r *ReportRow) Totals() []*funding.Money { return moneys(r.totals) }
 
 // AllocationCount is how many allocations reach the row.
 func (r *ReportRow) AllocationCount() int { return r.count }
+
+// ByTransactionType are the row's totals of each compared type (none for a series' row).
+func (r *ReportRow) ByTransactionType() []*TransactionTypeTotals {
+	if r.compared == nil {
+		return []*TransactionTypeTotals{}
+	}
+	return r.compared
+}
 
 // Share is the row's part of the converted report total, in percent.
 func (r *ReportRow) Share() *float64 {

@@ -22,8 +22,8 @@ type FlowLink struct {
 }
 
 // flows computes the fundingFlows field.
-func (r *Resolver) flows(ctx context.Context, filter *funding.AllocationFilter, levels []report.Dimension, currency string) (*FundingFlows, error) {
-	f, err := report.ComputeFlows(ctx, r.Store, report.FlowQuery{Filter: filter, Levels: levels, Currency: currency})
+func (r *Resolver) flows(ctx context.Context, filter *funding.AllocationFilter, t funding.TransactionType, levels []report.Dimension, currency string) (*FundingFlows, error) {
+	f, err := report.ComputeFlows(ctx, r.Store, report.FlowQuery{Filter: filter, Type: t, Levels: levels, Currency: currency})
 	if err != nil {
 		return nil, err
 	}

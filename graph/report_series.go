@@ -35,12 +35,12 @@ func (p *SeriesPoint) Totals() []*funding.Money { return moneys(p.totals) }
 func (p *SeriesPoint) Rows() []*ReportRow { return p.rows }
 
 // series computes the fundingSeries field.
-func (r *Resolver) series(ctx context.Context, filter *funding.AllocationFilter, interval SeriesInterval, from, to int, groupBy *report.Dimension, currency string) (*FundingSeries, error) {
+func (r *Resolver) series(ctx context.Context, filter *funding.AllocationFilter, t funding.TransactionType, interval SeriesInterval, from, to int, groupBy *report.Dimension, currency string) (*FundingSeries, error) {
 	step := 1
 	if interval == SeriesIntervalBiennium {
 		step = 2
 	}
-	points, err := report.ComputeSeries(ctx, r.Store, report.SeriesQuery{Filter: filter, From: from, To: to, Interval: step, By: groupBy, Currency: currency})
+	points, err := report.ComputeSeries(ctx, r.Store, report.SeriesQuery{Filter: filter, Type: t, From: from, To: to, Interval: step, By: groupBy, Currency: currency})
 	if err != nil {
 		return nil, err
 	}

@@ -154,6 +154,11 @@ func (r *donorResolver) History(ctx context.Context, obj *funding.Donor, first *
 	return r.auditPage(ctx, funding.AuditQuery{EntityType: funding.TypeDonor, EntityID: obj.ID}, first, after)
 }
 
+// Ref is the resolver for the ref field.
+func (r *donorResolver) Ref(ctx context.Context, obj *funding.Donor) (*string, error) {
+	return nullable(obj.Ref), nil
+}
+
 // HomeCountry is the resolver for the homeCountry field.
 func (r *donorResolver) HomeCountry(ctx context.Context, obj *funding.Donor) (*funding.Country, error) {
 	if obj.HomeCountryCode == "" {
@@ -226,6 +231,11 @@ func (r *fundingReportResolver) Rows(ctx context.Context, obj *FundingReport, or
 	return rowsPage(r.cursors(ctx, ""), obj.rows(order), order, first, after)
 }
 
+// ByTransactionType is the resolver for the byTransactionType field.
+func (r *fundingReportResolver) ByTransactionType(ctx context.Context, obj *FundingReport) ([]*TransactionTypeTotals, error) {
+	return obj.ByTransactionType(), nil
+}
+
 // CreateCountry is the resolver for the createCountry field.
 func (r *mutationResolver) CreateCountry(ctx context.Context, input CreateCountryInput) (*CountryPayload, error) {
 	c, err := edit.Countries.Create(ctx, r.Edit, actor(ctx), &funding.Country{Code: input.Code, ISO3: input.Iso3, Name: input.Name, Region: str(input.Region), SubRegion: str(input.SubRegion)}, nil)
@@ -245,7 +255,7 @@ func (r *mutationResolver) DeleteCountry(ctx context.Context, input DeleteInput)
 
 // CreateDonor is the resolver for the createDonor field.
 func (r *mutationResolver) CreateDonor(ctx context.Context, input CreateDonorInput) (*DonorPayload, error) {
-	d, err := edit.Donors.Create(ctx, r.Edit, actor(ctx), &funding.Donor{Name: input.Name, ShortName: input.ShortName, Type: input.Type,
+	d, err := edit.Donors.Create(ctx, r.Edit, actor(ctx), &funding.Donor{Name: input.Name, ShortName: input.ShortName, Ref: str(input.Ref), Type: input.Type,
 		HomeCountryCode: str(input.HomeCountryCode), CooperatingSince: deref(input.CooperatingSince), PartnerCountryCodes: input.PartnerCountryCodes, Description: str(input.Description)}, nil)
 	return wrap(d, err, func(d *funding.Donor) *DonorPayload { return &DonorPayload{Donor: d} })
 }
@@ -363,6 +373,11 @@ func (r *projectResolver) History(ctx context.Context, obj *funding.Project, fir
 	return r.auditPage(ctx, funding.AuditQuery{EntityType: funding.TypeProject, EntityID: obj.ID}, first, after)
 }
 
+// ReportingOrg is the resolver for the reportingOrg field.
+func (r *projectResolver) ReportingOrg(ctx context.Context, obj *funding.Project) (*string, error) {
+	return nullable(obj.ReportingOrg), nil
+}
+
 // Source is the resolver for the source field.
 func (r *projectResolver) Source(ctx context.Context, obj *funding.Project) (*string, error) {
 	return nullable(obj.Source), nil
@@ -408,6 +423,16 @@ func (r *projectCountryResolver) Country(ctx context.Context, obj *funding.Count
 
 // Share is the resolver for the share field.
 func (r *projectCountryResolver) Share(ctx context.Context, obj *funding.CountryShare) (float64, error) {
+	return float64(obj.Share) / 100, nil
+}
+
+// Share is the resolver for the share field.
+func (r *projectRegionResolver) Share(ctx context.Context, obj *funding.RegionShare) (float64, error) {
+	return float64(obj.Share) / 100, nil
+}
+
+// Share is the resolver for the share field.
+func (r *projectSectorResolver) Share(ctx context.Context, obj *funding.SectorShare) (float64, error) {
 	return float64(obj.Share) / 100, nil
 }
 
@@ -462,20 +487,20 @@ func (r *queryResolver) AuditLog(ctx context.Context, filter *AuditFilter, first
 }
 
 // FundingReport is the resolver for the fundingReport field.
-func (r *queryResolver) FundingReport(ctx context.Context, filter *funding.AllocationFilter, groupBy []report.Dimension, currency *string) (*FundingReport, error) {
-	return r.fundingReport(ctx, filter, groupBy, str(currency))
+func (r *queryResolver) FundingReport(ctx context.Context, filter *funding.AllocationFilter, transactionType *funding.TransactionType, compare []funding.TransactionType, groupBy []report.Dimension, currency *string) (*FundingReport, error) {
+	return r.fundingReport(ctx, filter, typeOf(transactionType), compare, groupBy, str(currency))
 }
 
 // FundingSeries is the resolver for the fundingSeries field.
-func (r *queryResolver) FundingSeries(ctx context.Context, filter *funding.AllocationFilter, interval *SeriesInterval, from int, to int, groupBy *report.Dimension, currency *string) (*FundingSeries, error) {
+func (r *queryResolver) FundingSeries(ctx context.Context, filter *funding.AllocationFilter, transactionType *funding.TransactionType, interval *SeriesInterval, from int, to int, groupBy *report.Dimension, currency *string) (*FundingSeries, error) {
 	step := SeriesIntervalYear
 	set(&step, interval)
-	return r.series(ctx, filter, step, from, to, groupBy, str(currency))
+	return r.series(ctx, filter, typeOf(transactionType), step, from, to, groupBy, str(currency))
 }
 
 // FundingFlows is the resolver for the fundingFlows field.
-func (r *queryResolver) FundingFlows(ctx context.Context, filter *funding.AllocationFilter, levels []report.Dimension, currency *string) (*FundingFlows, error) {
-	return r.flows(ctx, filter, levels, str(currency))
+func (r *queryResolver) FundingFlows(ctx context.Context, filter *funding.AllocationFilter, transactionType *funding.TransactionType, levels []report.Dimension, currency *string) (*FundingFlows, error) {
+	return r.flows(ctx, filter, typeOf(transactionType), levels, str(currency))
 }
 
 // ExchangeRates is the resolver for the exchangeRates field.
@@ -539,6 +564,11 @@ func (r *queryResolver) Countries(ctx context.Context, filter *funding.CountryFi
 		return nil, err
 	}
 	return storePage(ctx, l, funding.Countries, r.Store)
+}
+
+// ByTransactionType is the resolver for the byTransactionType field.
+func (r *reportRowResolver) ByTransactionType(ctx context.Context, obj *ReportRow) ([]*TransactionTypeTotals, error) {
+	return obj.ByTransactionType(), nil
 }
 
 // ID is the resolver for the id field.
@@ -635,8 +665,17 @@ func (r *Resolver) Project() ProjectResolver { return &projectResolver{r} }
 // ProjectCountry returns ProjectCountryResolver implementation.
 func (r *Resolver) ProjectCountry() ProjectCountryResolver { return &projectCountryResolver{r} }
 
+// ProjectRegion returns ProjectRegionResolver implementation.
+func (r *Resolver) ProjectRegion() ProjectRegionResolver { return &projectRegionResolver{r} }
+
+// ProjectSector returns ProjectSectorResolver implementation.
+func (r *Resolver) ProjectSector() ProjectSectorResolver { return &projectSectorResolver{r} }
+
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
+
+// ReportRow returns ReportRowResolver implementation.
+func (r *Resolver) ReportRow() ReportRowResolver { return &reportRowResolver{r} }
 
 // TrustFund returns TrustFundResolver implementation.
 func (r *Resolver) TrustFund() TrustFundResolver { return &trustFundResolver{r} }
@@ -652,6 +691,9 @@ type (
 	mutationResolver       struct{ *Resolver }
 	projectResolver        struct{ *Resolver }
 	projectCountryResolver struct{ *Resolver }
+	projectRegionResolver  struct{ *Resolver }
+	projectSectorResolver  struct{ *Resolver }
 	queryResolver          struct{ *Resolver }
+	reportRowResolver      struct{ *Resolver }
 	trustFundResolver      struct{ *Resolver }
 )

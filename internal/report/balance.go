@@ -14,7 +14,7 @@ type Balance struct {
 func (b Balance) Remaining() int64 { return b.Contributed - b.Allocated }
 
 // Balances are the yearly balances of fund t, from its contributions and its
-// allocations: from its first year (its start, or an earlier year with money in or out)
+// allocations (commitments only; other transaction types are left out): from its first year (its start, or an earlier year with money in or out)
 // through year, or through its last year with money in or out when year is 0. With no
 // year to show, it is one zero balance in year.
 func Balances(t *funding.TrustFund, allocations []*funding.Allocation, year int) []Balance {
@@ -25,6 +25,9 @@ func Balances(t *funding.TrustFund, allocations []*funding.Allocation, year int)
 		first, last = min(first, c.Year), max(last, c.Year)
 	}
 	for _, a := range allocations {
+		if a.Type.TypeOrCommitment() != funding.Commitment {
+			continue // a disbursement pays a commitment: counting both would count it twice
+		}
 		out[a.Year] += a.Amount.Units
 		first, last = min(first, a.Year), max(last, a.Year)
 	}

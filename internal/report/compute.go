@@ -19,6 +19,8 @@ const MaxGroupBy = 3
 // Query asks for a report.
 type Query struct {
 	Filter   *funding.AllocationFilter // the allocations to add up; nil: all of them
+	Type     funding.TransactionType   // the one type added up; "" is COMMITMENT
+	Compare  []funding.TransactionType // other types to add up beside it, each on its own (Report.Compared)
 	GroupBy  []Dimension               // at most MaxGroupBy, each once
 	Currency string                    // "": totals per currency; else convert into it
 }
@@ -33,7 +35,15 @@ func Compute(ctx context.Context, src Source, q Query) (*Report, error) {
 			return nil, funding.Invalid("groupBy", "%s is given twice", d)
 		}
 	}
-	if err := checkScope(q.Filter, q.Currency); err != nil {
+	for i, t := range q.Compare {
+		if !t.Valid() {
+			return nil, funding.Invalid("compare", "%q is not a transaction type", t)
+		}
+		if slices.Contains(q.Compare[:i], t) {
+			return nil, funding.Invalid("compare", "%s is given twice", t)
+		}
+	}
+	if err := checkScope(q.Filter, q.Type, q.Currency); err != nil {
 		return nil, err
 	}
 	return aggregate(ctx, src, q)
@@ -42,6 +52,7 @@ func Compute(ctx context.Context, src Source, q Query) (*Report, error) {
 // SeriesQuery asks for a time series of funding.
 type SeriesQuery struct {
 	Filter   *funding.AllocationFilter // nil: all allocations
+	Type     funding.TransactionType   // the one type added up; "" is COMMITMENT
 	From, To int                       // the first and last year
 	Interval int                       // years per point: 1 or 2
 	By       *Dimension                // a dimension to break each point down by, or nil
@@ -61,14 +72,14 @@ func ComputeSeries(ctx context.Context, src Source, q SeriesQuery) ([]Point, err
 		}
 		dims = append(dims, *q.By)
 	}
-	if err := checkScope(q.Filter, q.Currency); err != nil {
+	if err := checkScope(q.Filter, q.Type, q.Currency); err != nil {
 		return nil, err
 	}
 	years := &funding.AllocationFilter{Year: &funding.IntFilter{Gte: &q.From, Lte: &q.To}}
 	if q.Filter != nil {
 		years.And = []funding.AllocationFilter{*q.Filter}
 	}
-	rep, err := aggregate(ctx, src, Query{Filter: years, GroupBy: dims, Currency: q.Currency})
+	rep, err := aggregate(ctx, src, Query{Filter: years, Type: q.Type, GroupBy: dims, Currency: q.Currency})
 	if err != nil {
 		return nil, err
 	}
@@ -78,6 +89,7 @@ func ComputeSeries(ctx context.Context, src Source, q SeriesQuery) ([]Point, err
 // FlowQuery asks for the flows of money between levels.
 type FlowQuery struct {
 	Filter   *funding.AllocationFilter // nil: all allocations
+	Type     funding.TransactionType   // the one type whose flows are drawn; "" is COMMITMENT
 	Levels   []Dimension               // 2+ of DONOR, TRUST_FUND, PROJECT, COUNTRY, in that order
 	Currency string                    // as in Query
 }
@@ -102,10 +114,10 @@ func ComputeFlows(ctx context.Context, src Source, q FlowQuery) (*Flow, error) {
 		}
 		last = r
 	}
-	if err := checkScope(q.Filter, q.Currency); err != nil {
+	if err := checkScope(q.Filter, q.Type, q.Currency); err != nil {
 		return nil, err
 	}
-	rep, err := aggregate(ctx, src, Query{Filter: q.Filter, GroupBy: q.Levels, Currency: q.Currency})
+	rep, err := aggregate(ctx, src, Query{Filter: q.Filter, Type: q.Type, GroupBy: q.Levels, Currency: q.Currency})
 	if err != nil {
 		return nil, err
 	}
@@ -120,10 +132,13 @@ func ComputeFlows(ctx context.Context, src Source, q FlowQuery) (*Flow, error) {
 	return out, nil
 }
 
-// checkScope validates the filter and the currency of a query.
-func checkScope(f *funding.AllocationFilter, currency string) error {
+// checkScope validates the filter, the transaction type and the currency of a query.
+func checkScope(f *funding.AllocationFilter, t funding.TransactionType, currency string) error {
 	if err := f.Validate("filter"); err != nil {
 		return err
+	}
+	if t != "" && !t.Valid() {
+		return funding.Invalid("transactionType", "%q is not a transaction type", t)
 	}
 	if currency != "" && !funding.ValidCurrencyCode(currency) {
 		return funding.Invalid("currency", "%q is not an ISO 4217 currency code", currency)
@@ -131,23 +146,36 @@ func checkScope(f *funding.AllocationFilter, currency string) error {
 	return nil
 }
 
-// aggregate computes the report of a validated query: it streams the allocations from
-// src in batches, loading the facts each batch refers to before adding it up.
+// aggregate computes the report of a validated query: it streams the allocations of its
+// transaction types from src in batches, loading the facts each batch refers to before
+// adding each allocation up in the aggregator of its type (one per type: types are never
+// added together).
 func aggregate(ctx context.Context, src Source, q Query) (*Report, error) {
 	facts, err := newFacts(ctx, src, q.GroupBy, q.Currency)
 	if err != nil {
 		return nil, err
 	}
-	agg, err := New(facts, Options{GroupBy: q.GroupBy, Currency: q.Currency})
-	if err != nil {
-		return nil, funding.Invalid("groupBy", "%v", err)
+	types := append([]funding.TransactionType{q.Type.TypeOrCommitment()}, q.Compare...)
+	aggs := map[funding.TransactionType]*Aggregator{}
+	for _, t := range types {
+		if aggs[t], err = New(facts, Options{GroupBy: q.GroupBy, Currency: q.Currency}); err != nil {
+			return nil, funding.Invalid("groupBy", "%v", err)
+		}
+	}
+	filter := &funding.AllocationFilter{TransactionType: &funding.TransactionTypeFilter{In: types}}
+	if q.Filter != nil {
+		filter.And = []funding.AllocationFilter{*q.Filter}
 	}
 	agreements := slices.Contains(q.GroupBy, Agreement)
-	err = src.StreamAllocations(ctx, q.Filter, streamBatch, func(batch []*funding.Allocation) error {
+	err = src.StreamAllocations(ctx, filter, streamBatch, func(batch []*funding.Allocation) error {
 		if err := facts.load(ctx, src, batch, agreements); err != nil {
 			return err
 		}
 		for _, a := range batch {
+			agg := aggs[a.Type.TypeOrCommitment()]
+			if agg == nil {
+				continue // a source that does not filter by type
+			}
 			if err := agg.Add(a); err != nil {
 				return rateError(err)
 			}
@@ -157,7 +185,52 @@ func aggregate(ctx context.Context, src Source, q Query) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	return agg.Result(), nil
+	rep := aggs[types[0]].Result()
+	if len(q.Compare) == 0 {
+		return rep, nil
+	}
+	reps := []*Report{rep}
+	for _, t := range q.Compare {
+		c := Compared{Type: t, Report: rep}
+		if t != types[0] {
+			c.Report = aggs[t].Result()
+		}
+		rep.Compared = append(rep.Compared, c)
+		reps = append(reps, c.Report)
+	}
+	alignRows(q.GroupBy, q.Currency, reps)
+	return rep, nil
+}
+
+// alignRows gives every report of reps the rows of all of them (the union of their
+// keys, in key order), a row that a report does not have with no totals (a zero total
+// in the report's currency when it converts).
+func alignRows(dims []Dimension, currency string, reps []*Report) {
+	var all []Row
+	for _, r := range reps {
+		for _, row := range r.Rows {
+			all = append(all, Row{Keys: row.Keys})
+		}
+	}
+	byKeys := func(x, y Row) int { return compareKeys(dims, x.Keys, y.Keys) }
+	slices.SortFunc(all, byKeys)
+	all = slices.CompactFunc(all, func(x, y Row) bool { return byKeys(x, y) == 0 })
+	for _, r := range reps {
+		rows := make([]Row, len(all))
+		j := 0
+		for i, k := range all {
+			if j < len(r.Rows) && byKeys(r.Rows[j], k) == 0 {
+				rows[i] = r.Rows[j]
+				j++
+				continue
+			}
+			rows[i] = Row{Keys: k.Keys, Totals: map[string]int64{}}
+			if currency != "" {
+				rows[i].Totals[currency] = 0
+			}
+		}
+		r.Rows = rows
+	}
 }
 
 // rateError turns a missing rate into an error on the currency argument.

@@ -79,12 +79,20 @@ func (a *Aggregator) fixedKeys(al *funding.Allocation) (*funding.Project, error)
 }
 
 // geoParts sets a.geo to the parts by country (or region): a project's countries with
-// their shares, or one part for a global project (or a grouping not by place).
+// their shares, and what they leave of 100 % (its IATI regions, a part not placed) as
+// Unallocated; or one part for a global project (or a grouping not by place).
 func (a *Aggregator) geoParts(pr *funding.Project) error {
 	a.geo = a.geo[:0]
 	if !a.byGeo || len(pr.Countries) == 0 {
 		a.geo = append(a.geo, geoPart{Unallocated, Unallocated, 1})
 		return nil
+	}
+	sum := 0
+	for _, c := range pr.Countries {
+		sum += c.Share
+	}
+	if sum > 0 && sum < funding.ShareScale { // no positive share at all is an error (mergeParts)
+		a.geo = append(a.geo, geoPart{Unallocated, Unallocated, uint64(funding.ShareScale - sum)})
 	}
 	for _, c := range pr.Countries {
 		if c.Share < 0 || c.Share > funding.ShareScale {

@@ -56,8 +56,9 @@ func (d Dimension) Valid() bool {
 }
 
 // Unallocated is the key of the explicit "global / unallocated" group: a global project's
-// share when grouping by COUNTRY or REGION (and the share of a country without a region
-// when grouping by REGION), a project without themes when grouping by THEME, an allocation
+// share when grouping by COUNTRY or REGION, the part of a project its country shares
+// leave (its IATI regions, a part not placed), the share of a country without a region
+// when grouping by REGION, a project without themes when grouping by THEME, an allocation
 // whose fund has no agreement when grouping by AGREEMENT.
 const Unallocated = ""
 
@@ -123,6 +124,17 @@ type Report struct {
 	Totals map[string]int64
 	// Count is the number of allocations added.
 	Count int
+	// Compared has, for a query that compares transaction types, the report of each
+	// compared type, in the order asked for. This report and each of them then have the
+	// same rows, with the same keys in the same order: a row where a type has nothing
+	// has empty totals and a count of 0 in that type's report.
+	Compared []Compared
+}
+
+// Compared is the report of one compared transaction type.
+type Compared struct {
+	Type   funding.TransactionType
+	Report *Report
 }
 
 // Row is one group of a report.

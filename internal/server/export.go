@@ -7,19 +7,21 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
 
 // exportQuery asks the API itself for a report's rows: the CSV export goes through the
 // same schema, validation, limits and auth as any client.
-const exportQuery = `query($f: AllocationFilter, $g: [ReportDimension!], $c: String, $after: String) {
-  fundingReport(filter: $f, groupBy: $g, currency: $c) {
+const exportQuery = `query($f: AllocationFilter, $t: TransactionType, $cmp: [TransactionType!], $g: [ReportDimension!], $c: String, $after: String) {
+  fundingReport(filter: $f, transactionType: $t, compare: $cmp, groupBy: $g, currency: $c) {
     rows(orderBy: KEYS, first: 5000, after: $after) {
       pageInfo { hasNextPage endCursor }
       nodes { donor { name } agreement { title } trustFund { name } project { code title }
         country { code name } region year theme implementingAgency unallocated
-        totals { amount currency } allocationCount share } } } }`
+        totals { amount currency } allocationCount share
+        byTransactionType { totals { amount currency } } } } } }`
 
 type exportRow struct {
 	Donor              *struct{ Name string }
@@ -35,13 +37,19 @@ type exportRow struct {
 	Totals             []struct{ Amount, Currency string }
 	AllocationCount    int
 	Share              *float64
+	ByTransactionType  []struct {
+		Totals []struct{ Amount, Currency string }
+	}
 }
 
 // exportCSV answers GET /export/funding-report.csv?filter=<AllocationFilter as JSON>&groupBy=COUNTRY,YEAR&currency=USD
 // with the report as CSV: a header row, then one row per group and currency.
+// transactionType=DISBURSEMENT exports another type than commitments;
+// compare=DISBURSEMENT,EXPENDITURE adds a column per compared type (disbursement_total, …)
+// with its total in the row's currency beside the report's own.
 func exportCSV(api http.Handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		vars, dims, err := exportVars(r.URL.Query())
+		vars, dims, compared, err := exportVars(r.URL.Query())
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
@@ -63,11 +71,15 @@ func exportCSV(api http.Handler) http.HandlerFunc {
 				w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 				w.Header().Set("Content-Disposition", `attachment; filename="funding-report.csv"`)
 				cw = csv.NewWriter(w)
-				_ = cw.Write(csvHeader(dims))
+				_ = cw.Write(csvHeader(dims, compared))
 			}
 			for _, row := range rows {
-				for _, t := range row.Totals {
-					_ = cw.Write(append(csvKeys(dims, row), t.Currency, t.Amount, strconv.Itoa(row.AllocationCount), share(row.Share)))
+				for _, c := range rowCurrencies(row) {
+					line := append(csvKeys(dims, row), c, amountIn(row.Totals, c), strconv.Itoa(row.AllocationCount), share(row.Share))
+					for _, b := range row.ByTransactionType {
+						line = append(line, amountIn(b.Totals, c))
+					}
+					_ = cw.Write(line)
 				}
 			}
 			cw.Flush()
@@ -108,15 +120,22 @@ func exportPage(api http.Handler, r *http.Request, vars map[string]any) ([]expor
 }
 
 // exportVars turns the export's URL parameters into the variables of exportQuery, and
-// the dimensions of the groups.
-func exportVars(q url.Values) (vars map[string]any, dims []string, err error) {
+// the dimensions of the groups and the compared transaction types.
+func exportVars(q url.Values) (vars map[string]any, dims, compared []string, err error) {
 	vars = map[string]any{}
 	if f := q.Get("filter"); f != "" {
 		var filter map[string]any
 		if err := json.Unmarshal([]byte(f), &filter); err != nil {
-			return nil, nil, fmt.Errorf("filter: not a JSON object: %v", err)
+			return nil, nil, nil, fmt.Errorf("filter: not a JSON object: %v", err)
 		}
 		vars["f"] = filter
+	}
+	if t := q.Get("transactionType"); t != "" {
+		vars["t"] = t
+	}
+	if c := q.Get("compare"); c != "" {
+		compared = strings.Split(c, ",")
+		vars["cmp"] = compared
 	}
 	if g := q.Get("groupBy"); g != "" {
 		dims = strings.Split(g, ",")
@@ -125,7 +144,33 @@ func exportVars(q url.Values) (vars map[string]any, dims []string, err error) {
 	if c := q.Get("currency"); c != "" {
 		vars["c"] = c
 	}
-	return vars, dims, nil
+	return vars, dims, compared, nil
+}
+
+// rowCurrencies are the currencies of a row's totals and, when types are compared, of
+// theirs, in order.
+func rowCurrencies(r exportRow) []string {
+	var cs []string
+	for _, t := range r.Totals {
+		cs = append(cs, t.Currency)
+	}
+	for _, b := range r.ByTransactionType {
+		for _, t := range b.Totals {
+			cs = append(cs, t.Currency)
+		}
+	}
+	slices.Sort(cs)
+	return slices.Compact(cs)
+}
+
+// amountIn is the amount in currency c among totals, or "0".
+func amountIn(totals []struct{ Amount, Currency string }, c string) string {
+	for _, t := range totals {
+		if t.Currency == c {
+			return t.Amount
+		}
+	}
+	return "0"
 }
 
 // runQuery executes a GraphQL request through api with the caller's headers (and so
@@ -153,7 +198,7 @@ func (b *bufferedResponse) Header() http.Header         { return b.header }
 func (b *bufferedResponse) WriteHeader(status int)      { b.status = status }
 func (b *bufferedResponse) Write(p []byte) (int, error) { return b.body.Write(p) }
 
-func csvHeader(dims []string) []string {
+func csvHeader(dims, compared []string) []string {
 	var h []string
 	for _, d := range dims {
 		switch d {
@@ -171,7 +216,11 @@ func csvHeader(dims []string) []string {
 			h = append(h, strings.ToLower(d))
 		}
 	}
-	return append(h, "currency", "total", "allocation_count", "share_percent")
+	h = append(h, "currency", "total", "allocation_count", "share_percent")
+	for _, t := range compared {
+		h = append(h, strings.ToLower(t)+"_total")
+	}
+	return h
 }
 
 func csvKeys(dims []string, r exportRow) []string {
