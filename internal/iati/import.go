@@ -127,7 +127,8 @@ func Import(ctx context.Context, s Store, r io.Reader, o Options) (*Summary, err
 		return nil, err
 	}
 	if readErr != nil {
-		return im.sum, fmt.Errorf("the file cannot be read past %v (the %d activities before were imported)", readErr, im.sum.Activities)
+		return im.sum, &funding.Error{Code: funding.EINVALID, Field: "xml",
+			Message: fmt.Sprintf("the file cannot be read past %v (the %d activities before were imported)", readErr, im.sum.Activities)}
 	}
 	return im.sum, nil
 }
