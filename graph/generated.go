@@ -44,7 +44,6 @@ type ResolverRoot interface {
 	ProjectRegion() ProjectRegionResolver
 	ProjectSector() ProjectSectorResolver
 	Query() QueryResolver
-	ReportRow() ReportRowResolver
 	TrustFund() TrustFundResolver
 }
 
@@ -278,6 +277,23 @@ type ComplexityRoot struct {
 		Points func(childComplexity int) int
 	}
 
+	ImportSummary struct {
+		Activities func(childComplexity int) int
+		Created    func(childComplexity int) int
+		DryRun     func(childComplexity int) int
+		Skipped    func(childComplexity int) int
+		Totals     func(childComplexity int) int
+		Unchanged  func(childComplexity int) int
+		Updated    func(childComplexity int) int
+		Version    func(childComplexity int) int
+	}
+
+	ImportTotal struct {
+		InFile          func(childComplexity int) int
+		Stored          func(childComplexity int) int
+		TransactionType func(childComplexity int) int
+	}
+
 	Money struct {
 		Currency func(childComplexity int) int
 		Decimal  func(childComplexity int) int
@@ -297,6 +313,7 @@ type ComplexityRoot struct {
 		DeleteDonor         func(childComplexity int, input DeleteInput) int
 		DeleteProject       func(childComplexity int, input DeleteInput) int
 		DeleteTrustFund     func(childComplexity int, input DeleteInput) int
+		ImportIati          func(childComplexity int, xml string, dryRun *bool) int
 		SetExchangeRate     func(childComplexity int, input SetExchangeRateInput) int
 		SetProjectCountries func(childComplexity int, input SetProjectCountriesInput) int
 		UpdateAgreement     func(childComplexity int, input UpdateAgreementInput) int
@@ -436,6 +453,12 @@ type ComplexityRoot struct {
 		Totals func(childComplexity int) int
 	}
 
+	SkippedActivity struct {
+		Identifier func(childComplexity int) int
+		Line       func(childComplexity int) int
+		Reasons    func(childComplexity int) int
+	}
+
 	TransactionTypeTotals struct {
 		AllocationCount func(childComplexity int) int
 		Total           func(childComplexity int) int
@@ -547,8 +570,6 @@ type DonorResolver interface {
 }
 type FundingReportResolver interface {
 	Rows(ctx context.Context, obj *FundingReport, orderBy *ReportRowOrder, first *int, after *string) (*Connection[*ReportRow], error)
-
-	ByTransactionType(ctx context.Context, obj *FundingReport) ([]*TransactionTypeTotals, error)
 }
 type MutationResolver interface {
 	CreateCountry(ctx context.Context, input CreateCountryInput) (*CountryPayload, error)
@@ -572,6 +593,7 @@ type MutationResolver interface {
 	CreateAllocations(ctx context.Context, input []*CreateAllocationInput) (*AllocationsPayload, error)
 	UpdateAllocation(ctx context.Context, input UpdateAllocationInput) (*AllocationPayload, error)
 	DeleteAllocation(ctx context.Context, input DeleteInput) (*DeletePayload, error)
+	ImportIati(ctx context.Context, xml string, dryRun *bool) (*ImportSummary, error)
 }
 type ProjectResolver interface {
 	ID(ctx context.Context, obj *funding.Project) (*funding.ID, error)
@@ -616,9 +638,6 @@ type QueryResolver interface {
 	Allocations(ctx context.Context, filter *funding.AllocationFilter, orderBy []*funding.Order[funding.AllocationOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Allocation], error)
 	Projects(ctx context.Context, filter *funding.ProjectFilter, orderBy []*funding.Order[funding.ProjectOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Project], error)
 	Countries(ctx context.Context, filter *funding.CountryFilter, orderBy []*funding.Order[funding.CountryOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Country], error)
-}
-type ReportRowResolver interface {
-	ByTransactionType(ctx context.Context, obj *ReportRow) ([]*TransactionTypeTotals, error)
 }
 type TrustFundResolver interface {
 	ID(ctx context.Context, obj *funding.TrustFund) (*funding.ID, error)
@@ -1562,6 +1581,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.FundingSeries.Points(childComplexity), true
 
+	case "ImportSummary.activities":
+		if e.ComplexityRoot.ImportSummary.Activities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportSummary.Activities(childComplexity), true
+	case "ImportSummary.created":
+		if e.ComplexityRoot.ImportSummary.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportSummary.Created(childComplexity), true
+	case "ImportSummary.dryRun":
+		if e.ComplexityRoot.ImportSummary.DryRun == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportSummary.DryRun(childComplexity), true
+	case "ImportSummary.skipped":
+		if e.ComplexityRoot.ImportSummary.Skipped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportSummary.Skipped(childComplexity), true
+	case "ImportSummary.totals":
+		if e.ComplexityRoot.ImportSummary.Totals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportSummary.Totals(childComplexity), true
+	case "ImportSummary.unchanged":
+		if e.ComplexityRoot.ImportSummary.Unchanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportSummary.Unchanged(childComplexity), true
+	case "ImportSummary.updated":
+		if e.ComplexityRoot.ImportSummary.Updated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportSummary.Updated(childComplexity), true
+	case "ImportSummary.version":
+		if e.ComplexityRoot.ImportSummary.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportSummary.Version(childComplexity), true
+
+	case "ImportTotal.inFile":
+		if e.ComplexityRoot.ImportTotal.InFile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportTotal.InFile(childComplexity), true
+	case "ImportTotal.stored":
+		if e.ComplexityRoot.ImportTotal.Stored == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportTotal.Stored(childComplexity), true
+	case "ImportTotal.transactionType":
+		if e.ComplexityRoot.ImportTotal.TransactionType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportTotal.TransactionType(childComplexity), true
+
 	case "Money.currency":
 		if e.ComplexityRoot.Money.Currency == nil {
 			break
@@ -1718,6 +1805,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteTrustFund(childComplexity, args["input"].(DeleteInput)), true
+	case "Mutation.importIati":
+		if e.ComplexityRoot.Mutation.ImportIati == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importIati_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ImportIati(childComplexity, args["xml"].(string), args["dryRun"].(*bool)), true
 	case "Mutation.setExchangeRate":
 		if e.ComplexityRoot.Mutation.SetExchangeRate == nil {
 			break
@@ -2480,6 +2578,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SeriesPoint.Totals(childComplexity), true
+
+	case "SkippedActivity.identifier":
+		if e.ComplexityRoot.SkippedActivity.Identifier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkippedActivity.Identifier(childComplexity), true
+	case "SkippedActivity.line":
+		if e.ComplexityRoot.SkippedActivity.Line == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkippedActivity.Line(childComplexity), true
+	case "SkippedActivity.reasons":
+		if e.ComplexityRoot.SkippedActivity.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkippedActivity.Reasons(childComplexity), true
 
 	case "TransactionTypeTotals.allocationCount":
 		if e.ComplexityRoot.TransactionTypeTotals.AllocationCount == nil {
@@ -4273,6 +4390,17 @@ type Mutation {
   updateAllocation("The changes." input: UpdateAllocationInput!): AllocationPayload! @hasRole(role: EDITOR)
   "Delete an allocation."
   deleteAllocation("What to delete." input: DeleteInput!): DeletePayload! @hasRole(role: EDITOR)
+  """
+  Import an IATI activity file (versions 2.01–2.03 and legacy 1.0x), sent as its XML text,
+  as ` + "`" + `coopgraph import iati` + "`" + ` does (see the README, "Load your own data"): each activity
+  becomes a project, each transaction an allocation of its transaction type, each funder a
+  donor (matched by ` + "`" + `ref` + "`" + `, else by name). Re-sending a file changes nothing; a newer
+  ` + "`" + `last-updated-datetime` + "`" + ` replaces an activity. Activities that cannot be imported are
+  skipped whole and listed. The request body is limited to 1 MiB, so larger files go
+  through the command line. A file whose XML breaks off is refused as ` + "`" + `BAD_USER_INPUT` + "`" + ` on
+  ` + "`" + `xml` + "`" + `, after the activities before the break are imported.
+  """
+  importIati("The IATI activity file, as XML text." xml: String!, "Check and count everything, write nothing." dryRun: Boolean = false): ImportSummary! @hasRole(role: EDITOR)
 }
 
 "An amount to store: the decimal amount with at most as many decimals as the currency has."
@@ -4985,7 +5113,47 @@ type FundBalance {
   "What is left: contributed minus allocated (negative if the fund allocated ahead of contributions)."
   remaining: Money!
 }
-`, BuiltIn: false},
+
+
+"What an IATI import did (or, in a dry run, would do)."
+type ImportSummary {
+  "True when nothing was written (a dry run)."
+  dryRun: Boolean!
+  "The file's IATI version (` + "`" + `iati-activities/@version` + "`" + `)."
+  version: String!
+  "Activities in the file."
+  activities: Int!
+  "Projects created."
+  created: Int!
+  "Projects replaced by a newer version of their activity (its fields and all its transactions)."
+  updated: Int!
+  "Activities already stored as they are, or older than the stored version."
+  unchanged: Int!
+  "Activities not imported, with why."
+  skipped: [SkippedActivity!]!
+  "The file's own totals per transaction type and currency next to what is stored for its activities, to check the import."
+  totals: [ImportTotal!]!
+}
+
+"An activity an import skipped whole: nothing of it was written."
+type SkippedActivity {
+  "Its iati-identifier (empty when it has none)."
+  identifier: String!
+  "The line of its ` + "`" + `iati-activity` + "`" + ` tag in the file."
+  line: Int!
+  "Everything that keeps it from being imported."
+  reasons: [String!]!
+}
+
+"The sum of one transaction type in one currency: in the file, and stored."
+type ImportTotal {
+  "The transaction type."
+  transactionType: TransactionType!
+  "The sum of the file's transactions of this type and currency (skipped activities included)."
+  inFile: Money!
+  "The sum of the allocations of this type and currency stored for the file's activities after the import (in a dry run, what would be stored). It differs from ` + "`" + `inFile` + "`" + ` by the skipped activities and by activities whose stored version is newer."
+  stored: Money!
+}`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -5443,6 +5611,40 @@ func (ec *executionContext) childFields_FundingSeries(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type FundingSeries", field.Name)
 }
 
+func (ec *executionContext) childFields_ImportSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "dryRun":
+		return ec.fieldContext_ImportSummary_dryRun(ctx, field)
+	case "version":
+		return ec.fieldContext_ImportSummary_version(ctx, field)
+	case "activities":
+		return ec.fieldContext_ImportSummary_activities(ctx, field)
+	case "created":
+		return ec.fieldContext_ImportSummary_created(ctx, field)
+	case "updated":
+		return ec.fieldContext_ImportSummary_updated(ctx, field)
+	case "unchanged":
+		return ec.fieldContext_ImportSummary_unchanged(ctx, field)
+	case "skipped":
+		return ec.fieldContext_ImportSummary_skipped(ctx, field)
+	case "totals":
+		return ec.fieldContext_ImportSummary_totals(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportSummary", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportTotal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "transactionType":
+		return ec.fieldContext_ImportTotal_transactionType(ctx, field)
+	case "inFile":
+		return ec.fieldContext_ImportTotal_inFile(ctx, field)
+	case "stored":
+		return ec.fieldContext_ImportTotal_stored(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportTotal", field.Name)
+}
+
 func (ec *executionContext) childFields_Money(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "amount":
@@ -5663,6 +5865,18 @@ func (ec *executionContext) childFields_SeriesPoint(ctx context.Context, field g
 		return ec.fieldContext_SeriesPoint_rows(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SeriesPoint", field.Name)
+}
+
+func (ec *executionContext) childFields_SkippedActivity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "identifier":
+		return ec.fieldContext_SkippedActivity_identifier(ctx, field)
+	case "line":
+		return ec.fieldContext_SkippedActivity_line(ctx, field)
+	case "reasons":
+		return ec.fieldContext_SkippedActivity_reasons(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SkippedActivity", field.Name)
 }
 
 func (ec *executionContext) childFields_TransactionTypeTotals(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6682,6 +6896,28 @@ func (ec *executionContext) field_Mutation_deleteTrustFund_args(ctx context.Cont
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_importIati_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "xml",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["xml"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "dryRun",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dryRun"] = arg1
 	return args, nil
 }
 
@@ -11760,7 +11996,7 @@ func (ec *executionContext) _FundingReport_byTransactionType(ctx context.Context
 			return ec.fieldContext_FundingReport_byTransactionType(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.FundingReport().ByTransactionType(ctx, obj)
+			return obj.ByTransactionType(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*TransactionTypeTotals) graphql.Marshaler {
@@ -11775,7 +12011,7 @@ func (ec *executionContext) fieldContext_FundingReport_byTransactionType(_ conte
 		Object:     "FundingReport",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_TransactionTypeTotals(ctx, field)
 		},
@@ -11810,6 +12046,295 @@ func (ec *executionContext) fieldContext_FundingSeries_points(_ context.Context,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SeriesPoint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportSummary_dryRun(ctx context.Context, field graphql.CollectedField, obj *ImportSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportSummary_dryRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DryRun, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportSummary_dryRun(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportSummary", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ImportSummary_version(ctx context.Context, field graphql.CollectedField, obj *ImportSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportSummary_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportSummary_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportSummary", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportSummary_activities(ctx context.Context, field graphql.CollectedField, obj *ImportSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportSummary_activities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Activities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportSummary_activities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportSummary_created(ctx context.Context, field graphql.CollectedField, obj *ImportSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportSummary_created(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportSummary_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportSummary_updated(ctx context.Context, field graphql.CollectedField, obj *ImportSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportSummary_updated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Updated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportSummary_updated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportSummary_unchanged(ctx context.Context, field graphql.CollectedField, obj *ImportSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportSummary_unchanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unchanged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportSummary_unchanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportSummary_skipped(ctx context.Context, field graphql.CollectedField, obj *ImportSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportSummary_skipped(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skipped, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*SkippedActivity) graphql.Marshaler {
+			return ec.marshalNSkippedActivity2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐSkippedActivityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportSummary_skipped(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SkippedActivity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportSummary_totals(ctx context.Context, field graphql.CollectedField, obj *ImportSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportSummary_totals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Totals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ImportTotal) graphql.Marshaler {
+			return ec.marshalNImportTotal2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐImportTotalᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportSummary_totals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportTotal(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportTotal_transactionType(ctx context.Context, field graphql.CollectedField, obj *ImportTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportTotal_transactionType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TransactionType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v funding.TransactionType) graphql.Marshaler {
+			return ec.marshalNTransactionType2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTransactionType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportTotal_transactionType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportTotal", field, false, false, "TransactionType")
+}
+
+func (ec *executionContext) _ImportTotal_inFile(ctx context.Context, field graphql.CollectedField, obj *ImportTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportTotal_inFile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InFile, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v funding.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportTotal_inFile(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportTotal",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportTotal_stored(ctx context.Context, field graphql.CollectedField, obj *ImportTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportTotal_stored(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stored, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v funding.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportTotal_stored(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportTotal",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
 		},
 	}
 	return fc, nil
@@ -13157,6 +13682,68 @@ func (ec *executionContext) fieldContext_Mutation_deleteAllocation(ctx context.C
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_deleteAllocation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_importIati(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_importIati(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ImportIati(ctx, fc.Args["xml"].(string), fc.Args["dryRun"].(*bool))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋauthᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *ImportSummary
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *ImportSummary
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ImportSummary) graphql.Marshaler {
+			return ec.marshalNImportSummary2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐImportSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_importIati(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportSummary(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_importIati_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15735,7 +16322,7 @@ func (ec *executionContext) _ReportRow_byTransactionType(ctx context.Context, fi
 			return ec.fieldContext_ReportRow_byTransactionType(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ReportRow().ByTransactionType(ctx, obj)
+			return obj.ByTransactionType(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*TransactionTypeTotals) graphql.Marshaler {
@@ -15750,7 +16337,7 @@ func (ec *executionContext) fieldContext_ReportRow_byTransactionType(_ context.C
 		Object:     "ReportRow",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_TransactionTypeTotals(ctx, field)
 		},
@@ -16072,6 +16659,75 @@ func (ec *executionContext) fieldContext_SeriesPoint_rows(_ context.Context, fie
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SkippedActivity_identifier(ctx context.Context, field graphql.CollectedField, obj *SkippedActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkippedActivity_identifier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Identifier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkippedActivity_identifier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkippedActivity", field, false, false, "String")
+}
+
+func (ec *executionContext) _SkippedActivity_line(ctx context.Context, field graphql.CollectedField, obj *SkippedActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkippedActivity_line(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Line, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkippedActivity_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkippedActivity", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SkippedActivity_reasons(ctx context.Context, field graphql.CollectedField, obj *SkippedActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkippedActivity_reasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reasons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkippedActivity_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkippedActivity", field, false, false, "String")
 }
 
 func (ec *executionContext) _TransactionTypeTotals_transactionType(ctx context.Context, field graphql.CollectedField, obj *TransactionTypeTotals) (ret graphql.Marshaler) {
@@ -23217,11 +23873,10 @@ func (ec *executionContext) _FundingReport(ctx context.Context, sel ast.Selectio
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "byTransactionType":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._FundingReport_byTransactionType(ctx, field, obj)
-				})
+			out.Values[i] = ec._FundingReport_byTransactionType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -23252,6 +23907,117 @@ func (ec *executionContext) _FundingSeries(ctx context.Context, sel ast.Selectio
 			out.Values[i] = graphql.MarshalString("FundingSeries")
 		case "points":
 			out.Values[i] = ec._FundingSeries_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importSummaryImplementors = []string{"ImportSummary"}
+
+func (ec *executionContext) _ImportSummary(ctx context.Context, sel ast.SelectionSet, obj *ImportSummary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportSummary")
+		case "dryRun":
+			out.Values[i] = ec._ImportSummary_dryRun(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._ImportSummary_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "activities":
+			out.Values[i] = ec._ImportSummary_activities(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "created":
+			out.Values[i] = ec._ImportSummary_created(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updated":
+			out.Values[i] = ec._ImportSummary_updated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unchanged":
+			out.Values[i] = ec._ImportSummary_unchanged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "skipped":
+			out.Values[i] = ec._ImportSummary_skipped(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totals":
+			out.Values[i] = ec._ImportSummary_totals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importTotalImplementors = []string{"ImportTotal"}
+
+func (ec *executionContext) _ImportTotal(ctx context.Context, sel ast.SelectionSet, obj *ImportTotal) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importTotalImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportTotal")
+		case "transactionType":
+			out.Values[i] = ec._ImportTotal_transactionType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "inFile":
+			out.Values[i] = ec._ImportTotal_inFile(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stored":
+			out.Values[i] = ec._ImportTotal_stored(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -23472,6 +24238,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "deleteAllocation":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteAllocation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "importIati":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_importIati(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -24206,11 +24979,10 @@ func (ec *executionContext) _ReportRow(ctx context.Context, sel ast.SelectionSet
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "byTransactionType":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ReportRow_byTransactionType(ctx, field, obj)
-				})
+			out.Values[i] = ec._ReportRow_byTransactionType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -24348,6 +25120,49 @@ func (ec *executionContext) _SeriesPoint(ctx context.Context, sel ast.SelectionS
 			}
 		case "rows":
 			out.Values[i] = ec._SeriesPoint_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var skippedActivityImplementors = []string{"SkippedActivity"}
+
+func (ec *executionContext) _SkippedActivity(ctx context.Context, sel ast.SelectionSet, obj *SkippedActivity) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, skippedActivityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SkippedActivity")
+		case "identifier":
+			out.Values[i] = ec._SkippedActivity_identifier(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "line":
+			out.Values[i] = ec._SkippedActivity_line(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reasons":
+			out.Values[i] = ec._SkippedActivity_reasons(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -25868,6 +26683,38 @@ func (ec *executionContext) marshalNID2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraph�
 	return res
 }
 
+func (ec *executionContext) marshalNImportSummary2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐImportSummary(ctx context.Context, sel ast.SelectionSet, v *ImportSummary) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportSummary!")
+		return graphql.Null
+	}
+	return ec._ImportSummary(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNImportTotal2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐImportTotalᚄ(ctx context.Context, sel ast.SelectionSet, v []*ImportTotal) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportTotal2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐImportTotal(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImportTotal2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐImportTotal(ctx context.Context, sel ast.SelectionSet, v *ImportTotal) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportTotal!")
+		return graphql.Null
+	}
+	return ec._ImportTotal(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -26308,6 +27155,30 @@ func (ec *executionContext) unmarshalNSetExchangeRateInput2githubᚗcomᚋcoopgr
 func (ec *executionContext) unmarshalNSetProjectCountriesInput2githubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐSetProjectCountriesInput(ctx context.Context, v any) (SetProjectCountriesInput, error) {
 	res, err := ec.unmarshalInputSetProjectCountriesInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSkippedActivity2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐSkippedActivityᚄ(ctx context.Context, sel ast.SelectionSet, v []*SkippedActivity) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSkippedActivity2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐSkippedActivity(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSkippedActivity2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐSkippedActivity(ctx context.Context, sel ast.SelectionSet, v *SkippedActivity) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SkippedActivity!")
+		return graphql.Null
+	}
+	return ec._SkippedActivity(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {

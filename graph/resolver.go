@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"github.com/coopgraph/coopgraph/internal/iati"
 
 	"github.com/coopgraph/coopgraph/internal/edit"
 	"github.com/coopgraph/coopgraph/internal/funding"
@@ -19,6 +20,7 @@ type Store interface {
 	ProjectByCode(ctx context.Context, code string) (*funding.Project, error)
 	Search(ctx context.Context, text string, types []string, limit int) ([]any, error)
 	FindAudit(ctx context.Context, q funding.AuditQuery) ([]*funding.AuditEntry, error)
+	iati.Store // importIati's reads and bulk writes
 	ExchangeRates(ctx context.Context, currency string, years []int) ([]*funding.ExchangeRate, error)
 	StreamAllocations(ctx context.Context, f *funding.AllocationFilter, size int, fn func([]*funding.Allocation) error) error
 }

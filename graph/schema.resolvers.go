@@ -231,11 +231,6 @@ func (r *fundingReportResolver) Rows(ctx context.Context, obj *FundingReport, or
 	return rowsPage(r.cursors(ctx, ""), obj.rows(order), order, first, after)
 }
 
-// ByTransactionType is the resolver for the byTransactionType field.
-func (r *fundingReportResolver) ByTransactionType(ctx context.Context, obj *FundingReport) ([]*TransactionTypeTotals, error) {
-	return obj.ByTransactionType(), nil
-}
-
 // CreateCountry is the resolver for the createCountry field.
 func (r *mutationResolver) CreateCountry(ctx context.Context, input CreateCountryInput) (*CountryPayload, error) {
 	c, err := edit.Countries.Create(ctx, r.Edit, actor(ctx), &funding.Country{Code: input.Code, ISO3: input.Iso3, Name: input.Name, Region: str(input.Region), SubRegion: str(input.SubRegion)}, nil)
@@ -361,6 +356,11 @@ func (r *mutationResolver) UpdateAllocation(ctx context.Context, input UpdateAll
 // DeleteAllocation is the resolver for the deleteAllocation field.
 func (r *mutationResolver) DeleteAllocation(ctx context.Context, input DeleteInput) (*DeletePayload, error) {
 	return r.deleteNode(ctx, funding.TypeAllocation, input, edit.Allocations.Delete)
+}
+
+// ImportIati is the resolver for the importIati field.
+func (r *mutationResolver) ImportIati(ctx context.Context, xml string, dryRun *bool) (*ImportSummary, error) {
+	return r.importIATI(ctx, xml, dryRun != nil && *dryRun)
 }
 
 // ID is the resolver for the id field.
@@ -566,11 +566,6 @@ func (r *queryResolver) Countries(ctx context.Context, filter *funding.CountryFi
 	return storePage(ctx, l, funding.Countries, r.Store)
 }
 
-// ByTransactionType is the resolver for the byTransactionType field.
-func (r *reportRowResolver) ByTransactionType(ctx context.Context, obj *ReportRow) ([]*TransactionTypeTotals, error) {
-	return obj.ByTransactionType(), nil
-}
-
 // ID is the resolver for the id field.
 func (r *trustFundResolver) ID(ctx context.Context, obj *funding.TrustFund) (*funding.ID, error) {
 	return nodeID(funding.TypeTrustFund, obj.ID), nil
@@ -674,9 +669,6 @@ func (r *Resolver) ProjectSector() ProjectSectorResolver { return &projectSector
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
-// ReportRow returns ReportRowResolver implementation.
-func (r *Resolver) ReportRow() ReportRowResolver { return &reportRowResolver{r} }
-
 // TrustFund returns TrustFundResolver implementation.
 func (r *Resolver) TrustFund() TrustFundResolver { return &trustFundResolver{r} }
 
@@ -694,6 +686,5 @@ type (
 	projectRegionResolver  struct{ *Resolver }
 	projectSectorResolver  struct{ *Resolver }
 	queryResolver          struct{ *Resolver }
-	reportRowResolver      struct{ *Resolver }
 	trustFundResolver      struct{ *Resolver }
 )

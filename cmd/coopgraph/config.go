@@ -52,6 +52,10 @@ type config struct {
 	projects    int
 	allocations int
 	randSeed    int64
+
+	// import iati only
+	dryRun bool
+	files  []string
 }
 
 // minCursorSecret is the shortest --cursor-secret accepted, in bytes.
@@ -67,11 +71,16 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stdout i
 	var errs []error
 	var cursorSecret string
 	fs := configFlags(cmd, getenv, &c, &cursorSecret, &errs)
-	if err := parseArgs(fs, args, stdout); err != nil {
+	if err := parseArgsAllowing(fs, args, stdout, cmd == "import iati"); err != nil {
 		return config{}, err
 	}
 	if err := errors.Join(errs...); err != nil {
 		return config{}, err
+	}
+	if cmd == "import iati" {
+		if c.files = fs.Args(); len(c.files) == 0 {
+			return config{}, fmt.Errorf("name at least one IATI activity file (see `%s --help`)", fs.Name())
+		}
 	}
 	if cmd == "serve" {
 		if cursorSecret != "" && len(cursorSecret) < minCursorSecret {
@@ -154,6 +163,10 @@ func configFlags(cmd string, getenv func(string) string, c *config, cursorSecret
 		envVar(fs, errs, getenv, &c.randSeed, "rand-seed", "COOPGRAPH_RAND_SEED", parseInt64,
 			"synthetic: random seed; the same seed gives the same data")
 	}
+	if cmd == "import iati" {
+		envVar(fs, errs, getenv, &c.dryRun, "dry-run", "COOPGRAPH_DRY_RUN", strconv.ParseBool,
+			"read and check the files and print what the import would do, without writing anything")
+	}
 	return fs
 }
 
@@ -161,10 +174,16 @@ func configFlags(cmd string, getenv func(string) string, c *config, cursorSecret
 // (-h, --help), it prints fs's usage to stdout and returns flag.ErrHelp; an error is
 // returned, naming the command's --help, and nothing is printed.
 func parseArgs(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	return parseArgsAllowing(fs, args, stdout, false)
+}
+
+// parseArgsAllowing is parseArgs that, if positional, leaves arguments after the flags
+// in fs.Args() (import's files).
+func parseArgsAllowing(fs *flag.FlagSet, args []string, stdout io.Writer, positional bool) error {
 	var out bytes.Buffer
 	fs.SetOutput(&out)
 	err := fs.Parse(args)
-	if err == nil && fs.NArg() > 0 {
+	if err == nil && fs.NArg() > 0 && !positional {
 		err = fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	if errors.Is(err, flag.ErrHelp) {

@@ -13,6 +13,7 @@ import (
 var commands = []struct{ usage, summary string }{
 	{"coopgraph [serve] [flags]", "serve the GraphQL API and its playground (the default command)"},
 	{"coopgraph seed [flags]", "reload the demo data, or replace all data with a synthetic dataset"},
+	{"coopgraph import iati [flags] FILE...", "import IATI activity files: projects, funders, transactions"},
 	{"coopgraph keys add --name N --role R", "create an API key: print it once, keep only its hash in the keys file"},
 	{"coopgraph keys list", "list the keys of the keys file: name, role, created"},
 	{"coopgraph keys revoke --name N", "remove a key from the keys file; a running server refuses it within seconds"},
@@ -31,6 +32,14 @@ var about = map[string]string{
 		"Reloads the Flanders–ILO demo data (nothing is duplicated) or, with --synthetic, replaces " +
 		"all data with a deterministic synthetic dataset, in MONGODB_URI or, without it, the " +
 		"embedded store in --data-dir.",
+	"import iati": "usage: coopgraph import iati [flags] FILE...\n\n" +
+		"Imports IATI activity files (versions 2.01-2.03 and legacy 1.0x) into MONGODB_URI or, without " +
+		"it, the embedded store in --data-dir: each activity becomes a project with one allocation per " +
+		"transaction (see README, Load your own data). Re-importing a file changes nothing; a newer " +
+		"last-updated-datetime replaces an activity. Invalid activities are skipped and listed. Prints " +
+		"what was created, updated, unchanged and skipped, and the file's totals per transaction type " +
+		"and currency next to what is stored. Flags come before the files. Progress goes to stderr " +
+		"when it is a terminal.",
 	"keys add": "usage: coopgraph keys add --name N --role VIEWER|EDITOR|ADMIN --api-keys-file F\n\n" +
 		"Creates an API key, prints it once and keeps only its SHA-256 hash in the keys file " +
 		"(created 0600 if missing). Send it as Authorization: Bearer <key>. A running server " +
@@ -80,7 +89,7 @@ func commandUsage(fs *flag.FlagSet, cmd string) {
 	w := fs.Output()
 	fmt.Fprintf(w, "%s\n\nFlags (a flag wins over its environment variable):\n", wrap(about[cmd], "", 92))
 	printFlags(w, fs)
-	if cmd == "serve" || cmd == "seed" {
+	if cmd == "serve" || cmd == "seed" || cmd == "import iati" {
 		fmt.Fprintf(w, "\nEnvironment only:\n  %s\n", wrap(mongoURIHelp, "        ", 92))
 	}
 }

@@ -2,6 +2,7 @@
 //
 //	coopgraph [serve] [--addr :8080] [--data-dir ./data] [--cors-origins ...]
 //	coopgraph seed [--synthetic --donors N --projects N --allocations N --rand-seed S]
+//	coopgraph import iati [--dry-run] FILE...
 //	coopgraph keys add --name N --role VIEWER|EDITOR|ADMIN --api-keys-file F
 //	coopgraph keys list --api-keys-file F
 //	coopgraph keys revoke --name N --api-keys-file F
@@ -55,6 +56,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "schema":
 		return runSchema(args, getenv, stdout)
 	case "serve", "seed":
+	case "import":
+		if len(args) == 0 || args[0] != "iati" {
+			return fmt.Errorf("import what? `coopgraph import iati FILE...` imports IATI activity files")
+		}
+		cmd, args = "import iati", args[1:]
 	default:
 		return fmt.Errorf("unknown command %q; see `coopgraph --help`", cmd)
 	}
@@ -68,6 +74,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch cmd {
 	case "seed":
 		return runSeed(ctx, cfg, stdout, stderr)
+	case "import iati":
+		return runImport(ctx, cfg, stdout, stderr)
 	default:
 		return runServe(ctx, cfg, stdout, stderr)
 	}

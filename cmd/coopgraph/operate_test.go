@@ -26,9 +26,10 @@ func commandFlags() map[string]*flag.FlagSet {
 	var secret, check string
 	var errs []error
 	sets := map[string]*flag.FlagSet{
-		"serve":  configFlags("serve", noEnv, &c, &secret, &errs),
-		"seed":   configFlags("seed", noEnv, &c, &secret, &errs),
-		"schema": schemaFlags(noEnv, &check, &errs),
+		"serve":       configFlags("serve", noEnv, &c, &secret, &errs),
+		"seed":        configFlags("seed", noEnv, &c, &secret, &errs),
+		"import iati": configFlags("import iati", noEnv, &c, &secret, &errs),
+		"schema":      schemaFlags(noEnv, &check, &errs),
 	}
 	for _, sub := range keysCommands {
 		sets["keys "+sub] = keysFlags(sub, noEnv, &keysArgs{}, &errs)
@@ -121,7 +122,7 @@ func runHelp(t *testing.T, args ...string) string {
 // TestEnvTwins sets each non-text flag's variable to a value that does not parse, so the
 // start must stop naming that variable: the variable the help names is the one read.
 func TestEnvTwins(t *testing.T) {
-	for _, cmd := range []string{"serve", "seed"} {
+	for _, cmd := range []string{"serve", "seed", "import iati"} {
 		commandFlags()[cmd].VisitAll(func(f *flag.Flag) {
 			kind := f.Value.(interface{ argName() string }).argName()
 			if kind == "string" || kind == "list" {

@@ -89,6 +89,9 @@ func limitError(code string, limit int, format string, args ...any) *gqlerror.Er
 // and validates it.
 func (x *limiter) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
 	for name, v := range p.Variables {
+		if _, text := v.(string); text {
+			continue // checked once it is known where it goes (MutateOperationContext)
+		}
 		if err := x.checkInput("$"+name, v, 1); err != nil {
 			return err
 		}
@@ -125,6 +128,15 @@ func checkInts(names []string, vars map[string]any) *gqlerror.Error {
 // lists may read from the store as it is) and refuses it over the limit, naming the lists
 // that multiply it or the list that reads the most.
 func (x *limiter) MutateOperationContext(ctx context.Context, rc *graphql.OperationContext) *gqlerror.Error {
+	// A text variable is limited like any text, unless it is the file importIati uploads
+	// (bounded by the body limit only).
+	for name, v := range rc.Variables {
+		if s, text := v.(string); text && !uploadedFile(rc.Operation.SelectionSet, name) {
+			if err := x.checkString("$"+name, s); err != nil {
+				return err
+			}
+		}
+	}
 	c := graph.OperationCost(rc.Operation, rc.Variables, x.sizes.holdings(ctx))
 	rc.Stats.SetExtension("cost", c.Total)
 	if c.Total > x.l.Cost {
@@ -134,6 +146,19 @@ func (x *limiter) MutateOperationContext(ctx context.Context, rc *graphql.Operat
 		return err
 	}
 	return nil
+}
+
+// uploadedFile reports whether the variable name is the xml argument of a top-level
+// importIati field of set.
+func uploadedFile(set ast.SelectionSet, name string) bool {
+	for _, sel := range set {
+		if f, ok := sel.(*ast.Field); ok && f.Name == "importIati" {
+			if a := f.Arguments.ForName("xml"); a != nil && a.Value.Kind == ast.Variable && a.Value.Raw == name {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // InterceptResponse adds the operation's cost to the response's extensions.

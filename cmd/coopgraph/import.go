@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/coopgraph/coopgraph/internal/funding"
+	"github.com/coopgraph/coopgraph/internal/iati"
+	"github.com/coopgraph/coopgraph/internal/seed"
+)
+
+// runImport imports IATI activity files, one after the other, and prints each one's
+// summary. Into an empty store it first loads the countries (and nothing else of the
+// demo data), so that the projects' countries resolve.
+func runImport(ctx context.Context, c config, stdout, stderr io.Writer) error {
+	s, storeName, closeStore, err := openStore(ctx, c, stderr, nil)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	if empty, err := s.IsEmpty(ctx); err != nil {
+		return err
+	} else if empty && !c.dryRun {
+		if err := s.PutCountries(ctx, seed.Flanders().Countries); err != nil {
+			return err
+		}
+	}
+	for _, name := range c.files {
+		f, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		var size int64
+		if st, err := f.Stat(); err == nil {
+			size = st.Size()
+		}
+		o := iati.Options{DryRun: c.dryRun, Actor: "coopgraph import iati", Progress: progress(stderr, name, size)}
+		start := time.Now()
+		sum, err := iati.Import(ctx, s, f, o)
+		f.Close()
+		if isTerminal(stderr) {
+			fmt.Fprintln(stderr)
+		}
+		if sum != nil {
+			printSummary(stdout, name, storeName, sum, time.Since(start))
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// progress reports, on one line of a terminal, the activities read per second and the bytes
+// read; nothing when w is not a terminal.
+func progress(w io.Writer, name string, size int64) func(int, int64) {
+	if !isTerminal(w) {
+		return nil
+	}
+	start, last := time.Now(), time.Time{}
+	return func(n int, bytes int64) {
+		if time.Since(last) < 200*time.Millisecond {
+			return
+		}
+		last = time.Now()
+		rate := float64(n) / max(time.Since(start).Seconds(), 0.001)
+		fmt.Fprintf(w, "\r%s: %d activities, %.0f/s, %.1f of %.1f MB read ", name, n, rate, float64(bytes)/1e6, float64(size)/1e6)
+	}
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// printSummary prints what an import did: counts, skipped activities with their reasons,
+// and the file's totals next to the stored ones.
+func printSummary(w io.Writer, name, storeName string, s *iati.Summary, took time.Duration) {
+	verb := "imported into"
+	if s.DryRun {
+		verb = "checked (dry run, nothing written) against"
+	}
+	fmt.Fprintf(w, "%s (IATI %s) %s %s in %s: %d activities: %d created, %d updated, %d unchanged, %d skipped\n",
+		name, s.Version, verb, storeName, took.Round(time.Millisecond), s.Activities, s.Created, s.Updated, s.Unchanged, len(s.Skipped))
+	for _, k := range s.Skipped {
+		id := k.Identifier
+		if id == "" {
+			id = "(no identifier)"
+		}
+		fmt.Fprintf(w, "  skipped %s (line %d): %s\n", id, k.Line, strings.Join(k.Reasons, "; "))
+	}
+	if len(s.Totals) == 0 {
+		return
+	}
+	stored := "stored"
+	if s.DryRun {
+		stored = "would be stored"
+	}
+	fmt.Fprintf(w, "  %-20s %-8s %22s %22s\n", "transaction type", "currency", "in the file", stored)
+	for _, t := range s.Totals {
+		d := funding.MinorDigits(t.Currency)
+		mark := ""
+		if t.File != t.Stored {
+			mark = "  (differs: see skipped, or a newer version stored)"
+		}
+		fmt.Fprintf(w, "  %-20s %-8s %22s %22s%s\n", t.Type, t.Currency, funding.FormatUnits(t.File, d), funding.FormatUnits(t.Stored, d), mark)
+	}
+}

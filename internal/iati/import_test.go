@@ -1,0 +1,246 @@
+package iati_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/coopgraph/coopgraph/internal/funding"
+	"github.com/coopgraph/coopgraph/internal/iati"
+	"github.com/coopgraph/coopgraph/internal/mongostore"
+	"github.com/coopgraph/coopgraph/internal/seed"
+	"github.com/coopgraph/coopgraph/internal/storetest"
+)
+
+func importString(t *testing.T, s *mongostore.Store, doc string, o iati.Options) *iati.Summary {
+	t.Helper()
+	sum, err := iati.Import(context.Background(), s, strings.NewReader(doc), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := sum.Created + sum.Updated + sum.Unchanged + len(sum.Skipped); n != sum.Activities {
+		t.Errorf("%d activities, %d accounted for: %+v", sum.Activities, n, sum)
+	}
+	return sum
+}
+
+func example(t *testing.T) string {
+	b, err := os.ReadFile(ref + "examples/activity-standard-example-annotated.xml")
+	if err != nil {
+		t.Skipf("reference data not here: %v", err)
+	}
+	return string(b)
+}
+
+// counts are the numbers of stored objects of every kind.
+func counts(t *testing.T, s *mongostore.Store) map[string]int {
+	t.Helper()
+	ctx := context.Background()
+	out := map[string]int{}
+	var err error
+	var n int
+	n, err = s.CountProjects(ctx, nil)
+	out["projects"] = n
+	if n, err = s.CountAllocations(ctx, nil); err == nil {
+		out["allocations"] = n
+	}
+	if n, err = s.CountDonors(ctx, nil); err == nil {
+		out["donors"] = n
+	}
+	if n, err = s.CountTrustFunds(ctx, nil); err == nil {
+		out["trustFunds"] = n
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func checkTotals(t *testing.T, sum *iati.Summary, want int) {
+	t.Helper()
+	if len(sum.Totals) != want {
+		t.Errorf("%d totals, want %d: %+v", len(sum.Totals), want, sum.Totals)
+	}
+	for _, tt := range sum.Totals {
+		if tt.File != tt.Stored {
+			t.Errorf("%s %s: file %d, stored %d", tt.Type, tt.Currency, tt.File, tt.Stored)
+		}
+	}
+}
+
+func TestImportExampleTwiceAndNewer(t *testing.T) {
+	doc := example(t)
+	s, _ := storetest.Open(t, seed.Flanders())
+	ctx := context.Background()
+	before := counts(t, s)
+	sum := importString(t, s, doc, iati.Options{})
+	if sum.Created != 1 || len(sum.Skipped) != 0 {
+		t.Fatalf("summary %+v", sum)
+	}
+	checkTotals(t, sum, 1)
+	after := counts(t, s)
+	for k, n := range map[string]int{"projects": 1, "allocations": 1, "donors": 1, "trustFunds": 1} {
+		if after[k] != before[k]+n {
+			t.Errorf("%s: %d before, %d after, want %d more", k, before[k], after[k], n)
+		}
+	}
+	id := iati.ProjectID("AA-AAA-123456789-ABC123")
+	ps, err := s.ProjectsByID(ctx, []string{id})
+	if err != nil || len(ps) != 1 {
+		t.Fatal(ps, err)
+	}
+	p := ps[0]
+	if p.Version != 1 {
+		t.Errorf("version %d", p.Version)
+	}
+
+	// Again: nothing changes, not even a version.
+	sum = importString(t, s, doc, iati.Options{})
+	if sum.Unchanged != 1 || sum.Created+sum.Updated != 0 {
+		t.Errorf("re-import: %+v", sum)
+	}
+	checkTotals(t, sum, 1)
+	if again := counts(t, s); !reflect.DeepEqual(again, after) {
+		t.Errorf("re-import changed counts: %v, was %v", again, after)
+	}
+	ps, _ = s.ProjectsByID(ctx, []string{id})
+	as, _ := s.FindAllocations(ctx, funding.AllocationQuery{})
+	if ps[0].Version != 1 {
+		t.Errorf("re-import: version %d", ps[0].Version)
+	}
+	for _, a := range as {
+		if a.ProjectID == id && a.Version != 1 {
+			t.Errorf("re-import: allocation %s version %d", a.ID, a.Version)
+		}
+	}
+
+	// A newer version replaces the project's fields and its transactions.
+	newer := strings.Replace(doc, `last-updated-datetime="2014-09-10T07:15:37Z"`, `last-updated-datetime="2015-01-01T00:00:00Z"`, 1)
+	newer = strings.Replace(newer, "<narrative>Activity title</narrative>", "<narrative>Activity title, revised</narrative>", 1)
+	newer = strings.Replace(newer, `<transaction-type code="1" />`, `<transaction-type code="3" />`, 1)
+	sum = importString(t, s, newer, iati.Options{})
+	if sum.Updated != 1 {
+		t.Errorf("newer: %+v", sum)
+	}
+	checkTotals(t, sum, 1)
+	ps, _ = s.ProjectsByID(ctx, []string{id})
+	if ps[0].Version != 2 || ps[0].Title != "Activity title, revised" {
+		t.Errorf("newer: version %d title %q", ps[0].Version, ps[0].Title)
+	}
+	if c := counts(t, s); !reflect.DeepEqual(c, after) {
+		t.Errorf("newer changed counts: %v, was %v", c, after)
+	}
+	// The older file is now skipped as unchanged.
+	if sum = importString(t, s, doc, iati.Options{}); sum.Unchanged != 1 {
+		t.Errorf("older: %+v", sum)
+	}
+	if sum.Totals[0].Type != funding.IncomingFunds || sum.Totals[0].Stored != 0 || sum.Totals[1].Type != funding.Disbursement || sum.Totals[1].Stored != 100000 {
+		t.Errorf("older: totals %+v", sum.Totals)
+	}
+}
+
+func TestImportLegacy(t *testing.T) {
+	s, _ := storetest.Open(t, seed.Flanders())
+	ctx := context.Background()
+	sum := importString(t, s, legacy, iati.Options{})
+	if sum.Created != 1 {
+		t.Fatalf("%+v", sum)
+	}
+	checkTotals(t, sum, 4)
+	id := iati.ProjectID("GB-1-LEGACY-7")
+	as, err := s.FindAllocations(ctx, funding.AllocationQuery{Filter: &funding.AllocationFilter{ProjectID: &funding.IDFilter{Eq: &funding.ID{Kind: funding.TypeProject, Local: id}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[funding.TransactionType]string{}
+	for _, a := range as {
+		got[a.Type] = a.Amount.Decimal() + " " + a.Amount.Currency + " " + a.Date.String()
+	}
+	want := map[funding.TransactionType]string{
+		funding.Commitment: "1000.50 GBP 2010-02-01", funding.Disbursement: "20.00 EEK 2010-03-01",
+		funding.Expenditure: "7.00 GBP 2011-01-01", funding.IncomingFunds: "3.00 GBP 2011-01-01",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("allocations %v, want %v", got, want)
+	}
+	ps, _ := s.ProjectsByID(ctx, []string{id})
+	p := ps[0]
+	if p.Status != funding.ProjectActive || p.ImplementingAgency != "Water Aid" || p.ActualEndsOn.String() != "2011-12-31" ||
+		len(p.Regions) != 1 || p.Regions[0].Code != "298" || p.Countries[0].Share != 5000 {
+		t.Errorf("project %+v", p)
+	}
+	ds, _ := s.AllDonors(ctx)
+	found := false
+	for _, d := range ds {
+		if d.Ref == "GB-1" {
+			found = d.Name == "DFID" && d.Type == funding.DonorGovernment
+		}
+	}
+	if !found {
+		t.Error("no donor GB-1 named DFID, a government")
+	}
+}
+
+// TestImportSchemaTests runs every file of IATI's schema tests, as published (all with an
+// empty iati-identifier, so all skipped and reported) and with an identifier filled in:
+// should-pass files import unless they use placeholder transaction types, should-fail
+// files whose fault is in an element the import reads are skipped with that reason.
+func TestImportSchemaTests(t *testing.T) {
+	files, _ := filepath.Glob(ref + "tests/activity-tests/*/*.xml")
+	more, _ := filepath.Glob(ref + "tests/activity-tests/*/*/*.xml")
+	files = append(files, more...)
+	if len(files) == 0 {
+		t.Skip("reference data not here")
+	}
+	s, _ := storetest.Open(t, seed.Flanders())
+	reasons := map[string]string{ // the reason each faulty file is skipped for
+		"01-missing-transaction-type.xml":       "it has no transaction-type",
+		"03-missing-value.xml":                  "it has no value",
+		"22-incorrect-date-value-date.xml":      "value-date",
+		"39-contains-text-transaction-type.xml": `transaction-type "X"`,
+		"40-non-decimal-value.xml":              "not a decimal number",
+		"21-sector-missing-code.xml":            "a sector has no code",
+		"21-transaction.xml":                    `transaction-type "X"`,
+		"27-decimal-currency.xml":               `transaction-type "X"`,
+		// No date at all (no activity-date, no transaction), so no start.
+		"01-activity-id-empty.xml": "startsOn: must be set",
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := filepath.Base(f)
+		sum := importString(t, s, string(b), iati.Options{})
+		if len(sum.Skipped) != 1 || !strings.Contains(sum.Skipped[0].Reasons[0], "no iati-identifier") {
+			t.Errorf("%s as published: %+v", name, sum)
+		}
+		filled := strings.Replace(string(b), "<iati-identifier></iati-identifier>", "<iati-identifier>TEST-"+name+"</iati-identifier>", 1)
+		sum = importString(t, s, filled, iati.Options{})
+		if want, faulty := reasons[name]; faulty {
+			if len(sum.Skipped) != 1 || !strings.Contains(strings.Join(sum.Skipped[0].Reasons, "\n"), want) {
+				t.Errorf("%s: %+v, want it skipped for %q", name, sum, want)
+			}
+			continue
+		}
+		if sum.Created != 1 {
+			t.Errorf("%s: %+v, want it imported", name, sum)
+		}
+	}
+}
+
+func TestImportDryRun(t *testing.T) {
+	s, _ := storetest.Open(t, seed.Flanders())
+	before := counts(t, s)
+	sum := importString(t, s, example(t), iati.Options{DryRun: true})
+	if sum.Created != 1 || !sum.DryRun {
+		t.Errorf("%+v", sum)
+	}
+	checkTotals(t, sum, 1)
+	if after := counts(t, s); !reflect.DeepEqual(after, before) {
+		t.Errorf("a dry run wrote: %v, was %v", after, before)
+	}
+}

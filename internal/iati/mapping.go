@@ -1,0 +1,186 @@
+package iati
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/coopgraph/coopgraph/internal/funding"
+)
+
+// How an activity becomes a project (see README "Load your own data"). Ids are derived
+// from IATI identifiers, so a re-import finds the objects it made before.
+
+// ProjectID is the id of the project an activity with this iati-identifier becomes.
+func ProjectID(identifier string) string { return "iati:" + identifier }
+
+// project maps a's own fields (not its transactions) to a project.
+func project(a *Activity) *funding.Project {
+	p := &funding.Project{
+		ID: ProjectID(a.Identifier), Code: a.Identifier, Title: shorten(a.Title, funding.MaxNameLen),
+		Description: shorten(a.Description, funding.MaxDescriptionLen), Status: status(a),
+		StartsOn: start(a), EndsOn: a.PlannedEnd, ActualStartsOn: a.ActualStart, ActualEndsOn: a.ActualEnd,
+		ImplementingAgency: implementing(a), ReportingOrg: shorten(a.ReportingOrg.Name, funding.MaxNameLen),
+		Source: source(a),
+	}
+	if p.Title == "" {
+		p.Title = shorten(a.Identifier, funding.MaxNameLen)
+	}
+	for _, c := range a.Countries {
+		if c.Share > 0 {
+			p.Countries = append(p.Countries, funding.CountryShare{CountryCode: c.Code, Share: c.Share})
+		}
+	}
+	for _, r := range a.Regions {
+		if r.Share > 0 {
+			p.Regions = append(p.Regions, funding.RegionShare{Vocabulary: r.Vocabulary, Code: r.Code, Share: r.Share})
+		}
+	}
+	for _, s := range a.Sectors {
+		if s.Share > 0 {
+			p.Sectors = append(p.Sectors, funding.SectorShare{Vocabulary: s.Vocabulary, Code: s.Code, Share: s.Share})
+		}
+		theme := shorten(s.Name, funding.MaxThemeLen)
+		if len(p.Themes) < funding.MaxThemes && !slices.Contains(p.Themes, theme) {
+			p.Themes = append(p.Themes, theme)
+		}
+	}
+	return p
+}
+
+// status is a's ActivityStatus as a project status; without one, COMPLETED if it ended,
+// ACTIVE if it started, else PIPELINE.
+func status(a *Activity) funding.ProjectStatus {
+	for i, s := range funding.ProjectStatuses {
+		if a.Status == fmt.Sprint(i+1) {
+			return s
+		}
+	}
+	switch {
+	case !a.ActualEnd.IsZero():
+		return funding.ProjectCompleted
+	case !a.ActualStart.IsZero():
+		return funding.ProjectActive
+	}
+	return funding.ProjectPipeline
+}
+
+// start is the planned start, else the actual start, else the earliest activity-date of
+// any type, else the earliest transaction date.
+func start(a *Activity) funding.Date {
+	for _, d := range []funding.Date{a.PlannedStart, a.ActualStart} {
+		if !d.IsZero() {
+			return d
+		}
+	}
+	var first funding.Date
+	dates := slices.Clone(a.Dates)
+	for _, t := range a.Transactions {
+		dates = append(dates, t.Date)
+	}
+	for _, d := range dates {
+		if !d.IsZero() && (first.IsZero() || d.Time().Before(first.Time())) {
+			first = d
+		}
+	}
+	return first
+}
+
+// implementing is the first Implementing participating-org, else the reporting org: its
+// name, or its ref when the name is longer than an agency may be.
+func implementing(a *Activity) string {
+	o := a.ReportingOrg
+	for _, x := range a.Orgs {
+		if x.Role == "4" && x.Name != "" {
+			o = x
+			break
+		}
+	}
+	if utf8.RuneCountInString(o.Name) > funding.MaxCodeLen && o.Ref != "" && utf8.RuneCountInString(o.Ref) <= funding.MaxCodeLen {
+		return o.Ref
+	}
+	return shorten(o.Name, funding.MaxCodeLen)
+}
+
+// source records where a project comes from, and the version of the activity it holds
+// (its last-updated-datetime and a digest of its content), which a re-import compares.
+func source(a *Activity) string {
+	lu := "none"
+	if !a.LastUpdated.IsZero() {
+		lu = a.LastUpdated.Format(time.RFC3339)
+	}
+	return fmt.Sprintf("IATI activity file; last-updated-datetime %s; digest %s", lu, digest(a))
+}
+
+// storedVersion reads back what source recorded: the last-updated time and the digest.
+func storedVersion(p *funding.Project) (time.Time, string, bool) {
+	rest, ok := strings.CutPrefix(p.Source, "IATI activity file; last-updated-datetime ")
+	if !ok {
+		return time.Time{}, "", false
+	}
+	lu, d, ok := strings.Cut(rest, "; digest ")
+	if !ok {
+		return time.Time{}, "", false
+	}
+	t, _ := time.Parse(time.RFC3339, lu) // "none": zero
+	return t, d, true
+}
+
+// digest is a hash of everything the import takes from a (not where in the file it is).
+func digest(a *Activity) string {
+	c := *a
+	c.Line = 0
+	h := sha256.Sum256(fmt.Appendf(nil, "%+v", c))
+	return hex.EncodeToString(h[:8])
+}
+
+// shorten cuts s to at most n characters, ending it with "…" if it was cut.
+func shorten(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimSpace(string(r[:n-1])) + "…"
+}
+
+// donorType is the donor type of an IATI OrganisationType code.
+func donorType(code string) funding.DonorType {
+	switch code {
+	case "10", "15":
+		return funding.DonorGovernment
+	case "11":
+		return funding.DonorSubnationalGovernment
+	case "40":
+		return funding.DonorMultilateral
+	case "60":
+		return funding.DonorFoundation
+	case "70", "71", "72", "73":
+		return funding.DonorPrivateSector
+	}
+	return funding.DonorOther
+}
+
+// funder is the organisation a transaction's money comes from: its provider-org when
+// that is one of the activity's Funding organisations (by ref, else by name), else the
+// activity's first Funding organisation, else the reporting organisation.
+func funder(a *Activity, t Transaction) Org {
+	var funding []Org
+	for _, o := range a.Orgs {
+		if o.Role == "1" && (o.Ref != "" || o.Name != "") {
+			funding = append(funding, o)
+		}
+	}
+	for _, o := range funding {
+		if (t.Provider.Ref != "" && o.Ref == t.Provider.Ref) || (t.Provider.Ref == "" && t.Provider.Name != "" && letters(o.Name) == letters(t.Provider.Name)) {
+			return o
+		}
+	}
+	if len(funding) > 0 {
+		return funding[0]
+	}
+	return a.ReportingOrg
+}
