@@ -346,6 +346,7 @@ type ComplexityRoot struct {
 		ID                 func(childComplexity int) int
 		Illustrative       func(childComplexity int) int
 		ImplementingAgency func(childComplexity int) int
+		LastUpdatedAt      func(childComplexity int) int
 		Regions            func(childComplexity int) int
 		ReportingOrg       func(childComplexity int) int
 		Sectors            func(childComplexity int) int
@@ -603,6 +604,7 @@ type ProjectResolver interface {
 	ReportingOrg(ctx context.Context, obj *funding.Project) (*string, error)
 
 	Source(ctx context.Context, obj *funding.Project) (*string, error)
+	LastUpdatedAt(ctx context.Context, obj *funding.Project) (*time.Time, error)
 	Allocations(ctx context.Context, obj *funding.Project, filter *funding.AllocationFilter, orderBy []*funding.Order[funding.AllocationOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Allocation], error)
 	Donors(ctx context.Context, obj *funding.Project, filter *funding.DonorFilter, orderBy []*funding.Order[funding.DonorOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Donor], error)
 	TrustFunds(ctx context.Context, obj *funding.Project, filter *funding.TrustFundFilter, orderBy []*funding.Order[funding.TrustFundOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.TrustFund], error)
@@ -2029,6 +2031,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.ImplementingAgency(childComplexity), true
+	case "Project.lastUpdatedAt":
+		if e.ComplexityRoot.Project.LastUpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.LastUpdatedAt(childComplexity), true
 	case "Project.regions":
 		if e.ComplexityRoot.Project.Regions == nil {
 			break
@@ -3514,7 +3522,7 @@ type Allocation implements Node {
   year: Int!
   "The day of the transaction (IATI's transaction-date); null when only the year is known."
   date: Date
-  "The amount, in the trust fund's currency."
+  "The amount, in the trust fund's currency. Negative for a correction imported from an IATI file (a negative disbursement, a de-commitment); amounts entered through the API are not."
   amount: Money!
   "Who carries out the funded work, e.g. ` + "`" + `ILO` + "`" + ` or ` + "`" + `ITCILO` + "`" + ` (the ILO's training centre in Turin)."
   implementingAgency: String!
@@ -3615,7 +3623,7 @@ type Project implements Node {
   updatedAt: DateTime!
   "The changes made to this object, newest first."
   history("Page size: 1 to 100, default 50." first: Int, "Return entries after this cursor." after: String): AuditEntryConnection! @hasRole(role: EDITOR)
-  "The project's reference code, unique across coopgraph, e.g. ` + "`" + `MLW/18/01/FLA` + "`" + `."
+  "The project's reference code, unique across coopgraph, e.g. ` + "`" + `MLW/18/01/FLA` + "`" + `; for an imported project its IATI identifier (up to 200 characters)."
   code: String!
   "The project's title."
   title: String!
@@ -3647,8 +3655,10 @@ type Project implements Node {
   sectors: [ProjectSector!]!
   "True when figures of the project (its budget) are invented for the demo data."
   illustrative: Boolean!
-  "Where published facts about the project come from."
+  "Where published facts about the project come from, e.g. ` + "`" + `IATI activity file ilo.xml (International Labour Organization)` + "`" + ` for an imported project."
   source: String
+  "When the publisher last changed the IATI activity the project was imported from (its ` + "`" + `last-updated-datetime` + "`" + `); null when the file gives none, and for projects not imported. A re-import replaces the project only with a later version."
+  lastUpdatedAt: DateTime
   "The allocations the project received."
   allocations(
     "Only the items that match."
@@ -4611,7 +4621,7 @@ input UpdateTrustFundInput {
 
 "A new project."
 input CreateProjectInput {
-  "The reference code, unique."
+  "The reference code, unique, at most 200 characters."
   code: String!
   "The title."
   title: String!
@@ -5715,6 +5725,8 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_illustrative(ctx, field)
 	case "source":
 		return ec.fieldContext_Project_source(ctx, field)
+	case "lastUpdatedAt":
+		return ec.fieldContext_Project_lastUpdatedAt(ctx, field)
 	case "allocations":
 		return ec.fieldContext_Project_allocations(ctx, field)
 	case "donors":
@@ -14421,6 +14433,29 @@ func (ec *executionContext) _Project_source(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Project_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Project", field, true, true, "String")
+}
+
+func (ec *executionContext) _Project_lastUpdatedAt(ctx context.Context, field graphql.CollectedField, obj *funding.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_lastUpdatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().LastUpdatedAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_lastUpdatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, true, true, "DateTime")
 }
 
 func (ec *executionContext) _Project_allocations(ctx context.Context, field graphql.CollectedField, obj *funding.Project) (ret graphql.Marshaler) {
@@ -24438,6 +24473,12 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_source(ctx, field, obj)
+				})
+		case "lastUpdatedAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_lastUpdatedAt(ctx, field, obj)
 				})
 		case "allocations":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,

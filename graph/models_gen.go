@@ -130,7 +130,7 @@ type CreateDonorInput struct {
 
 // A new project.
 type CreateProjectInput struct {
-	// The reference code, unique.
+	// The reference code, unique, at most 200 characters.
 	Code string `json:"code"`
 	// The title.
 	Title string `json:"title"`

@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"github.com/coopgraph/coopgraph/internal/edit"
 	"github.com/coopgraph/coopgraph/internal/funding"
@@ -381,6 +382,15 @@ func (r *projectResolver) ReportingOrg(ctx context.Context, obj *funding.Project
 // Source is the resolver for the source field.
 func (r *projectResolver) Source(ctx context.Context, obj *funding.Project) (*string, error) {
 	return nullable(obj.Source), nil
+}
+
+// LastUpdatedAt is the resolver for the lastUpdatedAt field.
+func (r *projectResolver) LastUpdatedAt(ctx context.Context, obj *funding.Project) (*time.Time, error) {
+	if obj.LastUpdatedAt.IsZero() {
+		return nil, nil
+	}
+	t := obj.LastUpdatedAt.UTC()
+	return &t, nil
 }
 
 // Allocations is the resolver for the allocations field.

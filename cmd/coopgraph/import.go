@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -38,7 +39,7 @@ func runImport(ctx context.Context, c config, stdout, stderr io.Writer) error {
 		if st, err := f.Stat(); err == nil {
 			size = st.Size()
 		}
-		o := iati.Options{DryRun: c.dryRun, Actor: "coopgraph import iati", Progress: progress(stderr, name, size)}
+		o := iati.Options{DryRun: c.dryRun, Actor: "coopgraph import iati", Name: filepath.Base(name), Progress: progress(stderr, name, size)}
 		start := time.Now()
 		sum, err := iati.Import(ctx, s, f, o)
 		f.Close()
@@ -88,8 +89,12 @@ func printSummary(w io.Writer, name, storeName string, s *iati.Summary, took tim
 	if s.DryRun {
 		verb = "checked (dry run, nothing written) against"
 	}
-	fmt.Fprintf(w, "%s (IATI %s) %s %s in %s: %d activities: %d created, %d updated, %d unchanged, %d skipped\n",
-		name, s.Version, verb, storeName, took.Round(time.Millisecond), s.Activities, s.Created, s.Updated, s.Unchanged, len(s.Skipped))
+	activities := "activities"
+	if s.Activities == 1 {
+		activities = "activity"
+	}
+	fmt.Fprintf(w, "%s (IATI %s) %s %s in %s: %d %s: %d created, %d updated, %d unchanged, %d skipped\n",
+		name, s.Version, verb, storeName, took.Round(time.Millisecond), s.Activities, activities, s.Created, s.Updated, s.Unchanged, len(s.Skipped))
 	for _, k := range s.Skipped {
 		id := k.Identifier
 		if id == "" {

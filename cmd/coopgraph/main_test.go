@@ -136,3 +136,19 @@ func TestSchemaCommand(t *testing.T) {
 		t.Error("a changed description passed the check")
 	}
 }
+
+// TestImportCommand runs `coopgraph import iati` on IATI's example activity twice: one
+// activity created, then unchanged, said in the singular.
+func TestImportCommand(t *testing.T) {
+	dir := t.TempDir()
+	file := "../../internal/iati/testdata/examples/activity-standard-example-annotated.xml"
+	for _, want := range []string{": 1 activity: 1 created, 0 updated, 0 unchanged, 0 skipped\n", ": 1 activity: 0 created, 0 updated, 1 unchanged, 0 skipped\n"} {
+		var out strings.Builder
+		if err := run(context.Background(), []string{"import", "iati", "--data-dir", dir, file}, noEnv, &out, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out.String(), want) || !strings.Contains(out.String(), "INCOMING_FUNDS       EUR                     1000.00                1000.00") {
+			t.Errorf("printed %q, want %q and the totals", out.String(), want)
+		}
+	}
+}

@@ -149,14 +149,17 @@ func (s *Service) checkProject(ctx context.Context, _, p *funding.Project) error
 	return nil
 }
 
-// checkNewAllocation is checkAllocation of the input of a single allocation.
-func (s *Service) checkNewAllocation(ctx context.Context, _, a *funding.Allocation) error {
-	return s.checkAllocation(ctx, a, "input")
+// checkNewAllocation is checkAllocation of the input of a single allocation, created or
+// changed (old is its stored version): a negative amount is refused unless it is the
+// amount stored already (an imported correction whose other fields an editor changes).
+func (s *Service) checkNewAllocation(ctx context.Context, old, a *funding.Allocation) error {
+	return s.checkAllocation(ctx, a, "input", old != nil && old.Amount == a.Amount)
 }
 
 // checkAllocation validates an allocation and its references: its fund and project exist,
-// its year is in the fund's period and its currency is the fund's.
-func (s *Service) checkAllocation(ctx context.Context, a *funding.Allocation, prefix string) error {
+// its year is in the fund's period and its currency is the fund's. Its amount must not be
+// negative (ValidateInput) unless keep says it is the amount stored already.
+func (s *Service) checkAllocation(ctx context.Context, a *funding.Allocation, prefix string, keep bool) error {
 	var refs funding.Problems
 	tf, err := lookup(ctx, s, funding.TrustFunds, a.TrustFundID)
 	if err != nil {
@@ -170,7 +173,10 @@ func (s *Service) checkAllocation(ctx context.Context, a *funding.Allocation, pr
 	if err := exists(ctx, s, funding.Projects, &refs, prefix+".projectId", a.ProjectID, "no project has this id"); err != nil {
 		return err
 	}
-	return problems(a.Validate(prefix), refs)
+	if keep {
+		return problems(a.Validate(prefix), refs)
+	}
+	return problems(a.ValidateInput(prefix), refs)
 }
 
 // CreateAllocations adds a batch of allocations: all are checked first (problems of item
@@ -181,7 +187,7 @@ func (s *Service) CreateAllocations(ctx context.Context, actor string, as []*fun
 	}
 	var found funding.Problems
 	for i, a := range as {
-		err := s.checkAllocation(ctx, a, fmt.Sprintf("input[%d]", i))
+		err := s.checkAllocation(ctx, a, fmt.Sprintf("input[%d]", i), false)
 		if err != nil && funding.ErrorCode(err) != funding.EINVALID {
 			return nil, err
 		}

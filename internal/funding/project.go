@@ -1,5 +1,7 @@
 package funding
 
+import "time"
+
 // ProjectStatus is the life-cycle state of a project, after IATI's ActivityStatus code
 // list: 1 PIPELINE, 2 ACTIVE, 3 FINALISATION, 4 COMPLETED, 5 CANCELLED, 6 SUSPENDED.
 type ProjectStatus string
@@ -40,7 +42,13 @@ type Project struct {
 	Regions            []RegionShare  // recipient regions (IATI recipient-region); usually empty
 	Sectors            []SectorShare  // sectors with their vocabulary (IATI sector)
 	Illustrative       bool           // true when figures (the budget) are invented for the demo
-	Source             string
+	Source             string         // where the project's facts come from, e.g. "IATI activity file ilo.xml"
+	// LastUpdatedAt is when the publisher last changed the activity the project was
+	// imported from (IATI's last-updated-datetime); zero when unknown or not imported.
+	LastUpdatedAt time.Time
+	// ImportDigest is a digest of the imported activity's content, which a re-import
+	// compares; empty when not imported. It is stored, not shown.
+	ImportDigest string
 }
 
 // CountryShare is the part of a project that takes place in one country, as a percentage

@@ -17,7 +17,8 @@ import (
 const (
 	MaxNameLen        = 200  // names and titles
 	MaxShortNameLen   = 50   // short names
-	MaxCodeLen        = 50   // codes: project codes, counterparts, implementing agencies
+	MaxCodeLen        = 50   // codes: counterparts, implementing agencies, vocabularies
+	MaxProjectCodeLen = 200  // project codes (IATI identifiers reach about 100)
 	MaxDescriptionLen = 5000 // descriptions, sources, notes
 	MaxThemeLen       = 50   // each theme
 	MaxThemes         = 20   // themes of one agreement or project
@@ -152,9 +153,10 @@ func (t *TrustFund) Validate(prefix string) error {
 }
 
 // Validate checks an allocation on its own: fund, project, transaction type (unset means
-// COMMITMENT), year, date (when set, in the year), amount (not negative, in a valid
-// currency), implementing agency and texts. ValidateAgainst checks it against its trust
-// fund.
+// COMMITMENT), year, date (when set, in the year), amount (in a valid currency; it may be
+// negative, as published corrections are: a negative disbursement, a de-commitment),
+// implementing agency and texts. ValidateInput adds the rule for allocations entered
+// through the API; ValidateAgainst checks it against its trust fund.
 func (a *Allocation) Validate(prefix string) error {
 	var p Problems
 	checkText(&p, fieldPath(prefix, "trustFundId"), a.TrustFundID, true, 0)
@@ -166,9 +168,20 @@ func (a *Allocation) Validate(prefix string) error {
 	if !a.Date.IsZero() && a.Date.Year() != a.Year {
 		p.Add(fieldPath(prefix, "date"), "%s is not in the allocation's year %d: the year is the date's", a.Date, a.Year)
 	}
-	checkMoney(&p, fieldPath(prefix, "amount"), a.Amount)
+	checkCurrency(&p, fieldPath(prefix, "amount.currency"), a.Amount.Currency)
 	checkText(&p, fieldPath(prefix, "implementingAgency"), a.ImplementingAgency, true, MaxCodeLen)
 	checkText(&p, fieldPath(prefix, "source"), a.Source, false, MaxDescriptionLen)
+	return p.Err()
+}
+
+// ValidateInput checks an allocation as Validate does, and, as the API asks of an amount
+// entered through it, that the amount is not negative.
+func (a *Allocation) ValidateInput(prefix string) error {
+	var p Problems
+	p.AddError(a.Validate(prefix))
+	if a.Amount.Units < 0 {
+		p.Add(fieldPath(prefix, "amount.amount"), "must not be negative, got %s", a.Amount.Decimal())
+	}
 	return p.Err()
 }
 
@@ -210,7 +223,7 @@ func (a *Allocation) ValidateAgainst(tf *TrustFund, prefix string) Problems {
 // unallocated). ValidateInput adds the rule for projects entered through the API.
 func (pr *Project) Validate(prefix string) error {
 	var p Problems
-	checkText(&p, fieldPath(prefix, "code"), pr.Code, true, MaxCodeLen)
+	checkText(&p, fieldPath(prefix, "code"), pr.Code, true, MaxProjectCodeLen)
 	checkText(&p, fieldPath(prefix, "title"), pr.Title, true, MaxNameLen)
 	checkText(&p, fieldPath(prefix, "description"), pr.Description, false, MaxDescriptionLen)
 	if !pr.Status.Valid() {

@@ -255,7 +255,7 @@ func TestAllocationValidate(t *testing.T) {
 		{"ErrYearTooLate", func(a *funding.Allocation) { a.Year = 2101 }, []string{"input.year"}, ""},
 		{"OkYear1900", func(a *funding.Allocation) { a.Year = 1900 }, nil, ""},
 		{"OkYear2100", func(a *funding.Allocation) { a.Year = 2100 }, nil, ""},
-		{"ErrAmountNegative", func(a *funding.Allocation) { a.Amount.Units = -1250 }, []string{"input.amount.amount"}, "-12.50"},
+		{"OkAmountNegative", func(a *funding.Allocation) { a.Amount.Units = -1250 }, nil, ""}, // an imported correction
 		{"OkAmountZero", func(a *funding.Allocation) { a.Amount.Units = 0 }, nil, ""},
 		{"ErrAmountCurrency", func(a *funding.Allocation) { a.Amount.Currency = "XYZ" }, []string{"input.amount.currency"}, `"XYZ"`},
 		{"ErrImplementingAgencyEmpty", func(a *funding.Allocation) { a.ImplementingAgency = "" }, []string{"input.implementingAgency"}, ""},
@@ -267,6 +267,16 @@ func TestAllocationValidate(t *testing.T) {
 		{"OkDateInYear", func(a *funding.Allocation) { a.Date = funding.MustDate("2019-12-31") }, nil, ""},
 		{"ErrDateNotInYear", func(a *funding.Allocation) { a.Date = funding.MustDate("2020-01-01") }, []string{"input.date"}, "year 2019"},
 		{"ErrSourceTooLong", func(a *funding.Allocation) { a.Source = runes(5001) }, []string{"input.source"}, ""},
+	})
+}
+
+// TestAllocationValidateInput: what the API accepts is what Validate accepts, with a
+// non-negative amount.
+func TestAllocationValidateInput(t *testing.T) {
+	runValidation(t, validAllocation, func(a *funding.Allocation) error { return a.ValidateInput("input") }, []validationCase[funding.Allocation]{
+		{"ErrAmountNegative", func(a *funding.Allocation) { a.Amount.Units = -1250 }, []string{"input.amount.amount"}, "-12.50"},
+		{"OkAmountZero", func(a *funding.Allocation) { a.Amount.Units = 0 }, nil, ""},
+		{"ErrBoth", func(a *funding.Allocation) { a.Amount.Units, a.Year = -1, 1800 }, []string{"input.year", "input.amount.amount"}, ""},
 	})
 }
 
@@ -333,8 +343,8 @@ func TestProjectValidate(t *testing.T) {
 	}
 	runValidation(t, valid, func(p *funding.Project) error { return p.ValidateInput("input") }, []validationCase[funding.Project]{
 		{"ErrCodeEmpty", func(p *funding.Project) { p.Code = "" }, []string{"input.code"}, ""},
-		{"ErrCodeTooLong", func(p *funding.Project) { p.Code = runes(51) }, []string{"input.code"}, "at most 50"},
-		{"OkCode50Characters", func(p *funding.Project) { p.Code = runes(50) }, nil, ""},
+		{"ErrCodeTooLong", func(p *funding.Project) { p.Code = runes(201) }, []string{"input.code"}, "at most 200"},
+		{"OkCode200Characters", func(p *funding.Project) { p.Code = runes(200) }, nil, ""},
 		{"ErrTitleEmpty", func(p *funding.Project) { p.Title = "\n" }, []string{"input.title"}, ""},
 		{"ErrTitleTooLong", func(p *funding.Project) { p.Title = runes(201) }, []string{"input.title"}, ""},
 		{"ErrDescriptionTooLong", func(p *funding.Project) { p.Description = runes(5001) }, []string{"input.description"}, ""},

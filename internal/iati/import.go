@@ -32,6 +32,7 @@ type Store interface {
 type Options struct {
 	DryRun bool   // check and count everything, write nothing
 	Actor  string // who imports, for the audit log (an API key's name, or "cli")
+	Name   string // the file's name, for the projects' source; may be empty
 	// Progress, if not nil, is called after each activity with the number read so far and
 	// the bytes of the file read so far.
 	Progress func(activities int, bytes int64)
@@ -267,19 +268,19 @@ func (im *importer) flush(ctx context.Context, batch []*Activity) error {
 }
 
 // newer reports whether a is a newer version than the stored project p: a later
-// last-updated-datetime, or the same one with other content. An older one is not.
+// last-updated-datetime, or the same one with other content. An older one is not. A
+// project stored without a digest (not imported, or before digests were kept) is replaced.
 func newer(a *Activity, p *funding.Project) bool {
-	lu, d, ok := storedVersion(p)
-	if !ok {
+	if p.ImportDigest == "" {
 		return true
 	}
-	switch a.LastUpdated.Compare(lu) {
+	switch lastUpdated(a).Compare(p.LastUpdatedAt) {
 	case 1:
 		return true
 	case -1:
 		return false
 	}
-	return d != digest(a)
+	return p.ImportDigest != digest(a)
 }
 
 // loadFunds reads the stored trust funds the batch's transactions may go to.
@@ -377,16 +378,16 @@ func orgName(o Org) string {
 // mapActivity maps a to its project and allocations and checks them all, as a change of
 // prev (nil for a new project). It returns the problems that keep it from being written.
 func (im *importer) mapActivity(a *Activity, prev *funding.Project, now time.Time) (*change, []string) {
-	p := project(a)
+	p := project(a, im.o.Name)
 	c := &change{a: a, p: p, created: prev == nil}
 	entry := &funding.AuditEntry{ID: newID(), At: now, Actor: im.o.Actor, Action: funding.ActionCreate,
 		EntityType: funding.TypeProject, EntityID: p.ID, Version: 1, Fields: []string{"iati"},
-		After: map[string]any{"iatiIdentifier": a.Identifier, "source": p.Source, "allocations": len(a.Transactions)}}
+		After: map[string]any{"iatiIdentifier": a.Identifier, "lastUpdatedAt": auditTime(p.LastUpdatedAt), "allocations": len(a.Transactions)}}
 	p.Meta = funding.Meta{Version: 1, CreatedAt: now, UpdatedAt: now, Change: entry.ID}
 	if prev != nil {
 		p.Meta.Version, p.Meta.CreatedAt = prev.Version+1, prev.CreatedAt
 		entry.Action, entry.Version = funding.ActionUpdate, p.Meta.Version
-		entry.Before = map[string]any{"source": prev.Source}
+		entry.Before = map[string]any{"lastUpdatedAt": auditTime(prev.LastUpdatedAt)}
 	}
 	var problems funding.Problems
 	problems.AddError(p.Validate("project"))
@@ -487,6 +488,14 @@ func (im *importer) entry(m *funding.Meta, kind, id string, now time.Time) *fund
 	}
 	e.Version = m.Version
 	return e
+}
+
+// auditTime is t as an audit entry records it: RFC 3339, or nil when unknown.
+func auditTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.Format(time.RFC3339Nano)
 }
 
 func used(changes []*change, f func(*funding.Allocation) bool) bool {

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/coopgraph/coopgraph/internal/funding"
 	"github.com/coopgraph/coopgraph/internal/iati"
@@ -242,5 +243,47 @@ func TestImportDryRun(t *testing.T) {
 	checkTotals(t, sum, 1)
 	if after := counts(t, s); !reflect.DeepEqual(after, before) {
 		t.Errorf("a dry run wrote: %v, was %v", after, before)
+	}
+}
+
+// TestImportVersionFields: the version an import compares is kept in fields of its own
+// (the last-updated-datetime to the millisecond, a digest), not in the source text; a
+// time with microseconds and an offset re-imports as unchanged.
+func TestImportVersionFields(t *testing.T) {
+	doc := strings.Replace(example(t), `last-updated-datetime="2014-09-10T07:15:37Z"`, `last-updated-datetime="2014-09-10T09:15:37.123456+02:00"`, 1)
+	s, _ := storetest.Open(t, seed.Flanders())
+	ctx := context.Background()
+	sum, err := iati.Import(ctx, s, strings.NewReader(doc), iati.Options{Name: "example.xml"})
+	if err != nil || sum.Created != 1 {
+		t.Fatal(sum, err)
+	}
+	ps, err := s.ProjectsByID(ctx, []string{iati.ProjectID("AA-AAA-123456789-ABC123")})
+	if err != nil || len(ps) != 1 {
+		t.Fatal(ps, err)
+	}
+	p := ps[0]
+	if p.Source != "IATI activity file example.xml, reported by Organisation name" ||
+		!p.LastUpdatedAt.Equal(time.Date(2014, 9, 10, 7, 15, 37, 123000000, time.UTC)) || len(p.ImportDigest) != 16 {
+		t.Errorf("source %q, lastUpdatedAt %v, digest %q", p.Source, p.LastUpdatedAt, p.ImportDigest)
+	}
+	if sum = importString(t, s, doc, iati.Options{Name: "renamed.xml"}); sum.Unchanged != 1 {
+		t.Errorf("re-import: %+v", sum)
+	}
+	// Without a last-updated-datetime (a version older than any dated one): stored as zero,
+	// and the digest alone tells a changed activity.
+	undated := strings.Replace(doc, `last-updated-datetime="2014-09-10T09:15:37.123456+02:00"`, "", 1)
+	undated = strings.ReplaceAll(undated, "AA-AAA-123456789-ABC123", "AA-AAA-123456789-UNDATED")
+	for i, want := range []string{"created", "unchanged", "updated"} {
+		if i == 2 {
+			undated = strings.Replace(undated, "<narrative>Activity title</narrative>", "<narrative>Activity title, revised</narrative>", 1)
+		}
+		sum = importString(t, s, undated, iati.Options{})
+		if got := map[string]int{"created": sum.Created, "unchanged": sum.Unchanged, "updated": sum.Updated}; got[want] != 1 {
+			t.Errorf("undated, import %d: %+v, want %s", i+1, sum, want)
+		}
+	}
+	ps, _ = s.ProjectsByID(ctx, []string{iati.ProjectID("AA-AAA-123456789-UNDATED")})
+	if p := ps[0]; p.Version != 2 || !p.LastUpdatedAt.IsZero() || p.Source != "IATI activity file, reported by Organisation name" {
+		t.Errorf("undated: version %d, lastUpdatedAt %v, source %q", p.Version, p.LastUpdatedAt, p.Source)
 	}
 }

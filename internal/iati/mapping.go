@@ -18,14 +18,16 @@ import (
 // ProjectID is the id of the project an activity with this iati-identifier becomes.
 func ProjectID(identifier string) string { return "iati:" + identifier }
 
-// project maps a's own fields (not its transactions) to a project.
-func project(a *Activity) *funding.Project {
+// project maps a's own fields (not its transactions) to a project, with its version (the
+// last-updated-datetime and a digest of the content) that a re-import compares. file is the
+// name of the file a comes from, "" if it has none.
+func project(a *Activity, file string) *funding.Project {
 	p := &funding.Project{
 		ID: ProjectID(a.Identifier), Code: a.Identifier, Title: shorten(a.Title, funding.MaxNameLen),
 		Description: shorten(a.Description, funding.MaxDescriptionLen), Status: status(a),
 		StartsOn: start(a), EndsOn: a.PlannedEnd, ActualStartsOn: a.ActualStart, ActualEndsOn: a.ActualEnd,
 		ImplementingAgency: implementing(a), ReportingOrg: shorten(a.ReportingOrg.Name, funding.MaxNameLen),
-		Source: source(a),
+		Source: source(a, file), LastUpdatedAt: lastUpdated(a), ImportDigest: digest(a),
 	}
 	if p.Title == "" {
 		p.Title = shorten(a.Identifier, funding.MaxNameLen)
@@ -106,28 +108,23 @@ func implementing(a *Activity) string {
 	return shorten(o.Name, funding.MaxCodeLen)
 }
 
-// source records where a project comes from, and the version of the activity it holds
-// (its last-updated-datetime and a digest of its content), which a re-import compares.
-func source(a *Activity) string {
-	lu := "none"
-	if !a.LastUpdated.IsZero() {
-		lu = a.LastUpdated.Format(time.RFC3339)
+// source says where a project comes from: the IATI activity file (by name, when known)
+// and the organisation that reports the activity.
+func source(a *Activity, file string) string {
+	s := "IATI activity file"
+	if file != "" {
+		s += " " + file
 	}
-	return fmt.Sprintf("IATI activity file; last-updated-datetime %s; digest %s", lu, digest(a))
+	if o := orgName(a.ReportingOrg); o != "" {
+		s += ", reported by " + o
+	}
+	return shorten(s, funding.MaxDescriptionLen)
 }
 
-// storedVersion reads back what source recorded: the last-updated time and the digest.
-func storedVersion(p *funding.Project) (time.Time, string, bool) {
-	rest, ok := strings.CutPrefix(p.Source, "IATI activity file; last-updated-datetime ")
-	if !ok {
-		return time.Time{}, "", false
-	}
-	lu, d, ok := strings.Cut(rest, "; digest ")
-	if !ok {
-		return time.Time{}, "", false
-	}
-	t, _ := time.Parse(time.RFC3339, lu) // "none": zero
-	return t, d, true
+// lastUpdated is a's last-updated-datetime as the store keeps it (to the millisecond, in
+// UTC), so that a re-import compares it with what it stored.
+func lastUpdated(a *Activity) time.Time {
+	return a.LastUpdated.Truncate(time.Millisecond).UTC()
 }
 
 // digest is a hash of everything the import takes from a (not where in the file it is).

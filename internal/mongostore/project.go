@@ -36,6 +36,8 @@ type projectDoc struct {
 	Sectors            []codedPct   `bson:"sectors,omitempty"`
 	Illustrative       bool         `bson:"illustrative"`
 	Source             string       `bson:"source,omitempty"`
+	LastUpdatedAt      *time.Time   `bson:"lastUpdatedAt,omitempty"` // absent when unknown, and in documents stored before it
+	ImportDigest       string       `bson:"importDigest,omitempty"`
 }
 
 // countryPct is a country's share of a project in hundredths of a percent (10000 = 100 %).
@@ -59,6 +61,7 @@ func (d *projectDoc) domain() *funding.Project {
 		EndsOn: funding.DateOf(timeOf(d.EndsOn)), ActualStartsOn: funding.DateOf(timeOf(d.ActualStartsOn)),
 		ActualEndsOn: funding.DateOf(timeOf(d.ActualEndsOn)), Themes: d.Themes,
 		ImplementingAgency: d.ImplementingAgency, ReportingOrg: d.ReportingOrg, Illustrative: d.Illustrative, Source: d.Source,
+		LastUpdatedAt: timeOf(d.LastUpdatedAt), ImportDigest: d.ImportDigest,
 	}
 	for _, r := range d.Regions {
 		p.Regions = append(p.Regions, funding.RegionShare{Vocabulary: r.Vocabulary, Code: r.Code, Share: r.Share})
@@ -81,7 +84,7 @@ func newProjectDoc(p *funding.Project) projectDoc {
 		StartsOn: p.StartsOn.Time(), EndsOn: timePtr(p.EndsOn.Time()), EndsOnSort: endSort(p.EndsOn),
 		ActualStartsOn: timePtr(p.ActualStartsOn.Time()), ActualEndsOn: timePtr(p.ActualEndsOn.Time()), Themes: nonNil(p.Themes),
 		ImplementingAgency: p.ImplementingAgency, ReportingOrg: p.ReportingOrg, Countries: []countryPct{},
-		Illustrative: p.Illustrative, Source: p.Source,
+		Illustrative: p.Illustrative, Source: p.Source, LastUpdatedAt: timePtr(p.LastUpdatedAt.UTC()), ImportDigest: p.ImportDigest,
 	}
 	if p.Budget != nil {
 		b := newMoneyDoc(*p.Budget)
