@@ -5052,7 +5052,7 @@ type FlowLink {
   source: String!
   "The id of the node it goes to."
   target: String!
-  "How much, in the diagram's currency."
+  "How much, in the diagram's currency; negative when imported corrections (negative disbursements, de-commitments) outweigh the rest of the link, kept so that the links out of each level still add up to the total."
   amount: Money!
 }
 
