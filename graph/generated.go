@@ -8044,7 +8044,7 @@ func (ec *executionContext) _AgreementEdge_cursor(ctx context.Context, field gra
 			return ec.fieldContext_AgreementEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -8055,7 +8055,7 @@ func (ec *executionContext) _AgreementEdge_cursor(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_AgreementEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AgreementEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("AgreementEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _AgreementEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*funding.Agreement]) (ret graphql.Marshaler) {
@@ -8615,7 +8615,7 @@ func (ec *executionContext) _AllocationEdge_cursor(ctx context.Context, field gr
 			return ec.fieldContext_AllocationEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -8626,7 +8626,7 @@ func (ec *executionContext) _AllocationEdge_cursor(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_AllocationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AllocationEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("AllocationEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _AllocationEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*funding.Allocation]) (ret graphql.Marshaler) {
@@ -9037,7 +9037,7 @@ func (ec *executionContext) _AuditEntryEdge_cursor(ctx context.Context, field gr
 			return ec.fieldContext_AuditEntryEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -9048,7 +9048,7 @@ func (ec *executionContext) _AuditEntryEdge_cursor(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_AuditEntryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AuditEntryEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("AuditEntryEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _AuditEntryEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*funding.AuditEntry]) (ret graphql.Marshaler) {
@@ -9757,7 +9757,7 @@ func (ec *executionContext) _CountryEdge_cursor(ctx context.Context, field graph
 			return ec.fieldContext_CountryEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -9768,7 +9768,7 @@ func (ec *executionContext) _CountryEdge_cursor(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_CountryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CountryEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("CountryEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _CountryEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*funding.Country]) (ret graphql.Marshaler) {
@@ -10495,7 +10495,7 @@ func (ec *executionContext) _DonorEdge_cursor(ctx context.Context, field graphql
 			return ec.fieldContext_DonorEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -10506,7 +10506,7 @@ func (ec *executionContext) _DonorEdge_cursor(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_DonorEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("DonorEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("DonorEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _DonorEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*funding.Donor]) (ret graphql.Marshaler) {
@@ -12680,7 +12680,7 @@ func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field gra
 			return ec.fieldContext_PageInfo_startCursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.StartCursor, nil
+			return obj.StartCursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -12691,7 +12691,7 @@ func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+	return graphql.NewScalarFieldContext("PageInfo", field, true, false, "String")
 }
 
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *PageInfo) (ret graphql.Marshaler) {
@@ -12703,7 +12703,7 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 			return ec.fieldContext_PageInfo_endCursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.EndCursor, nil
+			return obj.EndCursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -12714,7 +12714,7 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+	return graphql.NewScalarFieldContext("PageInfo", field, true, false, "String")
 }
 
 func (ec *executionContext) _Project_id(ctx context.Context, field graphql.CollectedField, obj *funding.Project) (ret graphql.Marshaler) {
@@ -13480,7 +13480,7 @@ func (ec *executionContext) _ProjectEdge_cursor(ctx context.Context, field graph
 			return ec.fieldContext_ProjectEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -13491,7 +13491,7 @@ func (ec *executionContext) _ProjectEdge_cursor(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_ProjectEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ProjectEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ProjectEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _ProjectEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*funding.Project]) (ret graphql.Marshaler) {
@@ -15045,7 +15045,7 @@ func (ec *executionContext) _ReportRowEdge_cursor(ctx context.Context, field gra
 			return ec.fieldContext_ReportRowEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -15056,7 +15056,7 @@ func (ec *executionContext) _ReportRowEdge_cursor(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_ReportRowEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ReportRowEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ReportRowEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _ReportRowEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*ReportRow]) (ret graphql.Marshaler) {
@@ -15980,7 +15980,7 @@ func (ec *executionContext) _TrustFundEdge_cursor(ctx context.Context, field gra
 			return ec.fieldContext_TrustFundEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -15991,7 +15991,7 @@ func (ec *executionContext) _TrustFundEdge_cursor(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_TrustFundEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TrustFundEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("TrustFundEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _TrustFundEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*funding.TrustFund]) (ret graphql.Marshaler) {
