@@ -339,7 +339,7 @@ type ComplexityRoot struct {
 
 	ProjectCountry struct {
 		Country func(childComplexity int) int
-		Share   func(childComplexity int) int
+		Percent func(childComplexity int) int
 	}
 
 	ProjectEdge struct {
@@ -549,7 +549,6 @@ type ProjectResolver interface {
 }
 type ProjectCountryResolver interface {
 	Country(ctx context.Context, obj *funding.CountryShare) (*funding.Country, error)
-	Share(ctx context.Context, obj *funding.CountryShare) (float64, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id funding.ID) (Node, error)
@@ -1934,11 +1933,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProjectCountry.Country(childComplexity), true
 	case "ProjectCountry.share":
-		if e.ComplexityRoot.ProjectCountry.Share == nil {
+		if e.ComplexityRoot.ProjectCountry.Percent == nil {
 			break
 		}
 
-		return e.ComplexityRoot.ProjectCountry.Share(childComplexity), true
+		return e.ComplexityRoot.ProjectCountry.Percent(childComplexity), true
 
 	case "ProjectEdge.cursor":
 		if e.ComplexityRoot.ProjectEdge.Cursor == nil {
@@ -13457,7 +13456,7 @@ func (ec *executionContext) _ProjectCountry_share(ctx context.Context, field gra
 			return ec.fieldContext_ProjectCountry_share(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ProjectCountry().Share(ctx, obj)
+			return obj.Percent(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
@@ -13468,7 +13467,7 @@ func (ec *executionContext) _ProjectCountry_share(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_ProjectCountry_share(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ProjectCountry", field, true, true, "Float")
+	return graphql.NewScalarFieldContext("ProjectCountry", field, true, false, "Float")
 }
 
 func (ec *executionContext) _ProjectEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *Edge[*funding.Project]) (ret graphql.Marshaler) {
@@ -22457,11 +22456,10 @@ func (ec *executionContext) _ProjectCountry(ctx context.Context, sel ast.Selecti
 					return ec._ProjectCountry_country(ctx, field, obj)
 				})
 		case "share":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ProjectCountry_share(ctx, field, obj)
-				})
+			out.Values[i] = ec._ProjectCountry_share(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -406,11 +406,6 @@ func (r *projectCountryResolver) Country(ctx context.Context, obj *funding.Count
 	return load(ctx, funding.Countries, obj.CountryCode)
 }
 
-// Share is the resolver for the share field.
-func (r *projectCountryResolver) Share(ctx context.Context, obj *funding.CountryShare) (float64, error) {
-	return float64(obj.Share) / 100, nil
-}
-
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id funding.ID) (Node, error) {
 	return r.node(ctx, id)

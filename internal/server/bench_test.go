@@ -107,11 +107,13 @@ func BenchmarkOwnCost(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			var got map[string]any
 			b.ReportAllocs()
+			c.a.cmds.Reset()
 			start := cpuTime()
 			for b.Loop() {
 				c.a.query(b, c.query, nil, &got)
 			}
 			b.ReportMetric(float64(cpuTime()-start)/1e6/float64(b.N), "cpu-ms/op")
+			b.ReportMetric(float64(c.a.cmds.Reads())/float64(b.N), "reads/op")
 		})
 	}
 }
