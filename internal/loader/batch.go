@@ -75,7 +75,7 @@ func NewLoader[K comparable, V any](fetch func(context.Context, []K) ([]V, []err
 	if wait <= 0 {
 		wait = DefaultWait
 	}
-	return &Loader[K, V]{fetch: fetch, wait: wait, cache: map[K]*result[V]{}}
+	return &Loader[K, V]{fetch: fetch, wait: wait} // the cache is made at the first load: most of a request's loaders see none
 }
 
 // Load returns the value of key, reading it with the other keys of its batch.
@@ -126,6 +126,9 @@ func (l *Loader[K, V]) enqueue(ctx context.Context, key K) *result[V] {
 	}
 	if r, ok := l.cache[key]; ok {
 		return r
+	}
+	if l.cache == nil {
+		l.cache = map[K]*result[V]{}
 	}
 	b := l.open
 	if b == nil {
