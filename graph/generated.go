@@ -339,7 +339,7 @@ type ComplexityRoot struct {
 
 	ProjectCountry struct {
 		Country func(childComplexity int) int
-		Share   func(childComplexity int) int
+		Percent func(childComplexity int) int
 	}
 
 	ProjectEdge struct {
@@ -549,7 +549,6 @@ type ProjectResolver interface {
 }
 type ProjectCountryResolver interface {
 	Country(ctx context.Context, obj *funding.CountryShare) (*funding.Country, error)
-	Share(ctx context.Context, obj *funding.CountryShare) (float64, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id funding.ID) (Node, error)
@@ -1934,11 +1933,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProjectCountry.Country(childComplexity), true
 	case "ProjectCountry.share":
-		if e.ComplexityRoot.ProjectCountry.Share == nil {
+		if e.ComplexityRoot.ProjectCountry.Percent == nil {
 			break
 		}
 
-		return e.ComplexityRoot.ProjectCountry.Share(childComplexity), true
+		return e.ComplexityRoot.ProjectCountry.Percent(childComplexity), true
 
 	case "ProjectEdge.cursor":
 		if e.ComplexityRoot.ProjectEdge.Cursor == nil {
@@ -8044,7 +8043,7 @@ func (ec *executionContext) _AgreementEdge_cursor(ctx context.Context, field gra
 			return ec.fieldContext_AgreementEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -8055,7 +8054,7 @@ func (ec *executionContext) _AgreementEdge_cursor(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_AgreementEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AgreementEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("AgreementEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _AgreementEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*funding.Agreement]) (ret graphql.Marshaler) {
@@ -8615,7 +8614,7 @@ func (ec *executionContext) _AllocationEdge_cursor(ctx context.Context, field gr
 			return ec.fieldContext_AllocationEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -8626,7 +8625,7 @@ func (ec *executionContext) _AllocationEdge_cursor(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_AllocationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AllocationEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("AllocationEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _AllocationEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*funding.Allocation]) (ret graphql.Marshaler) {
@@ -9037,7 +9036,7 @@ func (ec *executionContext) _AuditEntryEdge_cursor(ctx context.Context, field gr
 			return ec.fieldContext_AuditEntryEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -9048,7 +9047,7 @@ func (ec *executionContext) _AuditEntryEdge_cursor(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_AuditEntryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AuditEntryEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("AuditEntryEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _AuditEntryEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*funding.AuditEntry]) (ret graphql.Marshaler) {
@@ -9757,7 +9756,7 @@ func (ec *executionContext) _CountryEdge_cursor(ctx context.Context, field graph
 			return ec.fieldContext_CountryEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -9768,7 +9767,7 @@ func (ec *executionContext) _CountryEdge_cursor(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_CountryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CountryEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("CountryEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _CountryEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*funding.Country]) (ret graphql.Marshaler) {
@@ -10495,7 +10494,7 @@ func (ec *executionContext) _DonorEdge_cursor(ctx context.Context, field graphql
 			return ec.fieldContext_DonorEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -10506,7 +10505,7 @@ func (ec *executionContext) _DonorEdge_cursor(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_DonorEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("DonorEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("DonorEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _DonorEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*funding.Donor]) (ret graphql.Marshaler) {
@@ -12680,7 +12679,7 @@ func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field gra
 			return ec.fieldContext_PageInfo_startCursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.StartCursor, nil
+			return obj.StartCursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -12691,7 +12690,7 @@ func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+	return graphql.NewScalarFieldContext("PageInfo", field, true, false, "String")
 }
 
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *PageInfo) (ret graphql.Marshaler) {
@@ -12703,7 +12702,7 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 			return ec.fieldContext_PageInfo_endCursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.EndCursor, nil
+			return obj.EndCursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -12714,7 +12713,7 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+	return graphql.NewScalarFieldContext("PageInfo", field, true, false, "String")
 }
 
 func (ec *executionContext) _Project_id(ctx context.Context, field graphql.CollectedField, obj *funding.Project) (ret graphql.Marshaler) {
@@ -13457,7 +13456,7 @@ func (ec *executionContext) _ProjectCountry_share(ctx context.Context, field gra
 			return ec.fieldContext_ProjectCountry_share(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ProjectCountry().Share(ctx, obj)
+			return obj.Percent(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
@@ -13468,7 +13467,7 @@ func (ec *executionContext) _ProjectCountry_share(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_ProjectCountry_share(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ProjectCountry", field, true, true, "Float")
+	return graphql.NewScalarFieldContext("ProjectCountry", field, true, false, "Float")
 }
 
 func (ec *executionContext) _ProjectEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *Edge[*funding.Project]) (ret graphql.Marshaler) {
@@ -13480,7 +13479,7 @@ func (ec *executionContext) _ProjectEdge_cursor(ctx context.Context, field graph
 			return ec.fieldContext_ProjectEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -13491,7 +13490,7 @@ func (ec *executionContext) _ProjectEdge_cursor(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_ProjectEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ProjectEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ProjectEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _ProjectEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*funding.Project]) (ret graphql.Marshaler) {
@@ -15045,7 +15044,7 @@ func (ec *executionContext) _ReportRowEdge_cursor(ctx context.Context, field gra
 			return ec.fieldContext_ReportRowEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -15056,7 +15055,7 @@ func (ec *executionContext) _ReportRowEdge_cursor(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_ReportRowEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ReportRowEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ReportRowEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _ReportRowEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*ReportRow]) (ret graphql.Marshaler) {
@@ -15980,7 +15979,7 @@ func (ec *executionContext) _TrustFundEdge_cursor(ctx context.Context, field gra
 			return ec.fieldContext_TrustFundEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -15991,7 +15990,7 @@ func (ec *executionContext) _TrustFundEdge_cursor(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_TrustFundEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TrustFundEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("TrustFundEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _TrustFundEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*funding.TrustFund]) (ret graphql.Marshaler) {
@@ -22457,11 +22456,10 @@ func (ec *executionContext) _ProjectCountry(ctx context.Context, sel ast.Selecti
 					return ec._ProjectCountry_country(ctx, field, obj)
 				})
 		case "share":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ProjectCountry_share(ctx, field, obj)
-				})
+			out.Values[i] = ec._ProjectCountry_share(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -37,3 +37,6 @@ type CountryShare struct {
 
 // ShareScale is the value of CountryShare.Share that means 100 %.
 const ShareScale = 10000
+
+// Percent is the share in percent (33.33 for 3333).
+func (c CountryShare) Percent() float64 { return float64(c.Share) / 100 }
