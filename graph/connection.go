@@ -17,25 +17,50 @@ const (
 )
 
 // Connection is one page of a list in the Relay connection shape. The GraphQL connection
-// types are aliases of it, one per entity.
+// types are aliases of it, one per entity. Cursors are made only when a query selects
+// them (an edge's cursor, pageInfo's startCursor or endCursor): each is an HMAC.
 type Connection[T any] struct {
-	edges    []*Edge[T]
+	items    []T
+	cursor   func(i int) string // the cursor of items[i]
 	pageInfo PageInfo
 	count    func(context.Context) (int, error)
 }
 
 // Edge is one item of a page with its cursor.
 type Edge[T any] struct {
-	Cursor string
-	Node   T
+	Node T
+	c    *Connection[T]
+	i    int
 }
+
+// Cursor is the edge's cursor.
+func (e *Edge[T]) Cursor() string { return e.c.cursor(e.i) }
 
 // PageInfo says where a page sits in its list.
 type PageInfo struct {
 	HasNextPage     bool
 	HasPreviousPage bool
-	StartCursor     *string
-	EndCursor       *string
+	n               int                // the page's items
+	cursor          func(i int) string // the cursor of the page's item i
+}
+
+// StartCursor is the cursor of the page's first item, nil if the page is empty.
+func (p *PageInfo) StartCursor() *string { return p.cursorOf(0) }
+
+// EndCursor is the cursor of the page's last item, nil if the page is empty.
+func (p *PageInfo) EndCursor() *string { return p.cursorOf(p.n - 1) }
+
+func (p *PageInfo) cursorOf(i int) *string {
+	if p.n == 0 {
+		return nil
+	}
+	c := p.cursor(i)
+	return &c
+}
+
+// newPage returns the connection of items, whose cursors cursor makes, counted by count.
+func newPage[T any](items []T, cursor func(i int) string, count func(context.Context) (int, error)) *Connection[T] {
+	return &Connection[T]{items: items, cursor: cursor, pageInfo: PageInfo{n: len(items), cursor: cursor}, count: count}
 }
 
 // The connection and edge types of the schema.
@@ -57,16 +82,16 @@ type (
 )
 
 // Edges returns the page's items with their cursors.
-func (c *Connection[T]) Edges() []*Edge[T] { return c.edges }
-
-// Nodes returns the page's items.
-func (c *Connection[T]) Nodes() []T {
-	out := make([]T, len(c.edges))
-	for i, e := range c.edges {
-		out[i] = e.Node
+func (c *Connection[T]) Edges() []*Edge[T] {
+	out := make([]*Edge[T], len(c.items))
+	for i, it := range c.items {
+		out[i] = &Edge[T]{Node: it, c: c, i: i}
 	}
 	return out
 }
+
+// Nodes returns the page's items.
+func (c *Connection[T]) Nodes() []T { return c.items }
 
 // PageInfo returns where the page sits in the list.
 func (c *Connection[T]) PageInfo() *PageInfo { return &c.pageInfo }
@@ -157,27 +182,21 @@ func keyset[T, F any, Fld ~string](l list[F, Fld], e funding.Entity[T, F, Fld], 
 // newConnection builds the connection of items, a page of l (with one extra item beyond
 // the page's far end when there is more in that direction).
 func newConnection[T, F any, Fld ~string](items []*T, l list[F, Fld], e funding.Entity[T, F, Fld], count func(context.Context) (int, error)) *Connection[*T] {
-	c := &Connection[*T]{count: count}
 	more := len(items) > l.page.Limit
+	var next, prev bool
 	if l.page.FromEnd {
 		if more {
 			items = items[len(items)-l.page.Limit:]
 		}
-		c.pageInfo.HasPreviousPage, c.pageInfo.HasNextPage = more, l.page.Before != nil
+		prev, next = more, l.page.Before != nil
 	} else {
 		if more {
 			items = items[:l.page.Limit]
 		}
-		c.pageInfo.HasNextPage, c.pageInfo.HasPreviousPage = more, l.page.After != nil
+		next, prev = more, l.page.After != nil
 	}
-	c.edges = make([]*Edge[*T], len(items))
-	for i, it := range items {
-		c.edges[i] = &Edge[*T]{Cursor: l.cur.encode(l.sig, keyset(l, e, it)), Node: it}
-	}
-	if len(c.edges) > 0 {
-		c.pageInfo.StartCursor = &c.edges[0].Cursor
-		c.pageInfo.EndCursor = &c.edges[len(c.edges)-1].Cursor
-	}
+	c := newPage(items, func(i int) string { return l.cur.encode(l.sig, keyset(l, e, items[i])) }, count)
+	c.pageInfo.HasNextPage, c.pageInfo.HasPreviousPage = next, prev
 	return c
 }
 

@@ -41,8 +41,6 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	Project() ProjectResolver
 	ProjectCountry() ProjectCountryResolver
-	ProjectRegion() ProjectRegionResolver
-	ProjectSector() ProjectSectorResolver
 	Query() QueryResolver
 	TrustFund() TrustFundResolver
 }
@@ -369,7 +367,7 @@ type ComplexityRoot struct {
 
 	ProjectCountry struct {
 		Country func(childComplexity int) int
-		Share   func(childComplexity int) int
+		Percent func(childComplexity int) int
 	}
 
 	ProjectEdge struct {
@@ -383,13 +381,13 @@ type ComplexityRoot struct {
 
 	ProjectRegion struct {
 		Code       func(childComplexity int) int
-		Share      func(childComplexity int) int
+		Percent    func(childComplexity int) int
 		Vocabulary func(childComplexity int) int
 	}
 
 	ProjectSector struct {
 		Code       func(childComplexity int) int
-		Share      func(childComplexity int) int
+		Percent    func(childComplexity int) int
 		Vocabulary func(childComplexity int) int
 	}
 
@@ -611,13 +609,6 @@ type ProjectResolver interface {
 }
 type ProjectCountryResolver interface {
 	Country(ctx context.Context, obj *funding.CountryShare) (*funding.Country, error)
-	Share(ctx context.Context, obj *funding.CountryShare) (float64, error)
-}
-type ProjectRegionResolver interface {
-	Share(ctx context.Context, obj *funding.RegionShare) (float64, error)
-}
-type ProjectSectorResolver interface {
-	Share(ctx context.Context, obj *funding.SectorShare) (float64, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id funding.ID) (Node, error)
@@ -2141,11 +2132,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProjectCountry.Country(childComplexity), true
 	case "ProjectCountry.share":
-		if e.ComplexityRoot.ProjectCountry.Share == nil {
+		if e.ComplexityRoot.ProjectCountry.Percent == nil {
 			break
 		}
 
-		return e.ComplexityRoot.ProjectCountry.Share(childComplexity), true
+		return e.ComplexityRoot.ProjectCountry.Percent(childComplexity), true
 
 	case "ProjectEdge.cursor":
 		if e.ComplexityRoot.ProjectEdge.Cursor == nil {
@@ -2174,11 +2165,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProjectRegion.Code(childComplexity), true
 	case "ProjectRegion.share":
-		if e.ComplexityRoot.ProjectRegion.Share == nil {
+		if e.ComplexityRoot.ProjectRegion.Percent == nil {
 			break
 		}
 
-		return e.ComplexityRoot.ProjectRegion.Share(childComplexity), true
+		return e.ComplexityRoot.ProjectRegion.Percent(childComplexity), true
 	case "ProjectRegion.vocabulary":
 		if e.ComplexityRoot.ProjectRegion.Vocabulary == nil {
 			break
@@ -2193,11 +2184,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProjectSector.Code(childComplexity), true
 	case "ProjectSector.share":
-		if e.ComplexityRoot.ProjectSector.Share == nil {
+		if e.ComplexityRoot.ProjectSector.Percent == nil {
 			break
 		}
 
-		return e.ComplexityRoot.ProjectSector.Share(childComplexity), true
+		return e.ComplexityRoot.ProjectSector.Percent(childComplexity), true
 	case "ProjectSector.vocabulary":
 		if e.ComplexityRoot.ProjectSector.Vocabulary == nil {
 			break
@@ -8729,7 +8720,7 @@ func (ec *executionContext) _AgreementEdge_cursor(ctx context.Context, field gra
 			return ec.fieldContext_AgreementEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -8740,7 +8731,7 @@ func (ec *executionContext) _AgreementEdge_cursor(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_AgreementEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AgreementEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("AgreementEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _AgreementEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*funding.Agreement]) (ret graphql.Marshaler) {
@@ -9346,7 +9337,7 @@ func (ec *executionContext) _AllocationEdge_cursor(ctx context.Context, field gr
 			return ec.fieldContext_AllocationEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -9357,7 +9348,7 @@ func (ec *executionContext) _AllocationEdge_cursor(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_AllocationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AllocationEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("AllocationEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _AllocationEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*funding.Allocation]) (ret graphql.Marshaler) {
@@ -9768,7 +9759,7 @@ func (ec *executionContext) _AuditEntryEdge_cursor(ctx context.Context, field gr
 			return ec.fieldContext_AuditEntryEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -9779,7 +9770,7 @@ func (ec *executionContext) _AuditEntryEdge_cursor(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_AuditEntryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AuditEntryEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("AuditEntryEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _AuditEntryEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*funding.AuditEntry]) (ret graphql.Marshaler) {
@@ -10488,7 +10479,7 @@ func (ec *executionContext) _CountryEdge_cursor(ctx context.Context, field graph
 			return ec.fieldContext_CountryEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -10499,7 +10490,7 @@ func (ec *executionContext) _CountryEdge_cursor(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_CountryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CountryEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("CountryEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _CountryEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*funding.Country]) (ret graphql.Marshaler) {
@@ -11249,7 +11240,7 @@ func (ec *executionContext) _DonorEdge_cursor(ctx context.Context, field graphql
 			return ec.fieldContext_DonorEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -11260,7 +11251,7 @@ func (ec *executionContext) _DonorEdge_cursor(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_DonorEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("DonorEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("DonorEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _DonorEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*funding.Donor]) (ret graphql.Marshaler) {
@@ -13817,7 +13808,7 @@ func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field gra
 			return ec.fieldContext_PageInfo_startCursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.StartCursor, nil
+			return obj.StartCursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -13828,7 +13819,7 @@ func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+	return graphql.NewScalarFieldContext("PageInfo", field, true, false, "String")
 }
 
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *PageInfo) (ret graphql.Marshaler) {
@@ -13840,7 +13831,7 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 			return ec.fieldContext_PageInfo_endCursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.EndCursor, nil
+			return obj.EndCursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -13851,7 +13842,7 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+	return graphql.NewScalarFieldContext("PageInfo", field, true, false, "String")
 }
 
 func (ec *executionContext) _Project_id(ctx context.Context, field graphql.CollectedField, obj *funding.Project) (ret graphql.Marshaler) {
@@ -14750,7 +14741,7 @@ func (ec *executionContext) _ProjectCountry_share(ctx context.Context, field gra
 			return ec.fieldContext_ProjectCountry_share(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ProjectCountry().Share(ctx, obj)
+			return obj.Percent(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
@@ -14761,7 +14752,7 @@ func (ec *executionContext) _ProjectCountry_share(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_ProjectCountry_share(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ProjectCountry", field, true, true, "Float")
+	return graphql.NewScalarFieldContext("ProjectCountry", field, true, false, "Float")
 }
 
 func (ec *executionContext) _ProjectEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *Edge[*funding.Project]) (ret graphql.Marshaler) {
@@ -14773,7 +14764,7 @@ func (ec *executionContext) _ProjectEdge_cursor(ctx context.Context, field graph
 			return ec.fieldContext_ProjectEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -14784,7 +14775,7 @@ func (ec *executionContext) _ProjectEdge_cursor(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_ProjectEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ProjectEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ProjectEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _ProjectEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*funding.Project]) (ret graphql.Marshaler) {
@@ -14906,7 +14897,7 @@ func (ec *executionContext) _ProjectRegion_share(ctx context.Context, field grap
 			return ec.fieldContext_ProjectRegion_share(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ProjectRegion().Share(ctx, obj)
+			return obj.Percent(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
@@ -14917,7 +14908,7 @@ func (ec *executionContext) _ProjectRegion_share(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_ProjectRegion_share(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ProjectRegion", field, true, true, "Float")
+	return graphql.NewScalarFieldContext("ProjectRegion", field, true, false, "Float")
 }
 
 func (ec *executionContext) _ProjectSector_vocabulary(ctx context.Context, field graphql.CollectedField, obj *funding.SectorShare) (ret graphql.Marshaler) {
@@ -14975,7 +14966,7 @@ func (ec *executionContext) _ProjectSector_share(ctx context.Context, field grap
 			return ec.fieldContext_ProjectSector_share(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ProjectSector().Share(ctx, obj)
+			return obj.Percent(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
@@ -14986,7 +14977,7 @@ func (ec *executionContext) _ProjectSector_share(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_ProjectSector_share(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ProjectSector", field, true, true, "Float")
+	return graphql.NewScalarFieldContext("ProjectSector", field, true, false, "Float")
 }
 
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -16508,7 +16499,7 @@ func (ec *executionContext) _ReportRowEdge_cursor(ctx context.Context, field gra
 			return ec.fieldContext_ReportRowEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -16519,7 +16510,7 @@ func (ec *executionContext) _ReportRowEdge_cursor(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_ReportRowEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ReportRowEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ReportRowEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _ReportRowEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*ReportRow]) (ret graphql.Marshaler) {
@@ -17622,7 +17613,7 @@ func (ec *executionContext) _TrustFundEdge_cursor(ctx context.Context, field gra
 			return ec.fieldContext_TrustFundEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -17633,7 +17624,7 @@ func (ec *executionContext) _TrustFundEdge_cursor(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_TrustFundEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TrustFundEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("TrustFundEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _TrustFundEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*funding.TrustFund]) (ret graphql.Marshaler) {
@@ -24582,11 +24573,10 @@ func (ec *executionContext) _ProjectCountry(ctx context.Context, sel ast.Selecti
 					return ec._ProjectCountry_country(ctx, field, obj)
 				})
 		case "share":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ProjectCountry_share(ctx, field, obj)
-				})
+			out.Values[i] = ec._ProjectCountry_share(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -24689,19 +24679,18 @@ func (ec *executionContext) _ProjectRegion(ctx context.Context, sel ast.Selectio
 		case "vocabulary":
 			out.Values[i] = ec._ProjectRegion_vocabulary(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "code":
 			out.Values[i] = ec._ProjectRegion_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "share":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ProjectRegion_share(ctx, field, obj)
-				})
+			out.Values[i] = ec._ProjectRegion_share(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -24733,19 +24722,18 @@ func (ec *executionContext) _ProjectSector(ctx context.Context, sel ast.Selectio
 		case "vocabulary":
 			out.Values[i] = ec._ProjectSector_vocabulary(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "code":
 			out.Values[i] = ec._ProjectSector_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "share":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ProjectSector_share(ctx, field, obj)
-				})
+			out.Values[i] = ec._ProjectSector_share(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

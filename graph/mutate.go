@@ -297,17 +297,12 @@ func (r *Resolver) auditPage(ctx context.Context, q funding.AuditQuery, first *i
 	if err != nil {
 		return nil, err
 	}
-	c := &AuditEntryConnection{}
-	c.pageInfo.HasPreviousPage = pos != nil
-	if len(items) > n {
-		items, c.pageInfo.HasNextPage = items[:n], true
+	more := len(items) > n
+	if more {
+		items = items[:n]
 	}
-	for _, e := range items {
-		c.edges = append(c.edges, &AuditEntryEdge{Cursor: cur.encode("audit", funding.Keyset{ID: e.ID}), Node: e})
-	}
-	if len(c.edges) > 0 {
-		c.pageInfo.StartCursor, c.pageInfo.EndCursor = &c.edges[0].Cursor, &c.edges[len(c.edges)-1].Cursor
-	}
+	c := newPage(items, func(i int) string { return cur.encode("audit", funding.Keyset{ID: items[i].ID}) }, nil)
+	c.pageInfo.HasPreviousPage, c.pageInfo.HasNextPage = pos != nil, more
 	return c, nil
 }
 

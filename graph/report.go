@@ -255,14 +255,9 @@ func rowsPage(cur cursors, rows []*ReportRow, orderBy ReportRowOrder, first *int
 		start++
 	}
 	end := min(len(rows), start+n)
-	c := &ReportRowConnection{count: func(context.Context) (int, error) { return len(rows), nil }}
-	for i := start; i < end; i++ {
-		c.edges = append(c.edges, &ReportRowEdge{Cursor: cur.encode(sig, funding.Keyset{ID: strconv.Itoa(i)}), Node: rows[i]})
-	}
+	c := newPage(rows[start:end], func(i int) string { return cur.encode(sig, funding.Keyset{ID: strconv.Itoa(start + i)}) },
+		func(context.Context) (int, error) { return len(rows), nil })
 	c.pageInfo.HasPreviousPage, c.pageInfo.HasNextPage = start > 0, end < len(rows)
-	if len(c.edges) > 0 {
-		c.pageInfo.StartCursor, c.pageInfo.EndCursor = &c.edges[0].Cursor, &c.edges[len(c.edges)-1].Cursor
-	}
 	return c, nil
 }
 

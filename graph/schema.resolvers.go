@@ -431,21 +431,6 @@ func (r *projectCountryResolver) Country(ctx context.Context, obj *funding.Count
 	return load(ctx, funding.Countries, obj.CountryCode)
 }
 
-// Share is the resolver for the share field.
-func (r *projectCountryResolver) Share(ctx context.Context, obj *funding.CountryShare) (float64, error) {
-	return float64(obj.Share) / 100, nil
-}
-
-// Share is the resolver for the share field.
-func (r *projectRegionResolver) Share(ctx context.Context, obj *funding.RegionShare) (float64, error) {
-	return float64(obj.Share) / 100, nil
-}
-
-// Share is the resolver for the share field.
-func (r *projectSectorResolver) Share(ctx context.Context, obj *funding.SectorShare) (float64, error) {
-	return float64(obj.Share) / 100, nil
-}
-
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id funding.ID) (Node, error) {
 	return r.node(ctx, id)
@@ -458,22 +443,22 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []*funding.ID) ([]Node, e
 
 // Donor is the resolver for the donor field.
 func (r *queryResolver) Donor(ctx context.Context, id funding.ID) (*funding.Donor, error) {
-	return lookup(ctx, "id", funding.Donors, id)
+	return lookup(ctx, r.Store, "id", funding.Donors, id)
 }
 
 // Agreement is the resolver for the agreement field.
 func (r *queryResolver) Agreement(ctx context.Context, id funding.ID) (*funding.Agreement, error) {
-	return lookup(ctx, "id", funding.Agreements, id)
+	return lookup(ctx, r.Store, "id", funding.Agreements, id)
 }
 
 // TrustFund is the resolver for the trustFund field.
 func (r *queryResolver) TrustFund(ctx context.Context, id funding.ID) (*funding.TrustFund, error) {
-	return lookup(ctx, "id", funding.TrustFunds, id)
+	return lookup(ctx, r.Store, "id", funding.TrustFunds, id)
 }
 
 // Allocation is the resolver for the allocation field.
 func (r *queryResolver) Allocation(ctx context.Context, id funding.ID) (*funding.Allocation, error) {
-	return lookup(ctx, "id", funding.Allocations, id)
+	return lookup(ctx, r.Store, "id", funding.Allocations, id)
 }
 
 // Project is the resolver for the project field.
@@ -670,12 +655,6 @@ func (r *Resolver) Project() ProjectResolver { return &projectResolver{r} }
 // ProjectCountry returns ProjectCountryResolver implementation.
 func (r *Resolver) ProjectCountry() ProjectCountryResolver { return &projectCountryResolver{r} }
 
-// ProjectRegion returns ProjectRegionResolver implementation.
-func (r *Resolver) ProjectRegion() ProjectRegionResolver { return &projectRegionResolver{r} }
-
-// ProjectSector returns ProjectSectorResolver implementation.
-func (r *Resolver) ProjectSector() ProjectSectorResolver { return &projectSectorResolver{r} }
-
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
@@ -693,8 +672,6 @@ type (
 	mutationResolver       struct{ *Resolver }
 	projectResolver        struct{ *Resolver }
 	projectCountryResolver struct{ *Resolver }
-	projectRegionResolver  struct{ *Resolver }
-	projectSectorResolver  struct{ *Resolver }
 	queryResolver          struct{ *Resolver }
 	trustFundResolver      struct{ *Resolver }
 )

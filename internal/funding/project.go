@@ -92,3 +92,12 @@ func (p *Project) Allocated() int {
 	}
 	return sum
 }
+
+// Percent is the share in percent (33.33 for 3333).
+func (c CountryShare) Percent() float64 { return float64(c.Share) / 100 }
+
+// Percent is the share in percent (33.33 for 3333).
+func (r RegionShare) Percent() float64 { return float64(r.Share) / 100 }
+
+// Percent is the share in percent (33.33 for 3333).
+func (s SectorShare) Percent() float64 { return float64(s.Share) / 100 }

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/coopgraph/coopgraph/internal/funding"
@@ -360,16 +361,20 @@ func rel[V any](o Options, coll, ref string, find func(ctx context.Context, w *f
 
 type ctxKey struct{}
 
+// lazy is a request's loaders, built at the first For: a request whose fields read no
+// related objects (a top-level lookup or list alone) builds none.
+type lazy struct {
+	once sync.Once
+	s    Store
+	o    Options
+	l    *Loaders
+}
+
 // Middleware puts fresh loaders over s, tuned by o, into each request's context.
 func Middleware(s Store, o Options, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(WithLoaders(r.Context(), New(s, o))))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, &lazy{s: s, o: o})))
 	})
-}
-
-// WithLoaders returns ctx carrying l.
-func WithLoaders(ctx context.Context, l *Loaders) context.Context {
-	return context.WithValue(ctx, ctxKey{}, l)
 }
 
 // ErrNoLoaders means a request reached a resolver without passing through Middleware.
@@ -377,9 +382,10 @@ var ErrNoLoaders = errors.New("loader: no loaders in context")
 
 // For returns the request's loaders.
 func For(ctx context.Context) (*Loaders, error) {
-	l, ok := ctx.Value(ctxKey{}).(*Loaders)
+	lz, ok := ctx.Value(ctxKey{}).(*lazy)
 	if !ok {
 		return nil, ErrNoLoaders
 	}
-	return l, nil
+	lz.once.Do(func() { lz.l = New(lz.s, lz.o) })
+	return lz.l, nil
 }

@@ -106,7 +106,7 @@ func find[D, T any](ctx context.Context, c *mongo.Collection, filter any, opts *
 		// bufio.Reader, half of the bytes a nested query allocated (the client sets no
 		// registry or BSON options that Decode would apply).
 		var d D
-		if err := bson.Unmarshal(cur.Current, &d); err != nil {
+		if err := unmarshal(cur.Current, &d); err != nil {
 			return nil, storeErr(ctx, err, "decode %s", c.Name())
 		}
 		out = append(out, conv(&d))
@@ -115,6 +115,14 @@ func find[D, T any](ctx context.Context, c *mongo.Collection, filter any, opts *
 		return nil, storeErr(ctx, err, "find in %s", c.Name())
 	}
 	return out, nil
+}
+
+// unmarshal decodes doc into d, by d's own decoder if it has one (decode.go).
+func unmarshal(doc bson.Raw, d any) error {
+	if u, ok := d.(bson.Unmarshaler); ok {
+		return u.UnmarshalBSON(doc)
+	}
+	return bson.Unmarshal(doc, d)
 }
 
 // in returns the filter {field: {$in: values}}.

@@ -8,13 +8,15 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/event"
 
+	"github.com/coopgraph/coopgraph/internal/funding"
 	"github.com/coopgraph/coopgraph/internal/seed"
 	"github.com/coopgraph/coopgraph/internal/storetest"
 )
 
 // TestOneKeyOneEquality reads one object by its id as the equality {_id: id}, without $in,
 // sort or limit: the one filter the embedded FerretDB hands to SQLite instead of decoding
-// the whole collection. Two keys in one batch still go as one $in.
+// the whole collection. Top-level lookups read at once, one equality each; two keys in
+// one loader batch still go as one $in.
 func TestOneKeyOneEquality(t *testing.T) {
 	var mu sync.Mutex
 	var finds []bson.Raw
@@ -50,8 +52,18 @@ func TestOneKeyOneEquality(t *testing.T) {
 	}
 
 	got = sent(`{ a: country(code: "MW") { name } b: country(code: "MZ") { name } }`)
+	if len(got) != 2 {
+		t.Fatalf("%d finds for two top-level lookups, want 2", len(got))
+	}
+	for _, f := range got {
+		if f := f.Lookup("filter").Document().String(); f != `{"_id": "MW"}` && f != `{"_id": "MZ"}` {
+			t.Errorf("filter %s, want an equality", f)
+		}
+	}
+
+	got = sent(`{ nodes(ids: ["` + globalID(funding.TypeCountry, "MW") + `", "` + globalID(funding.TypeCountry, "MZ") + `"]) { id } }`)
 	if len(got) != 1 {
-		t.Fatalf("%d finds for two keys, want 1", len(got))
+		t.Fatalf("%d finds for two keys of one batch, want 1", len(got))
 	}
 	if f := got[0].Lookup("filter").Document().String(); f != `{"_id": {"$in": ["MW","MZ"]}}` && f != `{"_id": {"$in": ["MZ","MW"]}}` {
 		t.Errorf("filter %s, want one $in of both keys", f)

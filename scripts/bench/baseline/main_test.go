@@ -67,7 +67,7 @@ func TestSameAnswers(t *testing.T) {
 }
 
 // open starts an embedded store loaded with d and returns its database.
-func open(t *testing.T, d *seed.Dataset) *mongo.Database {
+func open(t testing.TB, d *seed.Dataset) *mongo.Database {
 	t.Helper()
 	e, err := embedded.Start(t.TempDir(), io.Discard)
 	if err != nil {
@@ -91,7 +91,7 @@ func open(t *testing.T, d *seed.Dataset) *mongo.Database {
 }
 
 // ask posts query to h and returns the body of its 200 answer.
-func ask(t *testing.T, h http.Handler, query string) []byte {
+func ask(t testing.TB, h http.Handler, query string) []byte {
 	t.Helper()
 	body, _ := json.Marshal(map[string]string{"query": query})
 	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
