@@ -35,7 +35,7 @@ type ImportTotal struct {
 
 // importIATI imports the IATI activity file text for the request's actor.
 func (r *Resolver) importIATI(ctx context.Context, text string, dryRun bool) (*ImportSummary, error) {
-	sum, err := iati.Import(ctx, r.Store, strings.NewReader(text), iati.Options{DryRun: dryRun, Actor: actor(ctx)})
+	sum, err := iati.Import(ctx, r.Store, strings.NewReader(text), iati.Options{DryRun: dryRun, Actor: actor(ctx), NewID: r.Edit.NewID})
 	if err != nil { // broken XML is EINVALID on xml
 		return nil, err
 	}

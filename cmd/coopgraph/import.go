@@ -11,6 +11,7 @@ import (
 
 	"github.com/coopgraph/coopgraph/internal/funding"
 	"github.com/coopgraph/coopgraph/internal/iati"
+	"github.com/coopgraph/coopgraph/internal/mongostore"
 	"github.com/coopgraph/coopgraph/internal/seed"
 )
 
@@ -39,7 +40,7 @@ func runImport(ctx context.Context, c config, stdout, stderr io.Writer) error {
 		if st, err := f.Stat(); err == nil {
 			size = st.Size()
 		}
-		o := iati.Options{DryRun: c.dryRun, Actor: "coopgraph import iati", Name: filepath.Base(name), Progress: progress(stderr, name, size)}
+		o := iati.Options{DryRun: c.dryRun, Actor: "coopgraph import iati", Name: filepath.Base(name), Progress: progress(stderr, name, size), NewID: mongostore.NewID}
 		start := time.Now()
 		sum, err := iati.Import(ctx, s, f, o)
 		f.Close()

@@ -41,6 +41,10 @@ func New(store Store, newID func() string) *Service {
 	return &Service{store: store, newID: newID, now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
 }
 
+// NewID makes an id the way the service makes those of new objects and audit entries, for
+// writers beside it (the IATI import).
+func (s *Service) NewID() string { return s.newID() }
+
 // record runs write between a pending and a final audit entry of the change; change is
 // the entry's id, which the new version carries in its Meta.Change.
 func (s *Service) record(ctx context.Context, change, actor string, action funding.AuditAction, typ, id string, version int, before, after any, write func() error) error {

@@ -2,15 +2,13 @@ package iati
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/binary"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/coopgraph/coopgraph/internal/funding"
 )
@@ -38,6 +36,9 @@ type Options struct {
 	Progress func(activities int, bytes int64)
 	// Batch is how many activities are written together (500 if 0).
 	Batch int
+	// NewID makes the ids of audit entries: the store's (mongostore.NewID), as every
+	// other write uses.
+	NewID func() string
 }
 
 // Summary is what an import did.
@@ -77,6 +78,9 @@ type Total struct {
 // be imported are skipped whole and listed. It returns an error only when the file cannot
 // be read on (broken XML: what was read before is imported) or the store fails.
 func Import(ctx context.Context, s Store, r io.Reader, o Options) (*Summary, error) {
+	if o.NewID == nil {
+		return nil, errors.New("iati: Options.NewID is not set")
+	}
 	if o.Batch <= 0 {
 		o.Batch = 500
 	}
@@ -328,15 +332,13 @@ func (im *importer) donorFor(o Org) *funding.Donor {
 		ID: "iati-org:" + key, Name: shorten(name, funding.MaxNameLen), ShortName: shorten(name, funding.MaxShortNameLen),
 		Ref: o.Ref, Type: donorType(o.Type), Description: "Created by the IATI import for a funder named in an activity file.",
 	}
-	if utf8Len(name) > funding.MaxShortNameLen && o.Ref != "" && utf8Len(o.Ref) <= funding.MaxShortNameLen {
+	if utf8.RuneCountInString(name) > funding.MaxShortNameLen && o.Ref != "" && utf8.RuneCountInString(o.Ref) <= funding.MaxShortNameLen {
 		d.ShortName = o.Ref
 	}
 	im.addDonor(d)
 	im.dirty[d.ID] = true
 	return d
 }
-
-func utf8Len(s string) int { return len([]rune(s)) }
 
 // fundID is the id of the trust fund of a donor's money reported by one organisation in
 // one currency.
@@ -380,7 +382,7 @@ func orgName(o Org) string {
 func (im *importer) mapActivity(a *Activity, prev *funding.Project, now time.Time) (*change, []string) {
 	p := project(a, im.o.Name)
 	c := &change{a: a, p: p, created: prev == nil}
-	entry := &funding.AuditEntry{ID: newID(), At: now, Actor: im.o.Actor, Action: funding.ActionCreate,
+	entry := &funding.AuditEntry{ID: im.o.NewID(), At: now, Actor: im.o.Actor, Action: funding.ActionCreate,
 		EntityType: funding.TypeProject, EntityID: p.ID, Version: 1, Fields: []string{"iati"},
 		After: map[string]any{"iatiIdentifier": a.Identifier, "lastUpdatedAt": auditTime(p.LastUpdatedAt), "allocations": len(a.Transactions)}}
 	p.Meta = funding.Meta{Version: 1, CreatedAt: now, UpdatedAt: now, Change: entry.ID}
@@ -478,7 +480,7 @@ func (im *importer) write(ctx context.Context, changes []*change, now time.Time)
 
 // entry records the creation (version 0 → 1) or change of a donor or fund the import writes.
 func (im *importer) entry(m *funding.Meta, kind, id string, now time.Time) *funding.AuditEntry {
-	e := &funding.AuditEntry{ID: newID(), At: now, Actor: im.o.Actor, Action: funding.ActionCreate, EntityType: kind,
+	e := &funding.AuditEntry{ID: im.o.NewID(), At: now, Actor: im.o.Actor, Action: funding.ActionCreate, EntityType: kind,
 		EntityID: id, Fields: []string{"iati"}}
 	if m.Version == 0 {
 		*m = funding.Meta{Version: 1, CreatedAt: now, UpdatedAt: now, Change: e.ID}
@@ -539,13 +541,4 @@ func (im *importer) storedTotals(ctx context.Context) error {
 		return strings.Compare(a.Currency, b.Currency)
 	})
 	return nil
-}
-
-// newID is a new audit entry id: like the store's, 12 bytes in hex starting with the time
-// in seconds, so that ids grow with time.
-func newID() string {
-	var b [12]byte
-	binary.BigEndian.PutUint32(b[:4], uint32(time.Now().Unix()))
-	_, _ = rand.Read(b[4:])
-	return hex.EncodeToString(b[:])
 }

@@ -18,6 +18,7 @@ import (
 
 func importString(t *testing.T, s *mongostore.Store, doc string, o iati.Options) *iati.Summary {
 	t.Helper()
+	o.NewID = mongostore.NewID
 	sum, err := iati.Import(context.Background(), s, strings.NewReader(doc), o)
 	if err != nil {
 		t.Fatal(err)
@@ -253,7 +254,7 @@ func TestImportVersionFields(t *testing.T) {
 	doc := strings.Replace(example(t), `last-updated-datetime="2014-09-10T07:15:37Z"`, `last-updated-datetime="2014-09-10T09:15:37.123456+02:00"`, 1)
 	s, _ := storetest.Open(t, seed.Flanders())
 	ctx := context.Background()
-	sum, err := iati.Import(ctx, s, strings.NewReader(doc), iati.Options{Name: "example.xml"})
+	sum, err := iati.Import(ctx, s, strings.NewReader(doc), iati.Options{Name: "example.xml", NewID: mongostore.NewID})
 	if err != nil || sum.Created != 1 {
 		t.Fatal(sum, err)
 	}
