@@ -193,19 +193,7 @@ func aggregate[D, T any](ctx context.Context, c *mongo.Collection, pipe bson.A, 
 	if err != nil {
 		return nil, storeErr(ctx, err, "aggregate %s", c.Name())
 	}
-	defer cur.Close(ctx)
-	var out []*T
-	for cur.Next(ctx) {
-		var d D
-		if err := cur.Decode(&d); err != nil {
-			return nil, storeErr(ctx, err, "decode %s", c.Name())
-		}
-		out = append(out, conv(&d))
-	}
-	if err := cur.Err(); err != nil {
-		return nil, storeErr(ctx, err, "aggregate %s", c.Name())
-	}
-	return out, nil
+	return collect(ctx, cur, c.Name(), conv)
 }
 
 // findBranches runs each branch as a find, findsAtOnce at a time, and returns their

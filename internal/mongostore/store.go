@@ -99,6 +99,12 @@ func find[D, T any](ctx context.Context, c *mongo.Collection, filter any, opts *
 	if err != nil {
 		return nil, storeErr(ctx, err, "find in %s", c.Name())
 	}
+	return collect(ctx, cur, c.Name(), conv)
+}
+
+// collect decodes every document of cur, a cursor on collection coll, and maps it with
+// conv; it closes cur.
+func collect[D, T any](ctx context.Context, cur *mongo.Cursor, coll string, conv func(*D) *T) ([]*T, error) {
 	defer cur.Close(ctx)
 	var out []*T
 	for cur.Next(ctx) {
@@ -107,12 +113,12 @@ func find[D, T any](ctx context.Context, c *mongo.Collection, filter any, opts *
 		// registry or BSON options that Decode would apply).
 		var d D
 		if err := unmarshal(cur.Current, &d); err != nil {
-			return nil, storeErr(ctx, err, "decode %s", c.Name())
+			return nil, storeErr(ctx, err, "decode %s", coll)
 		}
 		out = append(out, conv(&d))
 	}
 	if err := cur.Err(); err != nil {
-		return nil, storeErr(ctx, err, "find in %s", c.Name())
+		return nil, storeErr(ctx, err, "read %s", coll)
 	}
 	return out, nil
 }
