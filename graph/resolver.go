@@ -22,7 +22,7 @@ type Store interface {
 	FindAudit(ctx context.Context, q funding.AuditQuery) ([]*funding.AuditEntry, error)
 	iati.Store // importIati's reads and bulk writes
 	ExchangeRates(ctx context.Context, currency string, years []int) ([]*funding.ExchangeRate, error)
-	StreamAllocations(ctx context.Context, f *funding.AllocationFilter, size int, fn func([]*funding.Allocation) error) error
+	StreamAllocations(ctx context.Context, f *funding.AllocationFilter, size int, fn func(context.Context, []*funding.Allocation) error) error
 }
 
 // Resolver is the root of the resolvers: it holds their dependencies.

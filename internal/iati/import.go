@@ -23,7 +23,7 @@ type Store interface {
 	ReplaceAllocations(ctx context.Context, projectIDs []string, as []*funding.Allocation) error
 	WriteProjects(ctx context.Context, created, updated []*funding.Project) error
 	AddAuditEntries(ctx context.Context, es []*funding.AuditEntry) error
-	StreamAllocations(ctx context.Context, f *funding.AllocationFilter, size int, fn func([]*funding.Allocation) error) error
+	StreamAllocations(ctx context.Context, f *funding.AllocationFilter, size int, fn func(context.Context, []*funding.Allocation) error) error
 }
 
 // Options tune an import.
@@ -514,7 +514,7 @@ func used(changes []*change, f func(*funding.Allocation) bool) bool {
 // written).
 func (im *importer) storedTotals(ctx context.Context) error {
 	if len(im.imported) > 0 {
-		err := im.s.StreamAllocations(ctx, nil, 1000, func(as []*funding.Allocation) error {
+		err := im.s.StreamAllocations(ctx, nil, 1000, func(_ context.Context, as []*funding.Allocation) error {
 			for _, a := range as {
 				if im.imported[a.ProjectID] {
 					im.total(a.Type.TypeOrCommitment(), a.Amount.Currency).Stored += a.Amount.Units

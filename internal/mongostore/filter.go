@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -16,10 +17,17 @@ import (
 
 // Normalised text: lower case without accents, stored beside names and titles so that
 // text filters ignore case and accents ("mocambique" finds "Moçambique").
-var unaccent = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+//
+// A chain of transformers keeps state (its buffers) while it runs, so each goroutine takes
+// its own from the pool: one shared chain gave concurrent filters each other's text.
+var unaccents = sync.Pool{New: func() any {
+	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+}}
 
 func normalize(s string) string {
-	out, _, err := transform.String(unaccent, s)
+	t := unaccents.Get().(transform.Transformer)
+	out, _, err := transform.String(t, s)
+	unaccents.Put(t)
 	if err != nil {
 		out = s
 	}

@@ -189,6 +189,11 @@ func unionOf(coll string, bs []branch) bson.A {
 
 // aggregate runs a pipeline and maps every document with conv.
 func aggregate[D, T any](ctx context.Context, c *mongo.Collection, pipe bson.A, conv func(*D) *T) ([]*T, error) {
+	ctx, leave, err := enter(ctx)
+	defer leave()
+	if err != nil {
+		return nil, storeErr(ctx, err, "aggregate %s", c.Name())
+	}
 	cur, err := c.Aggregate(ctx, pipe)
 	if err != nil {
 		return nil, storeErr(ctx, err, "aggregate %s", c.Name())
@@ -249,6 +254,11 @@ func countWithin(ctx context.Context, s *Store, c *mongo.Collection, filter bson
 		bson.D{{Key: "$unwind", Value: "$" + top}},
 		bson.D{{Key: "$match", Value: in(path, w.IDs)}},
 		bson.D{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$" + path}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
+	}
+	ctx, leave, err := enter(ctx)
+	defer leave()
+	if err != nil {
+		return nil, storeErr(ctx, err, "count %s", c.Name())
 	}
 	cur, err := c.Aggregate(ctx, pipe)
 	if err != nil {

@@ -173,6 +173,11 @@ func oneID(filter bson.D, w *funding.Within, refs map[string]string, p funding.P
 
 // countWhere counts the documents matching filter.
 func countWhere(ctx context.Context, c *mongo.Collection, filter bson.D) (int, error) {
+	ctx, leave, err := enter(ctx)
+	defer leave()
+	if err != nil {
+		return 0, storeErr(ctx, err, "count %s", c.Name())
+	}
 	n, err := c.CountDocuments(ctx, filter)
 	if err != nil {
 		return 0, storeErr(ctx, err, "count %s", c.Name())
@@ -184,11 +189,16 @@ func countWhere(ctx context.Context, c *mongo.Collection, filter bson.D) (int, e
 // matching filter. (A find with a projection: the distinct command's reply fails to
 // decode from FerretDB v1.24 with driver v2.10.)
 func (s *Store) distinct(ctx context.Context, coll, field string, filter bson.D) ([]string, error) {
+	ctx, leave, err := enter(ctx)
+	defer leave()
+	if err != nil {
+		return nil, storeErr(ctx, err, "distinct %s.%s", coll, field)
+	}
 	cur, err := s.db.Collection(coll).Find(ctx, filter, options.Find().SetProjection(bson.D{{Key: field, Value: 1}}))
 	if err != nil {
 		return nil, storeErr(ctx, err, "distinct %s.%s", coll, field)
 	}
-	defer cur.Close(ctx)
+	defer closeCursor(ctx, cur)
 	seen := map[string]bool{}
 	out := []string{}
 	for cur.Next(ctx) {

@@ -53,8 +53,11 @@ func (s *Store) PutExchangeRates(ctx context.Context, rs []*funding.ExchangeRate
 }
 
 // StreamAllocations reads the allocations matching f in batches of size, calling fn with
-// each batch; only the fields reports need are read. Memory is bounded by the batch.
-func (s *Store) StreamAllocations(ctx context.Context, f *funding.AllocationFilter, size int, fn func([]*funding.Allocation) error) error {
+// each batch; only the fields reports need are read. Memory is bounded by the batch. The
+// stream holds one turn of the request's at the store (gate.go) until its cursor is
+// closed, and lends it to fn: fn's reads with the context it is given do not wait for
+// another.
+func (s *Store) StreamAllocations(ctx context.Context, f *funding.AllocationFilter, size int, fn func(context.Context, []*funding.Allocation) error) error {
 	filter, err := allocations.where(ctx, s, f, "filter")
 	if err != nil {
 		return err
@@ -63,11 +66,16 @@ func (s *Store) StreamAllocations(ctx context.Context, f *funding.AllocationFilt
 	for _, k := range []string{"trustFundId", "projectId", "type", "year", "amount", "implementingAgency"} {
 		proj = append(proj, bson.E{Key: k, Value: 1})
 	}
+	ctx, leave, err := enter(ctx)
+	defer leave()
+	if err != nil {
+		return storeErr(ctx, err, "find allocations")
+	}
 	cur, err := s.db.Collection(allocationsColl).Find(ctx, filter, options.Find().SetProjection(proj).SetBatchSize(int32(size)))
 	if err != nil {
 		return storeErr(ctx, err, "find allocations")
 	}
-	defer cur.Close(ctx)
+	defer closeCursor(ctx, cur)
 	batch := make([]*funding.Allocation, 0, size)
 	for cur.Next(ctx) {
 		var d allocationDoc
@@ -76,7 +84,7 @@ func (s *Store) StreamAllocations(ctx context.Context, f *funding.AllocationFilt
 		}
 		batch = append(batch, d.domain())
 		if len(batch) == size {
-			if err := fn(batch); err != nil {
+			if err := fn(ctx, batch); err != nil {
 				return err
 			}
 			batch = make([]*funding.Allocation, 0, size)
@@ -86,7 +94,7 @@ func (s *Store) StreamAllocations(ctx context.Context, f *funding.AllocationFilt
 		return storeErr(ctx, err, "find allocations")
 	}
 	if len(batch) > 0 {
-		return fn(batch)
+		return fn(ctx, batch)
 	}
 	return nil
 }

@@ -25,12 +25,16 @@ type Store struct {
 	db     *mongo.Database
 	step   func(WriteStep) // Options.AtStep
 	nested string          // NestedReads
+	gate   *gate           // the requests' reads (gate.go)
 }
 
-// New returns a Store over the database db.
+// New returns a Store over the database db, whose client has the driver's default pool.
 func New(db *mongo.Database) *Store {
-	return &Store{db: db}
+	return &Store{db: db, gate: newGate(defaultPoolSize)}
 }
+
+// defaultPoolSize is the driver's maxPoolSize when the URI does not set one.
+const defaultPoolSize = 100
 
 // EnsureIndexes creates the indexes every query needs: each entity's, those of the
 // store's own collections and, unless the store reads nested pages with the batched plan,
@@ -95,6 +99,11 @@ func (s *Store) Drop(ctx context.Context) error {
 
 // find runs a find and maps every document with conv.
 func find[D, T any](ctx context.Context, c *mongo.Collection, filter any, opts *options.FindOptionsBuilder, conv func(*D) *T) ([]*T, error) {
+	ctx, leave, err := enter(ctx)
+	defer leave()
+	if err != nil {
+		return nil, storeErr(ctx, err, "find in %s", c.Name())
+	}
 	cur, err := c.Find(ctx, filter, opts)
 	if err != nil {
 		return nil, storeErr(ctx, err, "find in %s", c.Name())
@@ -105,7 +114,7 @@ func find[D, T any](ctx context.Context, c *mongo.Collection, filter any, opts *
 // collect decodes every document of cur, a cursor on collection coll, and maps it with
 // conv; it closes cur.
 func collect[D, T any](ctx context.Context, cur *mongo.Cursor, coll string, conv func(*D) *T) ([]*T, error) {
-	defer cur.Close(ctx)
+	defer closeCursor(ctx, cur)
 	var out []*T
 	for cur.Next(ctx) {
 		// bson.Unmarshal rather than cur.Decode: Decode wraps each document in a new 4 KB
@@ -122,6 +131,18 @@ func collect[D, T any](ctx context.Context, cur *mongo.Cursor, coll string, conv
 	}
 	return out, nil
 }
+
+// closeCursor closes cur with a context of its own, for at most closeTimeout: the
+// request's may be done (its deadline passed, its client gone), and a cursor closed with a
+// done context is not killed on the server, where it holds what it reads with (on
+// FerretDB, one of its SQLite connections) until the driver's connection closes.
+func closeCursor(ctx context.Context, cur *mongo.Cursor) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), closeTimeout)
+	defer cancel()
+	_ = cur.Close(ctx)
+}
+
+const closeTimeout = 5 * time.Second
 
 // unmarshal decodes doc into d, by d's own decoder if it has one (decode.go).
 func unmarshal(doc bson.Raw, d any) error {
@@ -247,7 +268,11 @@ func Connect(ctx context.Context, uri, dbName string, o Options) (*Store, error)
 		_ = client.Disconnect(context.Background())
 		return nil, fmt.Errorf("connect to store: %w", err)
 	}
-	s := &Store{db: client.Database(dbName), step: o.AtStep, nested: o.NestedReads}
+	pool := uint64(defaultPoolSize)
+	if opts.MaxPoolSize != nil && *opts.MaxPoolSize > 0 {
+		pool = *opts.MaxPoolSize
+	}
+	s := &Store{db: client.Database(dbName), step: o.AtStep, nested: o.NestedReads, gate: newGate(pool)}
 	if s.nested == "" || s.nested == NestedAuto {
 		if s.nested, err = DetectNestedReads(pingCtx, s.db); err != nil {
 			_ = client.Disconnect(context.Background())
@@ -273,9 +298,15 @@ func Connect(ctx context.Context, uri, dbName string, o Options) (*Store, error)
 // ErrPlanUnsupported means Options.NestedReads asks for a plan the store cannot run.
 var ErrPlanUnsupported = errors.New("nested reads per-parent: unsupported by this store")
 
-// Ping reports whether the store answers.
+// Ping reports whether the store can serve a read now: it reads one document by _id (an
+// equality the embedded store answers without a scan), outside the requests' gate. A
+// ping command alone says yes while every connection of the store is taken.
 func (s *Store) Ping(ctx context.Context) error {
-	return s.db.Client().Ping(ctx, readpref.Primary())
+	err := s.db.Collection(donorsColl).FindOne(ctx, bson.D{{Key: "_id", Value: "readiness probe"}}).Err()
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil
+	}
+	return storeErr(ctx, err, "read %s", donorsColl)
 }
 
 // Close disconnects from the store.

@@ -167,7 +167,7 @@ func aggregate(ctx context.Context, src Source, q Query) (*Report, error) {
 		filter.And = []funding.AllocationFilter{*q.Filter}
 	}
 	agreements := slices.Contains(q.GroupBy, Agreement)
-	err = src.StreamAllocations(ctx, filter, streamBatch, func(batch []*funding.Allocation) error {
+	err = src.StreamAllocations(ctx, filter, streamBatch, func(ctx context.Context, batch []*funding.Allocation) error {
 		if err := facts.load(ctx, src, batch, agreements); err != nil {
 			return err
 		}

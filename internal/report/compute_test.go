@@ -24,10 +24,10 @@ type source struct {
 	reads       []string // "kind id,id…" per read
 }
 
-func (s *source) StreamAllocations(_ context.Context, _ *funding.AllocationFilter, _ int, fn func([]*funding.Allocation) error) error {
+func (s *source) StreamAllocations(ctx context.Context, _ *funding.AllocationFilter, _ int, fn func(context.Context, []*funding.Allocation) error) error {
 	s.reads = append(s.reads, "allocations")
 	for b := range slices.Chunk(s.allocations, 2) {
-		if err := fn(b); err != nil {
+		if err := fn(ctx, b); err != nil {
 			return err
 		}
 	}

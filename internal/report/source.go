@@ -12,8 +12,9 @@ import (
 // and the facts they refer to. The store (*mongostore.Store) satisfies it.
 type Source interface {
 	// StreamAllocations calls fn with the allocations f selects, in batches of at most
-	// size, each with the fields a report needs.
-	StreamAllocations(ctx context.Context, f *funding.AllocationFilter, size int, fn func([]*funding.Allocation) error) error
+	// size, each with the fields a report needs. fn reads with the context it is given
+	// (the stream's turn at the store).
+	StreamAllocations(ctx context.Context, f *funding.AllocationFilter, size int, fn func(context.Context, []*funding.Allocation) error) error
 	FindTrustFunds(ctx context.Context, q funding.TrustFundQuery) ([]*funding.TrustFund, error)
 	FindAgreements(ctx context.Context, q funding.AgreementQuery) ([]*funding.Agreement, error)
 	FindProjects(ctx context.Context, q funding.ProjectQuery) ([]*funding.Project, error)

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// ReadyPingTimeout bounds the store ping of /readyz.
+// ReadyPingTimeout bounds the store read of /readyz.
 const ReadyPingTimeout = time.Second
 
 // live answers /healthz: 200 "ok" whenever the process serves HTTP. It does not touch the
@@ -17,9 +17,9 @@ func live(w http.ResponseWriter, _ *http.Request) {
 	_, _ = w.Write([]byte("ok\n"))
 }
 
-// ready answers /readyz: 200 "ready" while the store answers a ping within
-// ReadyPingTimeout, and 503 otherwise, so that a load balancer sends traffic elsewhere
-// until the store is back.
+// ready answers /readyz: 200 "ready" while the store serves a read within
+// ReadyPingTimeout, and 503 otherwise (the store is away, or every connection to it is
+// taken), so that a load balancer sends traffic elsewhere until it can serve again.
 func ready(ping func(context.Context) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), ReadyPingTimeout)

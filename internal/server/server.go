@@ -31,12 +31,15 @@ type Store interface {
 	edit.Store
 	// CollectionSizes estimates the documents of each entity's collection, by name.
 	CollectionSizes(ctx context.Context) (map[string]int, error)
+	// RequestScope returns the context of one request, whose store reads then hold at
+	// most the request's share of the store's connections at once.
+	RequestScope(ctx context.Context) context.Context
 }
 
 // Deps are the server's dependencies.
 type Deps struct {
 	Store Store
-	// Ping reports whether the store answers; /readyz uses it.
+	// Ping reports whether the store can serve a read now; /readyz uses it.
 	Ping func(context.Context) error
 	// CORSOrigins are the browser origins allowed to call the API ("*" allows any).
 	CORSOrigins []string
@@ -96,6 +99,7 @@ func NewServer(d Deps) http.Handler {
 	// cannot hold the slots); only then does a request get its deadline, its loaders and
 	// the GraphQL handler.
 	api := loader.Middleware(d.Store, loader.Options{Wait: d.BatchWait, Observe: m.Batch, PerParent: d.PerParent}, newGraphQL(d, limits))
+	api = storeScope(d.Store, api)
 	api = deadline(load.RequestTimeout, api)
 	api = shed(load.MaxInFlight, api)
 	api = limitBody(limits.BodyBytes, api)
@@ -118,6 +122,13 @@ func NewServer(d Deps) http.Handler {
 		MaxAge:         600,
 	})
 	return observe(d.Log, m, c.Handler(mux))
+}
+
+// storeScope gives each request its share of the store (Store.RequestScope).
+func storeScope(s Store, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(s.RequestScope(r.Context())))
+	})
 }
 
 // newGraphQL builds the gqlgen handler with explicit transports, a query cache, the
