@@ -60,6 +60,7 @@ type Metrics struct {
 	shed       *prometheus.CounterVec
 	store      *prometheus.HistogramVec
 	batchSizes *prometheus.HistogramVec
+	cacheBytes *prometheus.GaugeVec
 
 	mu         sync.Mutex
 	operations map[string]bool // operation names given a series of their own
@@ -101,12 +102,16 @@ func New() *Metrics {
 			Help:    "Keys per batch read of the batch loaders, by loader.",
 			Buckets: []float64{1, 2, 5, 10, 20, 50, 100, 200, 500, 1000},
 		}, []string{"loader"}),
+		cacheBytes: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "coopgraph_cache_bytes",
+			Help: "Bytes held by each of the server's caches (query: parsed documents; apq: persisted queries; measured: documents within the limits), as charged against their budgets.",
+		}, []string{"cache"}),
 		operations: map[string]bool{},
 	}
 	for _, reason := range []string{Overloaded, RateLimited, TooLarge} {
 		m.shed.WithLabelValues(reason)
 	}
-	m.reg.MustRegister(m.graphql, m.gqlErrors, m.http, m.inFlight, m.shed, m.store, m.batchSizes,
+	m.reg.MustRegister(m.graphql, m.gqlErrors, m.http, m.inFlight, m.shed, m.store, m.batchSizes, m.cacheBytes,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -148,6 +153,13 @@ func (m *Metrics) Shed(reason string) {
 // Batch records a batch read of keys keys by the loader named loader.
 func (m *Metrics) Batch(loader string, keys int) {
 	m.batchSizes.WithLabelValues(loader).Observe(float64(keys))
+}
+
+// CacheBytes returns what a cache calls with the bytes it holds: the gauge of the cache
+// named cache.
+func (m *Metrics) CacheBytes(cache string) func(int) {
+	g := m.cacheBytes.WithLabelValues(cache)
+	return func(n int) { g.Set(float64(n)) }
 }
 
 // StoreMonitor is a command monitor for the store's client (mongostore.Options.Monitor)
