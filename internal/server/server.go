@@ -128,6 +128,8 @@ func newGraphQL(d Deps, m *metrics.Metrics, limits Limits) http.Handler {
 	h.SetQueryCache(docs)
 	if d.NoIntrospection {
 		h.Use(noIntrospection{})
+		h.SetDisableSuggestion(true)
+		h.SetValidationRulesFn(rulesWithoutSuggestions)
 	} else {
 		h.Use(extension.Introspection{})
 	}
