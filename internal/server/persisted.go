@@ -28,8 +28,9 @@ import (
 // An operation is found by its id in the manifest, by the SHA-256 (hex) of its text, or by
 // its exact text.
 type Manifest struct {
-	byID map[string]string // manifest ids and SHA-256 hashes of the texts → text
-	n    int               // operations in the manifest
+	byID  map[string]string // manifest ids and SHA-256 hashes of the texts → text
+	n     int               // operations in the manifest
+	names []string          // the names of its operations: the metrics' only operation labels
 }
 
 // apolloManifestFormat is the format field of Apollo's manifest.
@@ -90,8 +91,14 @@ func ParseManifest(b []byte) (*Manifest, error) {
 
 // add adds one operation under its id and the hash of its text.
 func (m *Manifest) add(id, text string) error {
-	if _, err := parser.ParseQuery(&ast.Source{Input: text}); err != nil {
+	doc, err := parser.ParseQuery(&ast.Source{Input: text})
+	if err != nil {
 		return fmt.Errorf("operation %q is not GraphQL: %v", id, err)
+	}
+	for _, op := range doc.Operations {
+		if op.Name != "" {
+			m.names = append(m.names, op.Name)
+		}
 	}
 	if old, ok := m.byID[id]; ok && old != text {
 		return fmt.Errorf("id %q names two different operations", id)

@@ -78,6 +78,9 @@ func NewServer(d Deps) http.Handler {
 	if m == nil {
 		m = metrics.New()
 	}
+	if d.Operations != nil {
+		m.AllowOperations(d.Operations.names)
+	}
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
