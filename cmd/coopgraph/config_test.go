@@ -5,8 +5,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/coopgraph/coopgraph/internal/server"
 )
 
 // TestServeSettings reads the load and store settings from flags and environment, and
@@ -17,7 +15,7 @@ func TestServeSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.load.RequestTimeout != 3*time.Second || c.load.MaxInFlight != 8 || c.load.RateLimit != 2.5 || c.load.RateBurst != 4 || c.maxCost != server.DefaultLimits.Cost || c.storeTimeout != 500*time.Millisecond {
+	if c.load.RequestTimeout != 3*time.Second || c.load.MaxInFlight != 8 || c.load.RateLimit != 2.5 || c.load.RateBurst != 4 || c.maxCost != 250_000 || c.storeTimeout != 500*time.Millisecond {
 		t.Errorf("load = %+v, maxCost = %d", c.load, c.maxCost)
 	}
 	for _, tc := range []struct {

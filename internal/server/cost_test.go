@@ -50,7 +50,10 @@ func TestCostCountsScans(t *testing.T) {
 
 	d := seed.Flanders()
 	s, _ := storetest.Open(t, d)
-	a := newLimitedAPI(t, s, server.DefaultLimits, server.DefaultLoad)
+	// A limit for the embedded store, where 50,000 documents take seconds to read.
+	limits := server.DefaultLimits
+	limits.Cost = 50_000
+	a := newLimitedAPI(t, s, limits, server.DefaultLoad)
 
 	t.Run("AliasesCostEach", func(t *testing.T) {
 		// gqlgen runs every alias on its own, so two identical reports cost twice one.

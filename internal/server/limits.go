@@ -47,7 +47,7 @@ var DefaultLimits = Limits{
 	Depth:         20,
 	Directives:    100,
 	Introspection: 2,
-	Cost:          50_000,
+	Cost:          250_000,
 	StringLen:     10_000,
 	ListLen:       1_000,
 	InputDepth:    16,
