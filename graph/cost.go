@@ -3,6 +3,7 @@ package graph
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -14,12 +15,17 @@ import (
 // chain of list fields along the most expensive path, outermost first: the fields whose
 // page sizes to lower when the cost is too high.
 //
-// To that, Total adds the documents the lists may make the store read (Reads): a top-level
+// To that, Total adds the documents the fields may make the store read (Reads): a top-level
 // list reads its page and one more; a nested list, on the per-parent plan, its page and one
 // more for each parent, and on the batched plan every child of its parents, which only the
 // size of the collection bounds (Holdings). Each hop before the last of a list that spans
 // collections (Donor.projects: trust funds, allocations, projects) reads whole on either
-// plan. Heaviest is the list that may read the most.
+// plan. Fields that scan, whatever their page, read their collections whole (scans): a
+// report, a search, a totalCount, and each operator of a relation filter. Heaviest is the
+// field that may read the most.
+//
+// Every field is costed where it is written: two aliases with the same arguments cost
+// twice, because they run twice (gqlgen resolves each alias on its own).
 type Cost struct {
 	Total       int
 	Multipliers []Multiplier
@@ -27,12 +33,13 @@ type Cost struct {
 	Heaviest    Read
 }
 
-// Read is what one list may read.
+// Read is what one field may read.
 type Read struct {
 	Path  string // the field's response path
 	Docs  int    // the documents it may read
 	Whole bool   // it reads all children of its parents (a hop that reads whole)
 	Coll  string // the collection of its last hop
+	Scan  string // what it scans whatever its page (a report, a count, …); "" for a list's page
 }
 
 // Holdings is what the cost of reads knows of the store.
@@ -77,7 +84,7 @@ func (st Holdings) reads(f *ast.Field, path string, parents, n int) (Read, bool)
 		return Read{}, false
 	}
 	if f.ObjectDefinition.Name == "Query" {
-		return Read{Path: path, Docs: n + 1}, true
+		return Read{Path: path, Docs: n + 1, Coll: f.Name}, true
 	}
 	hops, ok := relations[f.ObjectDefinition.Name+"."+f.Name]
 	if !ok {
@@ -105,6 +112,111 @@ func (st Holdings) reads(f *ast.Field, path string, parents, n int) (Read, bool)
 	return r, true
 }
 
+// searchKinds are the collections Query.search reads, by SearchType.
+var searchKinds = map[string]string{
+	"DONOR": "donors", "AGREEMENT": "agreements", "TRUST_FUND": "trustFunds",
+	"PROJECT": "projects", "COUNTRY": "countries",
+}
+
+// relationFilters are the filter fields that follow a relationship, by input type: the
+// store resolves each operator given to one (eq, ne, in, notIn) with a read of these
+// collections, whole (internal/mongostore: refCond, refIDCond).
+var relationFilters = map[string]map[string][]string{
+	"AllocationFilter": {"donorId": {"trustFunds"}, "countryCode": {"projects"}},
+	"ProjectFilter":    {"region": {"countries"}, "trustFundId": {"allocations"}, "donorId": {"trustFunds", "allocations"}},
+}
+
+// minScan is the least a scan of a collection costs, however small the collection (or
+// unknown its size): the command's own work, which on the embedded store (about 5 ms for
+// any command that does not read by _id) is that of decoding some tens of documents. So a
+// filter with a thousand relation operators costs what its thousand reads do, even over
+// the demo data.
+const minScan = 100
+
+// whole is what scanning each of colls costs: its documents, at least minScan.
+func (st Holdings) whole(colls ...string) int {
+	n := 0
+	for _, c := range colls {
+		n = min(n+max(st.Sizes[c], minScan), maxCost)
+	}
+	return n
+}
+
+// scans are what field f at path reads whatever its page: a report every allocation and
+// their trust funds and projects, a search every collection it looks in, a totalCount
+// the collection of its list (list, unless that list is read whole already), and its
+// filter's relation operators each the collections they follow.
+func (st Holdings) scans(f *ast.Field, path string, vars map[string]any, list Read) []Read {
+	if f.Definition == nil || f.ObjectDefinition == nil {
+		return nil
+	}
+	var out []Read
+	args := f.ArgumentMap(vars)
+	switch parent := f.ObjectDefinition.Name; {
+	case parent == "Query" && (f.Name == "fundingReport" || f.Name == "fundingSeries" || f.Name == "fundingFlows"):
+		out = append(out, Read{Path: path, Docs: st.whole("allocations", "trustFunds", "projects"), Whole: true, Coll: "allocations",
+			Scan: "a report reads every allocation its filter selects, and their trust funds and projects"})
+	case parent == "Query" && f.Name == "search":
+		var colls []string
+		for t, c := range searchKinds {
+			if ts, ok := args["types"].([]any); !ok || slices.Contains(ts, any(t)) {
+				colls = append(colls, c)
+			}
+		}
+		slices.Sort(colls)
+		out = append(out, Read{Path: path, Docs: st.whole(colls...), Whole: true, Coll: strings.Join(colls, ", "),
+			Scan: "a search looks through every name in " + strings.Join(colls, ", ")})
+	case f.Name == "totalCount" && strings.HasSuffix(parent, "Connection") && list.Coll != "" && !list.Whole:
+		out = append(out, Read{Path: path, Docs: st.whole(list.Coll), Whole: true, Coll: list.Coll,
+			Scan: "a count reads every " + list.Coll + " its filter selects"})
+	}
+	if a := f.Definition.Arguments.ForName("filter"); a != nil && a.Type != nil {
+		follows := map[string]int{}
+		if docs := st.relationReads(a.Type.Name(), args["filter"], follows); len(follows) > 0 {
+			var what []string
+			for k, n := range follows {
+				what = append(what, fmt.Sprintf("%s %d× reading %s", k, n, strings.Join(relationFilters[a.Type.Name()][k], " and ")))
+			}
+			slices.Sort(what)
+			out = append(out, Read{Path: path, Docs: docs, Whole: true,
+				Scan: "its filter follows relations (" + strings.Join(what, "; ") + "), each operator (eq, ne, in, notIn) a read of whole collections"})
+		}
+	}
+	return out
+}
+
+// relationReads are the documents the relation operators of filter v (of input type
+// input) read, in its and, or and not too, whether written in the document or given as
+// variables; follows counts the operators by relation field.
+func (st Holdings) relationReads(input string, v any, follows map[string]int) int {
+	docs := 0
+	m, _ := v.(map[string]any)
+	for k, fv := range m {
+		switch k {
+		case "and", "or":
+			list, _ := fv.([]any)
+			for _, c := range list {
+				docs = min(docs+st.relationReads(input, c, follows), maxCost)
+			}
+		case "not":
+			docs = min(docs+st.relationReads(input, fv, follows), maxCost)
+		default:
+			colls, ok := relationFilters[input][k]
+			if !ok {
+				continue
+			}
+			given, _ := fv.(map[string]any)
+			for _, val := range given {
+				if val != nil {
+					docs = min(docs+st.whole(colls...), maxCost)
+					follows[k]++
+				}
+			}
+		}
+	}
+	return docs
+}
+
 // Multiplier is a list field on the most expensive path and its page size.
 type Multiplier struct {
 	Path    string // the field's response path, e.g. "donors.nodes.trustFunds"
@@ -128,7 +240,7 @@ const maxCost = 1 << 40
 // whose expanded size is already bounded.
 func OperationCost(op *ast.OperationDefinition, vars map[string]any, st Holdings) Cost {
 	w := &costWalk{vars: vars, st: st}
-	total, chain := w.selection(op.SelectionSet, "", 1)
+	total, chain := w.selection(op.SelectionSet, "", 1, Read{})
 	return Cost{Total: min(total+w.reads, maxCost), Multipliers: chain, Reads: w.reads, Heaviest: w.heaviest}
 }
 
@@ -140,9 +252,17 @@ type costWalk struct {
 	heaviest Read
 }
 
-// selection is the cost of set at path below parents objects, and its most expensive
-// chain of lists.
-func (w *costWalk) selection(set ast.SelectionSet, path string, parents int) (int, []Multiplier) {
+// read adds r to the reads.
+func (w *costWalk) read(r Read) {
+	w.reads = min(w.reads+r.Docs, maxCost)
+	if r.Docs > w.heaviest.Docs {
+		w.heaviest = r
+	}
+}
+
+// selection is the cost of set at path below parents objects (the items of list, when it
+// is a list's), and its most expensive chain of lists.
+func (w *costWalk) selection(set ast.SelectionSet, path string, parents int, list Read) (int, []Multiplier) {
 	vars := w.vars
 	total, heaviest := 0, 0
 	var chain []Multiplier
@@ -160,17 +280,18 @@ func (w *costWalk) selection(set ast.SelectionSet, path string, parents int) (in
 				p = path + "." + s.Alias
 			}
 			m, isList := multiplier(s, vars, p)
-			below := parents
+			below, items := parents, Read{}
 			if isList {
 				below = mulCapped(parents, m.Size)
-				if r, ok := w.st.reads(s, p, parents, m.Size); ok && m.Arg != "ids" {
-					w.reads = min(w.reads+r.Docs, maxCost)
-					if r.Docs > w.heaviest.Docs {
-						w.heaviest = r
-					}
+				if r, ok := w.st.reads(s, p, parents, m.Size); ok && m.Arg != "ids" && s.Name != "search" {
+					w.read(r)
+					items = r
 				}
 			}
-			child, ch := w.selection(s.SelectionSet, p, below)
+			for _, r := range w.st.scans(s, p, vars, list) {
+				w.read(r)
+			}
+			child, ch := w.selection(s.SelectionSet, p, below, items)
 			c := 1 + child
 			if isList {
 				c = 1 + mulCapped(m.Size, child)
@@ -178,10 +299,10 @@ func (w *costWalk) selection(set ast.SelectionSet, path string, parents int) (in
 			}
 			add(c, ch)
 		case *ast.InlineFragment:
-			add(w.selection(s.SelectionSet, path, parents))
+			add(w.selection(s.SelectionSet, path, parents, list))
 		case *ast.FragmentSpread:
 			if s.Definition != nil {
-				add(w.selection(s.Definition.SelectionSet, path, parents))
+				add(w.selection(s.Definition.SelectionSet, path, parents, list))
 			}
 		}
 	}
@@ -235,14 +356,21 @@ func intArg(v any) (int, bool) {
 	return 0, false
 }
 
-// Advice says which page size to lower to bring the cost under limit, or, when what a
-// list may read makes the most of it, which list to filter or read from fewer parents.
+// Advice says which page size to lower to bring the cost under limit, or, when what the
+// fields may read makes the most of it, which field reads the most and what.
 func (c Cost) Advice(limit int) string {
-	if h := c.Heaviest; h.Docs > c.Total-c.Reads || h.Docs > limit/2 {
-		if h.Whole {
-			return fmt.Sprintf("%s may read up to %d documents (all the %s of its parents, which only the store's size bounds: such a list is read whole here, whatever its first); filter it, or ask for it on fewer parents or in a query of its own", h.Path, h.Docs, h.Coll)
+	if h := c.Heaviest; h.Docs > 0 && (h.Docs > c.Total-c.Reads || h.Docs > limit/2 || c.Reads > c.Total-c.Reads) {
+		all := ""
+		if c.Reads >= 2*h.Docs {
+			all = fmt.Sprintf(" (all its fields together may read %d)", c.Reads)
 		}
-		return fmt.Sprintf("%s may read up to %d documents (its page and one more for each parent); lower its first or last, or the page sizes of the lists above it", h.Path, h.Docs)
+		switch {
+		case h.Scan != "":
+			return fmt.Sprintf("%s may read up to %d documents, whatever its page: %s%s; ask for fewer such fields in one query, or split it into several", h.Path, h.Docs, h.Scan, all)
+		case h.Whole:
+			return fmt.Sprintf("%s may read up to %d documents (all the %s of its parents, which only the store's size bounds: such a list is read whole here, whatever its first)%s; filter it, or ask for it on fewer parents or in a query of its own", h.Path, h.Docs, h.Coll, all)
+		}
+		return fmt.Sprintf("%s may read up to %d documents (its page and one more for each parent)%s; lower its first or last, or the page sizes of the lists above it", h.Path, h.Docs, all)
 	}
 	if len(c.Multipliers) == 0 {
 		return "select fewer fields"

@@ -23,9 +23,8 @@ const (
 	// Unknown is the operation label of a request turned away before its operation was
 	// read (too large, rate limited, overloaded, a bad key, not a GraphQL request).
 	Unknown = "unknown"
-	// Other stands for an operation name that is not a GraphQL name of at most
-	// maxNameLen characters, or one past the first maxOperations names, and for an error
-	// code that is not a plain upper-case code.
+	// Other stands for an operation name that has no series of its own (see
+	// Metrics.operation), and for an error code that is not a plain upper-case code.
 	Other = "other"
 )
 
@@ -47,7 +46,8 @@ const (
 // Bounds on label values, so that clients cannot make series without end.
 const (
 	maxNameLen    = 64
-	maxOperations = 500
+	maxOperations = 100   // operation names with series of their own
+	maxTracked    = 1_000 // other names whose uses are counted
 )
 
 // Metrics are one server's series, in its own registry.
@@ -60,9 +60,12 @@ type Metrics struct {
 	shed       *prometheus.CounterVec
 	store      *prometheus.HistogramVec
 	batchSizes *prometheus.HistogramVec
+	cacheBytes *prometheus.GaugeVec
 
-	mu         sync.Mutex
-	operations map[string]bool // operation names given a series of their own
+	mu      sync.Mutex
+	allowed map[string]bool // the allow-list's operation names (nil: none set)
+	labeled map[string]int  // operation names with series of their own, and their uses
+	tracked map[string]int  // names of other operations that ran, and their uses
 }
 
 // New returns metrics in a new registry, with the Go runtime's and the process's
@@ -101,12 +104,17 @@ func New() *Metrics {
 			Help:    "Keys per batch read of the batch loaders, by loader.",
 			Buckets: []float64{1, 2, 5, 10, 20, 50, 100, 200, 500, 1000},
 		}, []string{"loader"}),
-		operations: map[string]bool{},
+		cacheBytes: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "coopgraph_cache_bytes",
+			Help: "Bytes held by each of the server's caches (query: parsed documents; apq: persisted queries; measured: documents within the limits), as charged against their budgets.",
+		}, []string{"cache"}),
+		labeled: map[string]int{},
+		tracked: map[string]int{},
 	}
 	for _, reason := range []string{Overloaded, RateLimited, TooLarge} {
 		m.shed.WithLabelValues(reason)
 	}
-	m.reg.MustRegister(m.graphql, m.gqlErrors, m.http, m.inFlight, m.shed, m.store, m.batchSizes,
+	m.reg.MustRegister(m.graphql, m.gqlErrors, m.http, m.inFlight, m.shed, m.store, m.batchSizes, m.cacheBytes,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -123,7 +131,7 @@ func (m *Metrics) Handler() http.Handler {
 // has none), its outcome, how long it took and the extensions.code of each error in its
 // response.
 func (m *Metrics) GraphQL(operation, outcome string, d time.Duration, codes []string) {
-	m.graphql.WithLabelValues(m.operation(operation), outcome).Observe(d.Seconds())
+	m.graphql.WithLabelValues(m.operation(operation, outcome == OK || outcome == Error), outcome).Observe(d.Seconds())
 	for _, c := range codes {
 		m.gqlErrors.WithLabelValues(code(c)).Inc()
 	}
@@ -150,6 +158,13 @@ func (m *Metrics) Batch(loader string, keys int) {
 	m.batchSizes.WithLabelValues(loader).Observe(float64(keys))
 }
 
+// CacheBytes returns what a cache calls with the bytes it holds: the gauge of the cache
+// named cache.
+func (m *Metrics) CacheBytes(cache string) func(int) {
+	g := m.cacheBytes.WithLabelValues(cache)
+	return func(n int) { g.Set(float64(n)) }
+}
+
 // StoreMonitor is a command monitor for the store's client (mongostore.Options.Monitor)
 // that records every command's name, outcome and duration.
 func (m *Metrics) StoreMonitor() *event.CommandMonitor {
@@ -163,10 +178,28 @@ func (m *Metrics) StoreMonitor() *event.CommandMonitor {
 	}
 }
 
-// operation is the label of an operation name: the name itself if it is a GraphQL name
-// of at most maxNameLen characters and one of the first maxOperations seen, else Other.
-// Anonymous and Unknown are kept as they are.
-func (m *Metrics) operation(name string) string {
+// AllowOperations makes names (an allow-list's operation names) the only operation names
+// with series of their own.
+func (m *Metrics) AllowOperations(names []string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.allowed = map[string]bool{}
+	for _, n := range names {
+		m.allowed[n] = true
+	}
+}
+
+// operation is the label of an operation name; ran says whether the operation ran.
+// Anonymous and Unknown are kept as they are, and a name that is not a GraphQL name of at
+// most maxNameLen characters is Other. With an allow-list, its names are themselves and
+// any other is Other. Without one, at most maxOperations names have series of their own,
+// those used most: the uses of operations that ran are counted, for the names with a
+// series and for up to maxTracked others (when full, a new name takes the place of the
+// least used, and its count, plus one: the space-saving algorithm). A name gets a series
+// while there is room, or once it has been used twice as often as the least used name with
+// one, whose series is then deleted. So a flood of names used once cannot take the series
+// of operations that keep being used, and /metrics stays small.
+func (m *Metrics) operation(name string, ran bool) string {
 	if name == Anonymous || name == Unknown {
 		return name
 	}
@@ -175,13 +208,55 @@ func (m *Metrics) operation(name string) string {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if !m.operations[name] {
-		if len(m.operations) >= maxOperations {
-			return Other
+	if m.allowed != nil {
+		if m.allowed[name] {
+			return name
 		}
-		m.operations[name] = true
+		return Other
 	}
+	if n, ok := m.labeled[name]; ok {
+		if ran {
+			m.labeled[name] = n + 1
+		}
+		return name
+	}
+	if !ran {
+		return Other
+	}
+	uses, ok := m.tracked[name]
+	if !ok && len(m.tracked) >= maxTracked {
+		least, fewest := leastUsed(m.tracked)
+		delete(m.tracked, least)
+		uses = fewest
+	}
+	uses++
+	if len(m.labeled) < maxOperations {
+		delete(m.tracked, name)
+		m.labeled[name] = uses
+		return name
+	}
+	least, fewest := leastUsed(m.labeled)
+	if uses < 2*fewest {
+		m.tracked[name] = uses
+		return Other
+	}
+	delete(m.labeled, least)
+	m.graphql.DeletePartialMatch(prometheus.Labels{"operation": least})
+	m.tracked[least] = fewest
+	delete(m.tracked, name)
+	m.labeled[name] = uses
 	return name
+}
+
+// leastUsed is the name of uses with the fewest uses (the first by name among equals).
+func leastUsed(uses map[string]int) (string, int) {
+	least, fewest := "", 0
+	for n, u := range uses {
+		if least == "" || u < fewest || u == fewest && n < least {
+			least, fewest = n, u
+		}
+	}
+	return least, fewest
 }
 
 // IsName reports whether s is a GraphQL name (letters, digits and underscores, not

@@ -9,13 +9,13 @@ import (
 	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/lexer"
 	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/coopgraph/coopgraph/graph"
+	"github.com/coopgraph/coopgraph/internal/metrics"
 )
 
 // Limits bound the work one request can make the server do. The document limits are
@@ -59,8 +59,11 @@ type limiter struct {
 	l     Limits
 	sizes *sizes // the store's collection sizes, for the cost of reads
 	// measured holds documents already found within the limits, with the names of their
-	// Int variables.
-	measured *lru.LRU[[]string]
+	// Int variables. Only documents that run are kept, here and in gqlgen's query cache
+	// (docs): not those that do not parse, are invalid or are over a limit.
+	measured *cache[[]string]
+	docs     *cache[*ast.QueryDocument]
+	apq      *persisted // nil with the allow-list
 }
 
 var _ interface {
@@ -70,8 +73,8 @@ var _ interface {
 	graphql.ResponseInterceptor
 } = (*limiter)(nil)
 
-func newLimiter(l Limits, sz *sizes) *limiter {
-	return &limiter{l: l, sizes: sz, measured: lru.New[[]string](1000)}
+func newLimiter(l Limits, sz *sizes, docs *cache[*ast.QueryDocument], apq *persisted, m *metrics.Metrics) *limiter {
+	return &limiter{l: l, sizes: sz, docs: docs, apq: apq, measured: newCache(measuredCacheBytes, namesBytes, m.CacheBytes("measured"))}
 }
 
 func (*limiter) ExtensionName() string                   { return "Limits" }
@@ -102,7 +105,6 @@ func (x *limiter) MutateOperationParameters(ctx context.Context, p *graphql.RawP
 		if ints, err = x.checkDocument(p.Query); err != nil {
 			return err
 		}
-		x.measured.Add(ctx, p.Query, ints)
 	}
 	return checkInts(ints, p.Variables)
 }
@@ -140,10 +142,15 @@ func (x *limiter) MutateOperationContext(ctx context.Context, rc *graphql.Operat
 	c := graph.OperationCost(rc.Operation, rc.Variables, x.sizes.holdings(ctx))
 	rc.Stats.SetExtension("cost", c.Total)
 	if c.Total > x.l.Cost {
+		x.docs.Remove(rc.RawQuery) // gqlgen keeps every document that validates
 		err := limitError("COMPLEXITY_LIMIT_EXCEEDED", x.l.Cost, "the query costs %d, more than the limit of %d: %s",
 			c.Total, x.l.Cost, c.Advice(x.l.Cost))
 		err.Extensions["cost"] = c.Total
 		return err
+	}
+	x.measured.Add(ctx, rc.RawQuery, intVariables(rc.Doc))
+	if x.apq != nil {
+		x.apq.keep(ctx, rc)
 	}
 	return nil
 }
@@ -217,6 +224,11 @@ func (x *limiter) checkDocument(query string) ([]string, *gqlerror.Error) {
 			return nil, err
 		}
 	}
+	return intVariables(doc), nil
+}
+
+// intVariables are the names of the variables of type Int of doc's operations.
+func intVariables(doc *ast.QueryDocument) []string {
 	var ints []string
 	for _, op := range doc.Operations {
 		for _, v := range op.VariableDefinitions {
@@ -225,7 +237,7 @@ func (x *limiter) checkDocument(query string) ([]string, *gqlerror.Error) {
 			}
 		}
 	}
-	return ints, nil
+	return ints
 }
 
 func (x *limiter) checkShape(name string, s shape) *gqlerror.Error {

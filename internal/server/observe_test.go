@@ -79,7 +79,8 @@ func TestMetrics(t *testing.T) {
 	}
 	for name, want := range map[string]map[string]float64{
 		"coopgraph_graphql_request_duration_seconds": {
-			"operation=Q,outcome=ok": 3, "operation=V,outcome=invalid": 1, "operation=B,outcome=error": 1,
+			// V never ran, so its name has no series of its own.
+			"operation=Q,outcome=ok": 3, "operation=other,outcome=invalid": 1, "operation=B,outcome=error": 1,
 			"operation=anonymous,outcome=ok": 1, "operation=unknown,outcome=refused": 2,
 		},
 		"coopgraph_graphql_errors_total": {
@@ -125,6 +126,54 @@ func TestMetricsPerServer(t *testing.T) {
 	}
 	if got := series(gather(t, two), "coopgraph_http_requests_total"); len(got) != 0 {
 		t.Errorf("server two counted server one's request: %v", got)
+	}
+}
+
+// TestMetricLabelsNotCrowdedOut sends 2,000 operations with unique names that run, then a
+// real operation again and again: it still gets a series of its own, and /metrics stays
+// small. With an allow-list, only the manifest's names are labels.
+func TestMetricLabelsNotCrowdedOut(t *testing.T) {
+	s, _ := storetest.Open(t, seed.Flanders())
+	const real = `query RealOp { donors(first: 1) { totalCount } }`
+	manifest, err := server.ParseManifest(apolloManifest(real))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, allowList := range []*server.Manifest{nil, manifest} {
+		m := metrics.New()
+		h := handlerWith(s, server.Deps{Metrics: m, Operations: allowList})
+		for i := range 2000 {
+			send(t, h, map[string]any{"query": fmt.Sprintf("query Junk%d { __typename }", i)}, nil)
+		}
+		for range 10 {
+			if _, r := send(t, h, map[string]any{"query": real}, nil); len(r.Errors) > 0 {
+				t.Fatalf("%+v", r.Errors)
+			}
+		}
+		rec := respond(h, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+		p := expfmt.NewTextParser(model.UTF8Validation)
+		size := rec.Body.Len()
+		fams, err := p.TextToMetricFamilies(rec.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := series(fams, "coopgraph_graphql_request_duration_seconds")
+		names := map[string]bool{}
+		for labels := range got {
+			names[strings.Split(labels, ",")[0]] = true
+		}
+		// Without an allow-list, the first uses of RealOp count as other while names used
+		// once or twice hold every series, until it has been used twice as often.
+		if n := got["operation=RealOp,outcome=ok"]; n < 5 {
+			t.Errorf("allow-list %v: RealOp has %v of its 10 requests in its own series, want at least 5", allowList != nil, n)
+		}
+		if len(names) > 102 || size > 300<<10 {
+			t.Errorf("allow-list %v: %d operation labels, /metrics is %d bytes; want at most 100 names (and other, unknown), 300 KiB", allowList != nil, len(names), size)
+		}
+		if allowList != nil && len(names) != 2 {
+			t.Errorf("allow-list: labels %v; want RealOp and other", names)
+		}
+		t.Logf("allow-list %v: %d operation labels, /metrics %d bytes, RealOp %v", allowList != nil, len(names), size, got["operation=RealOp,outcome=ok"])
 	}
 }
 

@@ -15,6 +15,8 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
+	"github.com/vektah/gqlparser/v2/validator/core"
+	"github.com/vektah/gqlparser/v2/validator/rules"
 )
 
 // Manifest is an allow-list of operations, read from the persisted-operation manifest a
@@ -26,8 +28,9 @@ import (
 // An operation is found by its id in the manifest, by the SHA-256 (hex) of its text, or by
 // its exact text.
 type Manifest struct {
-	byID map[string]string // manifest ids and SHA-256 hashes of the texts → text
-	n    int               // operations in the manifest
+	byID  map[string]string // manifest ids and SHA-256 hashes of the texts → text
+	n     int               // operations in the manifest
+	names []string          // the names of its operations: the metrics' only operation labels
 }
 
 // apolloManifestFormat is the format field of Apollo's manifest.
@@ -88,8 +91,14 @@ func ParseManifest(b []byte) (*Manifest, error) {
 
 // add adds one operation under its id and the hash of its text.
 func (m *Manifest) add(id, text string) error {
-	if _, err := parser.ParseQuery(&ast.Source{Input: text}); err != nil {
+	doc, err := parser.ParseQuery(&ast.Source{Input: text})
+	if err != nil {
 		return fmt.Errorf("operation %q is not GraphQL: %v", id, err)
+	}
+	for _, op := range doc.Operations {
+		if op.Name != "" {
+			m.names = append(m.names, op.Name)
+		}
 	}
 	if old, ok := m.byID[id]; ok && old != text {
 		return fmt.Errorf("id %q names two different operations", id)
@@ -225,4 +234,21 @@ func introspects(doc *ast.QueryDocument, set ast.SelectionSet, seen map[string]b
 		}
 	}
 	return false
+}
+
+// rulesWithoutSuggestions are gqlparser's validation rules with every rule that suggests
+// names ("Did you mean …?") replaced by its variant that does not: with introspection off,
+// an invalid query must not reveal the schema's fields, types, arguments or enum values.
+// (gqlgen's SetDisableSuggestion, set too, swaps only FieldsOnCorrectType and ScalarLeafs.)
+func rulesWithoutSuggestions() *rules.Rules {
+	r := rules.NewDefaultRules()
+	for _, swap := range [][2]core.Rule{
+		{rules.KnownArgumentNamesRule, rules.KnownArgumentNamesRuleWithoutSuggestions},
+		{rules.KnownTypeNamesRule, rules.KnownTypeNamesRuleWithoutSuggestions},
+		{rules.ValuesOfCorrectTypeRule, rules.ValuesOfCorrectTypeRuleWithoutSuggestions},
+	} {
+		r.RemoveRule(swap[0].Name)
+		r.AddRule(swap[1].Name, swap[1].RuleFunc)
+	}
+	return r
 }

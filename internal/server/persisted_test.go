@@ -247,6 +247,43 @@ func TestIntrospectionOff(t *testing.T) {
 	}
 }
 
+// TestNoSuggestionsWithoutIntrospection: with introspection on, an invalid query is told
+// the names it may have meant; with it off, it is refused just as clearly, without a name
+// of the schema it did not write.
+func TestNoSuggestionsWithoutIntrospection(t *testing.T) {
+	s, _ := storetest.Open(t, seed.Flanders())
+	queries := []string{
+		`{ donors(first: 1) { nodes { nam } } }`,                      // a field
+		`{ donors(frist: 1) { totalCount } }`,                         // an argument
+		`{ node(id: "x") { ...D } } fragment D on Donr { name }`,      // a type
+		`{ fundingReport(groupBy: [COUNTRYY]) { total { amount } } }`, // an enum value
+		`{ fundingReport(groupBy: "COUNTRY") { total { amount } } }`,  // an enum value as text
+		`{ donors }`,                 // a selection
+		`{ node(id: "x") { name } }`, // a field of the types of an interface
+	}
+	for _, off := range []bool{false, true} {
+		h := handlerWith(s, server.Deps{NoIntrospection: off})
+		suggested := 0
+		for _, q := range queries {
+			status, r := send(t, h, map[string]any{"query": q}, nil)
+			if status != http.StatusOK || r.Data != nil || len(r.Errors) == 0 || r.Errors[0].Extensions["code"] != "GRAPHQL_VALIDATION_FAILED" {
+				t.Fatalf("introspection off %v, %q: HTTP %d, data %s, errors %+v; want GRAPHQL_VALIDATION_FAILED", off, q, status, r.Data, r.Errors)
+			}
+			for _, e := range r.Errors {
+				if strings.Contains(e.Message, "Did you mean") || strings.Contains(e.Message, "{ ... }") {
+					suggested++
+					if off {
+						t.Errorf("%q: %q suggests names with introspection off", q, e.Message)
+					}
+				}
+			}
+		}
+		if !off && suggested < len(queries) {
+			t.Errorf("introspection on: %d of %d queries were told what they may have meant; want all", suggested, len(queries))
+		}
+	}
+}
+
 // TestParseManifest refuses files that are not a manifest, saying what is wrong.
 func TestParseManifest(t *testing.T) {
 	for _, c := range []struct{ name, file, want string }{

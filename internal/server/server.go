@@ -10,10 +10,8 @@ import (
 
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/rs/cors"
-	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/coopgraph/coopgraph/graph"
 	"github.com/coopgraph/coopgraph/internal/auth"
@@ -83,6 +81,9 @@ func NewServer(d Deps) http.Handler {
 	if m == nil {
 		m = metrics.New()
 	}
+	if d.Operations != nil {
+		m.AllowOperations(d.Operations.names)
+	}
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
@@ -98,7 +99,7 @@ func NewServer(d Deps) http.Handler {
 	// large; then, with the body read, too many requests in flight (so that slow senders
 	// cannot hold the slots); only then does a request get its deadline, its loaders and
 	// the GraphQL handler.
-	api := loader.Middleware(d.Store, loader.Options{Wait: d.BatchWait, Observe: m.Batch, PerParent: d.PerParent}, newGraphQL(d, limits))
+	api := loader.Middleware(d.Store, loader.Options{Wait: d.BatchWait, Observe: m.Batch, PerParent: d.PerParent}, newGraphQL(d, m, limits))
 	api = storeScope(d.Store, api)
 	api = deadline(load.RequestTimeout, api)
 	api = shed(load.MaxInFlight, api)
@@ -132,23 +133,28 @@ func storeScope(s Store, next http.Handler) http.Handler {
 }
 
 // newGraphQL builds the gqlgen handler with explicit transports, a query cache, the
-// limits and the error presenter.
-func newGraphQL(d Deps, limits Limits) http.Handler {
+// limits and the error presenter. Its caches are bounded by bytes (cache.go).
+func newGraphQL(d Deps, m *metrics.Metrics, limits Limits) http.Handler {
 	h := handler.New(graph.NewSchema(&graph.Resolver{Store: d.Store, Edit: edit.New(d.Store, d.NewID), KeysConfigured: d.Keys != nil, CursorKey: d.CursorSecret}))
 	h.AddTransport(transport.Options{})
 	h.AddTransport(httpTransport{})
-	h.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	docs := newCache(queryCacheBytes, docBytes, m.CacheBytes("query"))
+	h.SetQueryCache(docs)
 	if d.NoIntrospection {
 		h.Use(noIntrospection{})
+		h.SetDisableSuggestion(true)
+		h.SetValidationRulesFn(rulesWithoutSuggestions)
 	} else {
 		h.Use(extension.Introspection{})
 	}
+	var apq *persisted
 	if d.Operations != nil {
 		h.Use(allowList{m: d.Operations, also: []string{exportQuery}})
 	} else {
-		h.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+		apq = &persisted{newCache(apqCacheBytes, textBytes, m.CacheBytes("apq"))}
+		h.Use(extension.AutomaticPersistedQuery{Cache: apq})
 	}
-	h.Use(newLimiter(limits, &sizes{store: d.Store, perParent: d.PerParent})) // after APQ or the allow-list, which fill in the query
+	h.Use(newLimiter(limits, &sizes{store: d.Store, perParent: d.PerParent}, docs, apq, m)) // after APQ or the allow-list, which fill in the query
 	h.SetErrorPresenter(graph.ErrorPresenter(d.Log))
 	h.SetRecoverFunc(graph.Recover(d.Log))
 	return h

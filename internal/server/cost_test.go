@@ -1,0 +1,114 @@
+package server_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/coopgraph/coopgraph/internal/funding"
+	"github.com/coopgraph/coopgraph/internal/seed"
+	"github.com/coopgraph/coopgraph/internal/server"
+	"github.com/coopgraph/coopgraph/internal/storetest"
+)
+
+// scanned is what the cost counts for scanning a collection of n documents (at least
+// graph's minScan, 100).
+func scanned(n int) int { return max(n, 100) }
+
+// TestCostCountsScans: reports, counts, searches and relation filters read whole
+// collections whatever their page, and cost what they read, so a query made of them is
+// refused before it runs, naming the field that reads the most.
+func TestCostCountsScans(t *testing.T) {
+	const report = `{ fundingReport { total { amount } } }`
+	reportCost := func(d *seed.Dataset) int { // two fields, and the scans
+		return 3 + scanned(len(d.Allocations)) + scanned(len(d.TrustFunds)) + scanned(len(d.Projects))
+	}
+	t.Run("ReportOverMoreData", func(t *testing.T) {
+		limits := server.DefaultLimits
+		limits.Cost = 2000
+		for _, d := range []*seed.Dataset{seed.Flanders(), seed.Synthetic(seed.SyntheticOptions{Donors: 6, Projects: 100, Allocations: 2000, Seed: 1})} {
+			s, _ := storetest.Open(t, d)
+			a := newLimitedAPI(t, s, limits, server.DefaultLoad)
+			code, r := a.post(t, report, nil)
+			want := reportCost(d)
+			if want <= limits.Cost {
+				if code != 200 || len(r.Errors) > 0 || r.Extensions["cost"] != float64(want) {
+					t.Errorf("%d allocations: status %d, errors %+v, cost %v; want an answer costing %d", len(d.Allocations), code, r.Errors, r.Extensions["cost"], want)
+				}
+				continue
+			}
+			if len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "COMPLEXITY_LIMIT_EXCEEDED" || r.Data != nil {
+				t.Fatalf("%d allocations: data %s, errors %+v; want COMPLEXITY_LIMIT_EXCEEDED", len(d.Allocations), r.Data, r.Errors)
+			}
+			e := r.Errors[0]
+			if e.Extensions["cost"] != float64(want) || !strings.Contains(e.Message, fmt.Sprintf("fundingReport may read up to %d documents, whatever its page: a report reads every allocation", want-3)) {
+				t.Errorf("cost %v, message %q; want %d, naming fundingReport and what it reads", e.Extensions["cost"], e.Message, want)
+			}
+			t.Logf("%d allocations: %s", len(d.Allocations), e.Message)
+		}
+	})
+
+	d := seed.Flanders()
+	s, _ := storetest.Open(t, d)
+	// A limit for the embedded store, where 50,000 documents take seconds to read.
+	limits := server.DefaultLimits
+	limits.Cost = 50_000
+	a := newLimitedAPI(t, s, limits, server.DefaultLoad)
+
+	t.Run("AliasesCostEach", func(t *testing.T) {
+		// gqlgen runs every alias on its own, so two identical reports cost twice one.
+		_, one := a.post(t, report, nil)
+		_, two := a.post(t, `{ a: fundingReport { total { amount } } b: fundingReport { total { amount } } }`, nil)
+		if one.Extensions["cost"] != float64(reportCost(d)) || two.Extensions["cost"] != float64(2*reportCost(d)) {
+			t.Errorf("costs %v and %v; want %d and twice that", one.Extensions["cost"], two.Extensions["cost"], reportCost(d))
+		}
+	})
+	t.Run("SearchCountsItsKinds", func(t *testing.T) {
+		_, r := a.post(t, `{ search(text: "fl", types: [DONOR, COUNTRY]) { __typename } }`, nil)
+		// 1 + 20 × 1 for the fields (first: 20 by default), and two collections scanned.
+		if want := 21 + scanned(len(d.Donors)) + scanned(len(d.Countries)); r.Extensions["cost"] != float64(want) {
+			t.Errorf("cost %v, want %d", r.Extensions["cost"], want)
+		}
+	})
+	t.Run("ManyCountsWithRelationFilters", func(t *testing.T) {
+		// The issue's shape: each alias counts the projects and follows three relations
+		// (donorId: trust funds, then allocations; region: countries).
+		var q strings.Builder
+		q.WriteString("{")
+		for i := range 199 {
+			fmt.Fprintf(&q, ` a%d: projects(first: 1, filter: {donorId: {in: [%q, %q]}, region: {in: ["Africa", "Asia"]}}) { totalCount }`,
+				i, globalID(funding.TypeDonor, d.Donors[0].ID), globalID(funding.TypeDonor, d.Donors[1].ID))
+		}
+		q.WriteString(" }")
+		e := a.queryError(t, q.String(), nil)
+		each := 2 + 2 + scanned(len(d.Projects)) + scanned(len(d.TrustFunds)) + scanned(len(d.Allocations)) + scanned(len(d.Countries))
+		if e.Extensions["code"] != "COMPLEXITY_LIMIT_EXCEEDED" || e.Extensions["cost"] != float64(199*each) {
+			t.Fatalf("error %+v; want COMPLEXITY_LIMIT_EXCEEDED costing %d", e, 199*each)
+		}
+		if !strings.Contains(e.Message, "its filter follows relations") || !strings.Contains(e.Message, "donorId 1× reading trustFunds and allocations; region 1× reading countries") {
+			t.Errorf("message %q does not name the relations read", e.Message)
+		}
+		t.Logf("%s", e.Message)
+	})
+	t.Run("ThousandRelationLeaves", func(t *testing.T) {
+		// 50 × 20 donorId operators, as a variable: each reads the trust funds and then
+		// the allocations.
+		leaf := map[string]any{"donorId": map[string]any{"eq": globalID(funding.TypeDonor, d.Donors[0].ID)}}
+		inner := make([]any, 20)
+		for i := range inner {
+			inner[i] = leaf
+		}
+		outer := make([]any, 50)
+		for i := range outer {
+			outer[i] = map[string]any{"or": inner}
+		}
+		start := cpuTime()
+		e := a.queryError(t, `query($f: ProjectFilter) { projects(first: 1, filter: $f) { nodes { code } } }`, map[string]any{"f": map[string]any{"or": outer}})
+		want := 1 + 1*(1+1) + 2 + 1000*(scanned(len(d.TrustFunds))+scanned(len(d.Allocations)))
+		if e.Extensions["code"] != "COMPLEXITY_LIMIT_EXCEEDED" || e.Extensions["cost"] != float64(want) ||
+			!strings.Contains(e.Message, "projects may read up to") || !strings.Contains(e.Message, "donorId 1000×") {
+			t.Errorf("error %+v; want COMPLEXITY_LIMIT_EXCEEDED costing %d, naming projects and its 1000 donorId operators", e, want)
+		}
+		t.Logf("refused with %v of CPU: %s", cpuTime()-start, e.Message)
+	})
+}
