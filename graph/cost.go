@@ -360,17 +360,7 @@ func intArg(v any) (int, bool) {
 // fields may read makes the most of it, which field reads the most and what.
 func (c Cost) Advice(limit int) string {
 	if h := c.Heaviest; h.Docs > 0 && (h.Docs > c.Total-c.Reads || h.Docs > limit/2 || c.Reads > c.Total-c.Reads) {
-		all := ""
-		if c.Reads >= 2*h.Docs {
-			all = fmt.Sprintf(" (all its fields together may read %d)", c.Reads)
-		}
-		switch {
-		case h.Scan != "":
-			return fmt.Sprintf("%s may read up to %d documents, whatever its page: %s%s; ask for fewer such fields in one query, or split it into several", h.Path, h.Docs, h.Scan, all)
-		case h.Whole:
-			return fmt.Sprintf("%s may read up to %d documents (all the %s of its parents, which only the store's size bounds: such a list is read whole here, whatever its first)%s; filter it, or ask for it on fewer parents or in a query of its own", h.Path, h.Docs, h.Coll, all)
-		}
-		return fmt.Sprintf("%s may read up to %d documents (its page and one more for each parent)%s; lower its first or last, or the page sizes of the lists above it", h.Path, h.Docs, all)
+		return c.ReadAdvice()
 	}
 	if len(c.Multipliers) == 0 {
 		return "select fewer fields"
@@ -389,4 +379,20 @@ func (c Cost) Advice(limit int) string {
 		return fmt.Sprintf("%s; lower %s on %s to %d or less", msg, big.Arg, big.Path, n)
 	}
 	return msg + "; ask for fewer nested lists in one query, or smaller pages"
+}
+
+// ReadAdvice names the field that may read the most, what it reads, and what to do.
+func (c Cost) ReadAdvice() string {
+	h := c.Heaviest
+	all := ""
+	if c.Reads >= 2*h.Docs {
+		all = fmt.Sprintf(" (all its fields together may read %d)", c.Reads)
+	}
+	switch {
+	case h.Scan != "":
+		return fmt.Sprintf("%s may read up to %d documents, whatever its page: %s%s; ask for fewer such fields in one query, or split it into several", h.Path, h.Docs, h.Scan, all)
+	case h.Whole:
+		return fmt.Sprintf("%s may read up to %d documents (all the %s of its parents, which only the store's size bounds: such a list is read whole here, whatever its first)%s; filter it, or ask for it on fewer parents or in a query of its own", h.Path, h.Docs, h.Coll, all)
+	}
+	return fmt.Sprintf("%s may read up to %d documents (its page and one more for each parent)%s; lower its first or last, or the page sizes of the lists above it", h.Path, h.Docs, all)
 }

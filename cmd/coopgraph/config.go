@@ -32,8 +32,9 @@ type config struct {
 	// answered 503 (the driver's server selection and connect timeouts).
 	storeTimeout time.Duration
 	// load and maxCost: deadlines, shedding, rate limit and query cost (serve only).
-	load    server.Load
-	maxCost int
+	load     server.Load
+	maxCost  int
+	maxReads int
 	// nestedReads is the plan of nested pages (mongostore.NestedReadsModes; serve only).
 	nestedReads string
 	// batchWait is how long a batch loader waits for more keys (serve only).
@@ -104,7 +105,7 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stdout i
 func configFlags(cmd string, getenv func(string) string, c *config, cursorSecret *string, errs *[]error) *flag.FlagSet {
 	*c = config{
 		addr: ":8080", dataDir: "./data", dbName: "coopgraph", storeTimeout: 2 * time.Second,
-		load: server.DefaultLoad, maxCost: server.DefaultLimits.Cost, batchWait: loader.DefaultWait, shutdownTimeout: 15 * time.Second,
+		load: server.DefaultLoad, maxCost: server.DefaultLimits.Cost, maxReads: server.DefaultLimits.Reads, batchWait: loader.DefaultWait, shutdownTimeout: 15 * time.Second,
 		donors: 30, projects: 2000, allocations: 10000, randSeed: 1, nestedReads: mongostore.NestedAuto,
 	}
 	c.corsOrigins, _ = parseList(defaultCORSOrigins)
@@ -136,7 +137,9 @@ func configFlags(cmd string, getenv func(string) string, c *config, cursorSecret
 		envVar(fs, errs, getenv, &c.load.RateBurst, "rate-burst", "COOPGRAPH_RATE_BURST", parsePositive(strconv.Atoi),
 			"requests each API key or IP address may send at once, above --rate-limit")
 		envVar(fs, errs, getenv, &c.maxCost, "max-cost", "COOPGRAPH_MAX_COST", parsePositive(strconv.Atoi),
-			"the most a query may cost (a field costs 1; a list multiplies what it selects by its page size)")
+			"the most a query may cost (a field costs 1; a list multiplies what it selects by its page size; the documents it may make the store read are added)")
+		envVar(fs, errs, getenv, &c.maxReads, "max-reads", "COOPGRAPH_MAX_READS", parsePositive(strconv.Atoi),
+			"the most documents a query may make the store read (pages, and the whole collections that reports, counts, searches and relation filters scan); raise it for large collections on MongoDB")
 		envVar(fs, errs, getenv, &c.nestedReads, "nested-reads", "COOPGRAPH_NESTED_READS", parseNestedReads,
 			"how nested lists are read: auto (from what the store says of itself at start), batched (all children of a level's parents in one find, paged in the API: the embedded store's plan), per-parent (a page per parent, one aggregate per level with $unionWith: MongoDB 4.4 and later) or per-parent-find (a page per parent, one find each)")
 		envVar(fs, errs, getenv, &c.batchWait, "batch-wait", "COOPGRAPH_BATCH_WAIT", parsePositive(time.ParseDuration),

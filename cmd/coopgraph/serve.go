@@ -104,7 +104,7 @@ func runServe(ctx context.Context, c config, stdout, stderr io.Writer) error {
 	storeName += note + ", nested lists read " + s.NestedReads()
 
 	limits := server.DefaultLimits
-	limits.Cost = c.maxCost
+	limits.Cost, limits.Reads = c.maxCost, c.maxReads
 	srv := &http.Server{
 		Handler: server.NewServer(server.Deps{
 			Store: s, Ping: s.Ping, CORSOrigins: c.corsOrigins, Log: log,

@@ -5,6 +5,8 @@ import (
 
 	"github.com/coopgraph/coopgraph/internal/examples"
 	"github.com/coopgraph/coopgraph/internal/seed"
+	"github.com/coopgraph/coopgraph/internal/server"
+	"github.com/coopgraph/coopgraph/internal/storetest"
 )
 
 // BenchmarkTrivialQuery measures the fixed cost of a request: HTTP handling, parsing
@@ -59,7 +61,10 @@ func BenchmarkFilteredPage10k(b *testing.B) {
 // end to end: the store filters and streams them, the server aggregates.
 func benchmarkReport(b *testing.B, n int) {
 	d := seed.Synthetic(seed.SyntheticOptions{Donors: 30, Projects: max(n/10, 100), Allocations: n, Seed: 1})
-	a := newAPI(b, d)
+	s, _ := storetest.Open(b, d)
+	limits := server.DefaultLimits
+	limits.Reads = 2 * n // --max-reads raised, as for a large store
+	a := newLimitedAPI(b, s, limits, server.DefaultLoad)
 	var got reportResult
 	b.ReportAllocs()
 	for b.Loop() {

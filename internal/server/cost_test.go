@@ -50,10 +50,8 @@ func TestCostCountsScans(t *testing.T) {
 
 	d := seed.Flanders()
 	s, _ := storetest.Open(t, d)
-	// A limit for the embedded store, where 50,000 documents take seconds to read.
-	limits := server.DefaultLimits
-	limits.Cost = 50_000
-	a := newLimitedAPI(t, s, limits, server.DefaultLoad)
+	// The default limits: at most 50,000 documents read (seconds of the embedded store).
+	a := newLimitedAPI(t, s, server.DefaultLimits, server.DefaultLoad)
 
 	t.Run("AliasesCostEach", func(t *testing.T) {
 		// gqlgen runs every alias on its own, so two identical reports cost twice one.

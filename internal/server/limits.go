@@ -31,6 +31,7 @@ type Limits struct {
 	Directives    int   // directives used, fragments expanded
 	Introspection int   // __schema and __type fields, fragments expanded
 	Cost          int   // graph.OperationCost of the operation run
+	Reads         int   // documents the operation may make the store read (graph.Cost.Reads)
 	StringLen     int   // characters of one string argument or variable
 	ListLen       int   // entries of one list argument or variable
 	InputDepth    int   // nesting of objects and lists in one argument or variable
@@ -48,6 +49,7 @@ var DefaultLimits = Limits{
 	Directives:    100,
 	Introspection: 2,
 	Cost:          250_000,
+	Reads:         50_000,
 	StringLen:     10_000,
 	ListLen:       1_000,
 	InputDepth:    16,
@@ -146,6 +148,13 @@ func (x *limiter) MutateOperationContext(ctx context.Context, rc *graphql.Operat
 		err := limitError("COMPLEXITY_LIMIT_EXCEEDED", x.l.Cost, "the query costs %d, more than the limit of %d: %s",
 			c.Total, x.l.Cost, c.Advice(x.l.Cost))
 		err.Extensions["cost"] = c.Total
+		return err
+	}
+	if x.l.Reads > 0 && c.Reads > x.l.Reads {
+		x.docs.Remove(rc.RawQuery)
+		err := limitError("COMPLEXITY_LIMIT_EXCEEDED", x.l.Reads, "the query may make the store read %d documents, more than the limit of %d: %s",
+			c.Reads, x.l.Reads, c.ReadAdvice())
+		err.Extensions["cost"], err.Extensions["reads"] = c.Total, c.Reads
 		return err
 	}
 	x.measured.Add(ctx, rc.RawQuery, intVariables(rc.Doc))

@@ -25,7 +25,7 @@ import (
 // small are limits low enough to write queries just under and just over each of them.
 var small = server.Limits{
 	BodyBytes: 4096, Tokens: 60, Operations: 2, Fields: 8, Aliases: 2, Depth: 6, Directives: 2,
-	Introspection: 1, Cost: 1000, StringLen: 20, ListLen: 5, InputDepth: 4,
+	Introspection: 1, Cost: 1000, Reads: 60, StringLen: 20, ListLen: 5, InputDepth: 4,
 }
 
 func newLimitedAPI(tb testing.TB, s *mongostore.Store, l server.Limits, load server.Load) *api {
@@ -62,13 +62,13 @@ func TestEachLimit(t *testing.T) {
 		return q
 	}
 	text := func(n int) string {
-		return fmt.Sprintf(`{ countries(filter: { name: { contains: "%s" } }) { totalCount } }`, strings.Repeat("é", n))
+		return fmt.Sprintf(`{ countries(first: 1, filter: { name: { contains: "%s" } }) { nodes { code } } }`, strings.Repeat("é", n))
 	}
 	list := func(n int) string {
-		return fmt.Sprintf(`{ countries(filter: { code: { in: [%s] } }) { totalCount } }`, strings.Repeat(`"MW" `, n))
+		return fmt.Sprintf(`{ countries(first: 1, filter: { code: { in: [%s] } }) { nodes { code } } }`, strings.Repeat(`"MW" `, n))
 	}
 	deepInput := func(depth int) string { // filter > not > not … > code > eq
-		return "{ countries(filter: " + strings.Repeat("{ not: ", depth-2) + `{ code: { eq: "MW" } }` + strings.Repeat(" }", depth-2) + ") { totalCount } }"
+		return "{ countries(first: 1, filter: " + strings.Repeat("{ not: ", depth-2) + `{ code: { eq: "MW" } }` + strings.Repeat(" }", depth-2) + ") { nodes { code } } }"
 	}
 	// 1 + 10 × (1 + 1 + first × 2) for the fields, and the documents read: 11 countries,
 	// then every project of the ten (the embedded store reads nested lists whole; the
@@ -94,6 +94,8 @@ func TestEachLimit(t *testing.T) {
 		{"Directives", directives(2), directives(3), "DIRECTIVE_LIMIT_EXCEEDED", ""},
 		{"Introspection", "{ __schema { queryType { name } } }", "{ __schema { queryType { name } } t: __type(name: \"Donor\") { name } }", "INTROSPECTION_LIMIT_EXCEEDED", ""},
 		{"Cost", cost(costFirst - 1), cost(costFirst), "COMPLEXITY_LIMIT_EXCEEDED", ""},
+		// A page and one more: 60 documents read, then 61.
+		{"Reads", "{ countries(first: 59) { nodes { code } } }", "{ countries(first: 60) { nodes { code } } }", "COMPLEXITY_LIMIT_EXCEEDED", ""},
 		{"StringLength", text(20), text(21), "INPUT_LIMIT_EXCEEDED", ""},
 		{"ListLength", list(5), list(6), "INPUT_LIMIT_EXCEEDED", ""},
 		{"InputDepth", deepInput(4), deepInput(5), "INPUT_LIMIT_EXCEEDED", ""},
