@@ -3109,9 +3109,9 @@ type Query {
     transactionType: TransactionType = COMMITMENT
     "The length of a period."
     interval: SeriesInterval = YEAR
-    "The first year."
+    "The first year, from 1900 to 2100."
     from: Int!
-    "The last year (at most 100 years after ` + "`" + `from` + "`" + `)."
+    "The last year, from 1900 to 2100 and from 0 to 100 years after ` + "`" + `from` + "`" + `."
     to: Int!
     "A dimension to split each point by."
     groupBy: ReportDimension
@@ -3130,7 +3130,7 @@ type Query {
     currency: String
   ): FundingFlows!
   "The stored exchange rates, by currency and year."
-  exchangeRates("Only this currency." currency: String, "Only this year." year: Int): [ExchangeRate!]!
+  exchangeRates("Only this currency." currency: String, "Only this year, from 1900 to 2100 (the years a rate may have; another is refused)." year: Int): [ExchangeRate!]!
   "All donors, a page at a time."
   donors(
     "Only the items that match."
@@ -3445,7 +3445,7 @@ type TrustFund implements Node {
   "The donor's payments into the fund, by year."
   contributions: [Contribution!]!
   "The fund's money up to the end of a year (default: this year)."
-  balance("The year; default the current year." year: Int): FundBalance!
+  balance("The year, from 1900 to 2100; default the current year. A year outside that range is refused (` + "`" + `BAD_USER_INPUT` + "`" + ` on ` + "`" + `year` + "`" + `)." year: Int): FundBalance!
   "The fund's money year by year, from its first year to its last year with money in or out."
   byYear: [FundBalance!]!
   "The ISO 4217 currency of the fund and of all its allocations, e.g. ` + "`" + `EUR` + "`" + `."
@@ -4142,7 +4142,7 @@ input AllocationFilter {
   countryCode: CodeFilter
   "The transaction type, e.g. ` + "`" + `{eq: DISBURSEMENT}` + "`" + `."
   transactionType: TransactionTypeFilter
-  "The year."
+  "The year (allocations have years from 1900 to 2100)."
   year: IntFilter
   "The day of the transaction (null: only the year is known)."
   date: DateFilter
@@ -4480,7 +4480,7 @@ input CreateDonorInput {
   type: DonorType!
   "ISO code of its home country."
   homeCountryCode: String
-  "The year cooperation began."
+  "The year cooperation began, from 1900 to 2100."
   cooperatingSince: Int
   "ISO codes of its partner countries."
   partnerCountryCodes: [String!]
@@ -4504,7 +4504,7 @@ input UpdateDonorInput {
   type: DonorType
   "ISO code of its home country."
   homeCountryCode: String
-  "The year cooperation began."
+  "The year cooperation began, from 1900 to 2100."
   cooperatingSince: Int
   "ISO codes of its partner countries (replaces the list)."
   partnerCountryCodes: [String!]
@@ -4722,7 +4722,7 @@ input CreateAllocationInput {
   projectId: ID!
   "What kind of money it is; COMMITMENT when not given."
   transactionType: TransactionType = COMMITMENT
-  "The year, within the fund's period."
+  "The year, within the fund's period (and from 1900 to 2100)."
   year: Int!
   "The day of the transaction, in ` + "`" + `year` + "`" + `."
   date: Date
@@ -4746,7 +4746,7 @@ input UpdateAllocationInput {
   projectId: ID
   "What kind of money it is."
   transactionType: TransactionType
-  "The year, within the fund's period (the year of ` + "`" + `date` + "`" + `, if it has one)."
+  "The year, within the fund's period (and from 1900 to 2100; the year of ` + "`" + `date` + "`" + `, if it has one)."
   year: Int
   "The day of the transaction."
   date: Date
@@ -5073,7 +5073,7 @@ type ExchangeRate {
 input SetExchangeRateInput {
   "The ISO 4217 currency code (not USD)."
   currency: String!
-  "The year."
+  "The year, from 1900 to 2100."
   year: Int!
   "Units of the currency per US dollar, positive, up to 10 decimals."
   perUSD: Decimal!

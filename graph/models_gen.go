@@ -80,7 +80,7 @@ type CreateAllocationInput struct {
 	ProjectID funding.ID `json:"projectId"`
 	// What kind of money it is; COMMITMENT when not given.
 	TransactionType *funding.TransactionType `json:"transactionType,omitempty"`
-	// The year, within the fund's period.
+	// The year, within the fund's period (and from 1900 to 2100).
 	Year int `json:"year"`
 	// The day of the transaction, in `year`.
 	Date *funding.Date `json:"date,omitempty"`
@@ -120,7 +120,7 @@ type CreateDonorInput struct {
 	Type funding.DonorType `json:"type"`
 	// ISO code of its home country.
 	HomeCountryCode *string `json:"homeCountryCode,omitempty"`
-	// The year cooperation began.
+	// The year cooperation began, from 1900 to 2100.
 	CooperatingSince *int `json:"cooperatingSince,omitempty"`
 	// ISO codes of its partner countries.
 	PartnerCountryCodes []string `json:"partnerCountryCodes,omitempty"`
@@ -268,7 +268,7 @@ type ProjectSectorInput struct {
 type SetExchangeRateInput struct {
 	// The ISO 4217 currency code (not USD).
 	Currency string `json:"currency"`
-	// The year.
+	// The year, from 1900 to 2100.
 	Year int `json:"year"`
 	// Units of the currency per US dollar, positive, up to 10 decimals.
 	PerUsd string `json:"perUSD"`
@@ -350,7 +350,7 @@ type UpdateAllocationInput struct {
 	ProjectID *funding.ID `json:"projectId,omitempty"`
 	// What kind of money it is.
 	TransactionType *funding.TransactionType `json:"transactionType,omitempty"`
-	// The year, within the fund's period (the year of `date`, if it has one).
+	// The year, within the fund's period (and from 1900 to 2100; the year of `date`, if it has one).
 	Year *int `json:"year,omitempty"`
 	// The day of the transaction.
 	Date *funding.Date `json:"date,omitempty"`
@@ -396,7 +396,7 @@ type UpdateDonorInput struct {
 	Type *funding.DonorType `json:"type,omitempty"`
 	// ISO code of its home country.
 	HomeCountryCode *string `json:"homeCountryCode,omitempty"`
-	// The year cooperation began.
+	// The year cooperation began, from 1900 to 2100.
 	CooperatingSince *int `json:"cooperatingSince,omitempty"`
 	// ISO codes of its partner countries (replaces the list).
 	PartnerCountryCodes []string `json:"partnerCountryCodes,omitempty"`

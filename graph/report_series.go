@@ -67,18 +67,40 @@ func thisYear() int { return time.Now().UTC().Year() }
 // with money in or out), from its contributions and its allocations (read through the
 // loaders).
 func (r *Resolver) fundBalances(ctx context.Context, t *funding.TrustFund, year int) ([]*FundBalance, error) {
-	as, err := loadOne(ctx, func(l *loader.Loaders) ([]*funding.Allocation, error) {
-		as, err := l.TrustFundAllocations(ctx, t.ID, funding.AllocationQuery{})
-		return as.Items, err
-	})
+	as, err := fundAllocations(ctx, t)
 	if err != nil {
 		return nil, err
 	}
-	money := func(u int64) *funding.Money { return &funding.Money{Units: u, Currency: t.Currency} }
 	var out []*FundBalance
 	for _, b := range report.Balances(t, as, year) {
-		out = append(out, &FundBalance{Year: b.Year, ContributedInYear: money(b.ContributedInYear), AllocatedInYear: money(b.AllocatedInYear),
-			Contributed: money(b.Contributed), Allocated: money(b.Allocated), Remaining: money(b.Remaining())})
+		out = append(out, fundBalance(t, b))
 	}
 	return out, nil
+}
+
+// fundBalance is a fund's balance in year: the year is checked first (funding.MinYear to
+// funding.MaxYear), and the work is linear in the fund's allocations whatever the year.
+func (r *Resolver) fundBalance(ctx context.Context, t *funding.TrustFund, year int) (*FundBalance, error) {
+	if err := report.CheckYear("year", year); err != nil {
+		return nil, err
+	}
+	as, err := fundAllocations(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	return fundBalance(t, report.BalanceAt(t, as, year)), nil
+}
+
+// fundAllocations are all of a fund's allocations, read through the loaders.
+func fundAllocations(ctx context.Context, t *funding.TrustFund) ([]*funding.Allocation, error) {
+	return loadOne(ctx, func(l *loader.Loaders) ([]*funding.Allocation, error) {
+		as, err := l.TrustFundAllocations(ctx, t.ID, funding.AllocationQuery{})
+		return as.Items, err
+	})
+}
+
+func fundBalance(t *funding.TrustFund, b report.Balance) *FundBalance {
+	money := func(u int64) *funding.Money { return &funding.Money{Units: u, Currency: t.Currency} }
+	return &FundBalance{Year: b.Year, ContributedInYear: money(b.ContributedInYear), AllocatedInYear: money(b.AllocatedInYear),
+		Contributed: money(b.Contributed), Allocated: money(b.Allocated), Remaining: money(b.Remaining())}
 }

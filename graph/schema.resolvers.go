@@ -502,6 +502,9 @@ func (r *queryResolver) FundingFlows(ctx context.Context, filter *funding.Alloca
 func (r *queryResolver) ExchangeRates(ctx context.Context, currency *string, year *int) ([]*funding.ExchangeRate, error) {
 	var years []int
 	if year != nil {
+		if err := report.CheckYear("year", *year); err != nil {
+			return nil, err
+		}
 		years = []int{*year}
 	}
 	return r.Store.ExchangeRates(ctx, str(currency), years)
@@ -591,11 +594,7 @@ func (r *trustFundResolver) Agreements(ctx context.Context, obj *funding.TrustFu
 func (r *trustFundResolver) Balance(ctx context.Context, obj *funding.TrustFund, year *int) (*FundBalance, error) {
 	y := thisYear()
 	set(&y, year)
-	all, err := r.fundBalances(ctx, obj, y)
-	if err != nil {
-		return nil, err
-	}
-	return all[len(all)-1], nil
+	return r.fundBalance(ctx, obj, y)
 }
 
 // ByYear is the resolver for the byYear field.

@@ -98,6 +98,9 @@ func Import(ctx context.Context, s Store, r io.Reader, o Options) (*Summary, err
 	inBatch := map[string]bool{}
 	var readErr error
 	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err // the request's deadline passed, or its client left
+		}
 		a, err := rd.Next()
 		if errors.Is(err, io.EOF) {
 			break
@@ -290,12 +293,15 @@ func newer(a *Activity, p *funding.Project) bool {
 // loadFunds reads the stored trust funds the batch's transactions may go to.
 func (im *importer) loadFunds(ctx context.Context, batch []*Activity) error {
 	var want []string
+	wanted := map[string]bool{}
 	for _, a := range batch {
+		fs := fundersOf(a)
 		for _, t := range a.Transactions {
-			d := im.donorFor(funder(a, t))
+			d := im.donorFor(fs.of(t))
 			id := fundID(d.ID, a.ReportingOrg, t.Value.Currency)
-			if _, ok := im.funds[id]; !ok && !slices.Contains(want, id) {
+			if _, ok := im.funds[id]; !ok && !wanted[id] {
 				want = append(want, id)
+				wanted[id] = true
 			}
 		}
 	}
@@ -393,9 +399,10 @@ func (im *importer) mapActivity(a *Activity, prev *funding.Project, now time.Tim
 	}
 	var problems funding.Problems
 	problems.AddError(p.Validate("project"))
+	fs := fundersOf(a)
 	for i, t := range a.Transactions {
 		typ, _ := funding.TransactionTypeOfCode(t.Type)
-		d := im.donorFor(funder(a, t))
+		d := im.donorFor(fs.of(t))
 		f := im.fundFor(d, a.ReportingOrg, t.Value.Currency, t.Date)
 		al := &funding.Allocation{
 			Meta: funding.Meta{Version: 1, CreatedAt: now, UpdatedAt: now, Change: entry.ID},
@@ -412,13 +419,15 @@ func (im *importer) mapActivity(a *Activity, prev *funding.Project, now time.Tim
 	}
 	c.entries = append(c.entries, entry)
 	var out []string
+	seen := map[string]bool{}
 	for _, pr := range problems {
 		s := pr.Message
 		if pr.Field != "" {
 			s = pr.Field + ": " + s
 		}
-		if !slices.Contains(out, s) {
+		if !seen[s] {
 			out = append(out, s)
+			seen[s] = true
 		}
 	}
 	return c, out
@@ -431,11 +440,17 @@ func (im *importer) write(ctx context.Context, changes []*change, now time.Time)
 	var ds []*funding.Donor
 	var fs []*funding.TrustFund
 	var entries []*funding.AuditEntry
+	usedFunds, usedDonors := map[string]bool{}, map[string]bool{} // by the changes' allocations
+	for _, c := range changes {
+		for _, al := range c.allocs {
+			usedFunds[al.TrustFundID], usedDonors[im.funds[al.TrustFundID].DonorID] = true, true
+		}
+	}
 	for id := range im.dirty {
-		if d, ok := im.donors[id]; ok && used(changes, func(al *funding.Allocation) bool { return im.funds[al.TrustFundID].DonorID == id }) {
+		if d, ok := im.donors[id]; ok && usedDonors[id] {
 			ds = append(ds, d)
 		}
-		if f, ok := im.funds[id]; ok && used(changes, func(al *funding.Allocation) bool { return al.TrustFundID == id }) {
+		if f, ok := im.funds[id]; ok && usedFunds[id] {
 			fs = append(fs, f)
 		}
 	}
@@ -498,15 +513,6 @@ func auditTime(t time.Time) any {
 		return nil
 	}
 	return t.Format(time.RFC3339Nano)
-}
-
-func used(changes []*change, f func(*funding.Allocation) bool) bool {
-	for _, c := range changes {
-		if slices.ContainsFunc(c.allocs, f) {
-			return true
-		}
-	}
-	return false
 }
 
 // storedTotals fills the Stored column: the allocations stored for the file's activities,

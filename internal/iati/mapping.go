@@ -161,23 +161,51 @@ func donorType(code string) funding.DonorType {
 	return funding.DonorOther
 }
 
-// funder is the organisation a transaction's money comes from: its provider-org when
-// that is one of the activity's Funding organisations (by ref, else by name), else the
-// activity's first Funding organisation, else the reporting organisation.
-func funder(a *Activity, t Transaction) Org {
-	var funding []Org
-	for _, o := range a.Orgs {
-		if o.Role == "1" && (o.Ref != "" || o.Name != "") {
-			funding = append(funding, o)
+// funders are an activity's Funding organisations, indexed so that a transaction's
+// funder is found in constant time: an activity may name thousands of them, and as many
+// transactions.
+type funders struct {
+	first     *Org           // the first, if any
+	byRef     map[string]Org // the first with each ref
+	byName    map[string]Org // the first with each name's letters
+	reporting Org
+}
+
+func fundersOf(a *Activity) *funders {
+	fs := &funders{byRef: map[string]Org{}, byName: map[string]Org{}, reporting: a.ReportingOrg}
+	for i, o := range a.Orgs {
+		if o.Role != "1" || (o.Ref == "" && o.Name == "") {
+			continue
+		}
+		if fs.first == nil {
+			fs.first = &a.Orgs[i]
+		}
+		if _, ok := fs.byRef[o.Ref]; !ok && o.Ref != "" {
+			fs.byRef[o.Ref] = o
+		}
+		k := letters(o.Name)
+		if _, ok := fs.byName[k]; !ok {
+			fs.byName[k] = o
 		}
 	}
-	for _, o := range funding {
-		if (t.Provider.Ref != "" && o.Ref == t.Provider.Ref) || (t.Provider.Ref == "" && t.Provider.Name != "" && letters(o.Name) == letters(t.Provider.Name)) {
+	return fs
+}
+
+// of is the organisation a transaction's money comes from: its provider-org when that is
+// one of the activity's Funding organisations (by ref, else by name), else the activity's
+// first Funding organisation, else the reporting organisation.
+func (fs *funders) of(t Transaction) Org {
+	if t.Provider.Ref != "" {
+		if o, ok := fs.byRef[t.Provider.Ref]; ok {
+			return o
+		}
+	} else if t.Provider.Name != "" {
+		if o, ok := fs.byName[letters(t.Provider.Name)]; ok {
 			return o
 		}
 	}
-	if len(funding) > 0 {
-		return funding[0]
+	if fs.first != nil {
+		return *fs.first
 	}
-	return a.ReportingOrg
+	return fs.reporting
 }

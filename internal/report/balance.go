@@ -45,3 +45,29 @@ func Balances(t *funding.TrustFund, allocations []*funding.Allocation, year int)
 	}
 	return res
 }
+
+// BalanceAt is the balance of fund t in year alone, the last of Balances(t, allocations,
+// year), in time linear in the contributions and allocations whatever the year.
+func BalanceAt(t *funding.TrustFund, allocations []*funding.Allocation, year int) Balance {
+	b := Balance{Year: year}
+	for _, c := range t.Contributions {
+		if c.Year == year {
+			b.ContributedInYear += c.Amount.Units
+		}
+		if c.Year <= year {
+			b.Contributed += c.Amount.Units
+		}
+	}
+	for _, a := range allocations {
+		if a.Type.TypeOrCommitment() != funding.Commitment {
+			continue
+		}
+		if a.Year == year {
+			b.AllocatedInYear += a.Amount.Units
+		}
+		if a.Year <= year {
+			b.Allocated += a.Amount.Units
+		}
+	}
+	return b
+}

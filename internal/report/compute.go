@@ -16,6 +16,18 @@ import (
 // MaxGroupBy is how many dimensions a report may be grouped by.
 const MaxGroupBy = 3
 
+// MaxSeriesYears is how many years a series may span after its first.
+const MaxSeriesYears = 100
+
+// CheckYear refuses a year argument outside funding.MinYear..funding.MaxYear (the years
+// an allocation or a rate may have), naming the argument: an EINVALID error, or nil.
+func CheckYear(field string, y int) error {
+	if y < funding.MinYear || y > funding.MaxYear {
+		return funding.Invalid(field, "%s must be a year from %d to %d, got %d", field, funding.MinYear, funding.MaxYear, y)
+	}
+	return nil
+}
+
 // Query asks for a report.
 type Query struct {
 	Filter   *funding.AllocationFilter // the allocations to add up; nil: all of them
@@ -62,8 +74,14 @@ type SeriesQuery struct {
 // ComputeSeries validates q and computes its series (see Series) from the allocations in
 // src.
 func ComputeSeries(ctx context.Context, src Source, q SeriesQuery) ([]Point, error) {
-	if q.To < q.From || q.To-q.From > 100 {
-		return nil, funding.Invalid("to", "to must be from %d to %d years after from", 0, 100)
+	if err := CheckYear("from", q.From); err != nil {
+		return nil, err
+	}
+	if err := CheckYear("to", q.To); err != nil {
+		return nil, err
+	}
+	if q.To < q.From || q.To-q.From > MaxSeriesYears {
+		return nil, funding.Invalid("to", "to must be from %d to %d years after from", 0, MaxSeriesYears)
 	}
 	dims := []Dimension{Year}
 	if q.By != nil {

@@ -239,4 +239,13 @@ func TestBalances(t *testing.T) {
 	if got := report.Balances(tf, as, 2010); !slices.Equal(got, []report.Balance{{Year: 2010}}) {
 		t.Errorf("balances through 2010: %+v", got)
 	}
+	// One year's balance on its own is the last of the balances through it; a
+	// disbursement is left out of both.
+	as = append(as, &funding.Allocation{Year: 2021, Type: funding.Disbursement, Amount: money(50, "EUR")})
+	for y := 2010; y <= 2025; y++ {
+		all := report.Balances(tf, as, y)
+		if got, want := report.BalanceAt(tf, as, y), all[len(all)-1]; got != want {
+			t.Errorf("BalanceAt(%d) = %+v, want %+v", y, got, want)
+		}
+	}
 }

@@ -7,16 +7,21 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/coopgraph/coopgraph/graph"
 )
 
 // exportQuery asks the API itself for a report's rows: the CSV export goes through the
 // same schema, validation, limits and auth as any client.
-const exportQuery = `query($f: AllocationFilter, $t: TransactionType, $cmp: [TransactionType!], $g: [ReportDimension!], $c: String, $after: String) {
+const exportQuery = `query($f: AllocationFilter, $t: TransactionType, $cmp: [TransactionType!], $g: [ReportDimension!], $c: String, $n: Int!, $after: String) {
   fundingReport(filter: $f, transactionType: $t, compare: $cmp, groupBy: $g, currency: $c) {
-    rows(orderBy: KEYS, first: 5000, after: $after) {
+    rows(orderBy: KEYS, first: $n, after: $after) {
       pageInfo { hasNextPage endCursor }
       nodes { donor { name } agreement { title } trustFund { name } project { code title }
         country { code name } region year theme implementingAgency unallocated
@@ -43,25 +48,31 @@ type exportRow struct {
 }
 
 // exportCSV answers GET /export/funding-report.csv?filter=<AllocationFilter as JSON>&groupBy=COUNTRY,YEAR&currency=USD
-// with the report as CSV: a header row, then one row per group and currency.
+// with the report as CSV: a header row, then one row per group and currency, asked for
+// pageRows rows at a time.
 // transactionType=DISBURSEMENT exports another type than commitments;
 // compare=DISBURSEMENT,EXPENDITURE adds a column per compared type (disbursement_total, …)
 // with its total in the row's currency beside the report's own.
-func exportCSV(api http.Handler) http.HandlerFunc {
+//
+// The export is one request with one deadline (the caller's context): its pages run one
+// after the other through api, each a GraphQL request with its own validation, limits and
+// cost. A failure on the first page is answered with its distinct errors (no data); one
+// after it breaks the download.
+func exportCSV(api http.Handler, pageRows int) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		vars, dims, compared, err := exportVars(r.URL.Query())
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
+		vars["n"] = pageRows
 		var cw *csv.Writer
 		for page := 1; ; page++ {
-			rows, next, status, body := exportPage(api, r, vars)
+			rows, next, status, errs := exportPage(api, r, vars)
 			switch {
 			case status != http.StatusOK && page == 1:
-				w.Header().Set("Content-Type", "application/json")
-				w.WriteHeader(status)
-				_, _ = w.Write(body)
+				w.Header().Set("Content-Type", mediaJSON+"; charset=utf-8")
+				writeResponse(w, status, requestError{Errors: errs})
 				return
 			case status != http.StatusOK:
 				// The rows sent so far cannot be taken back: break the response, so that
@@ -79,10 +90,11 @@ func exportCSV(api http.Handler) http.HandlerFunc {
 					for _, b := range row.ByTransactionType {
 						line = append(line, amountIn(b.Totals, c))
 					}
-					_ = cw.Write(line)
+					_ = cw.Write(neutralise(line))
 				}
 			}
 			cw.Flush()
+			_ = http.NewResponseController(w).Flush() // the client has each page as soon as it is made
 			if next == nil {
 				return
 			}
@@ -92,8 +104,11 @@ func exportCSV(api http.Handler) http.HandlerFunc {
 }
 
 // exportPage runs one page of the export's query: its rows and the cursor of the next
-// page (nil on the last), or a status other than 200 and the GraphQL response to pass on.
-func exportPage(api http.Handler, r *http.Request, vars map[string]any) ([]exportRow, *string, int, []byte) {
+// page (nil on the last), or a status other than 200 and the errors to pass on.
+func exportPage(api http.Handler, r *http.Request, vars map[string]any) ([]exportRow, *string, int, gqlerror.List) {
+	if err := r.Context().Err(); err != nil {
+		return nil, nil, http.StatusServiceUnavailable, gqlerror.List{graph.ContextError(err)} // out of time, or the client left
+	}
 	var page struct {
 		Data struct {
 			FundingReport struct {
@@ -106,18 +121,62 @@ func exportPage(api http.Handler, r *http.Request, vars map[string]any) ([]expor
 				}
 			}
 		}
-		Errors []json.RawMessage
+		Errors gqlerror.List
 	}
 	status, body := runQuery(api, r, exportQuery, vars)
-	if err := json.Unmarshal(body, &page); err != nil || status != http.StatusOK || len(page.Errors) > 0 {
-		return nil, nil, max(status, http.StatusBadRequest), body
+	if err := json.Unmarshal(body, &page); err != nil {
+		return nil, nil, http.StatusInternalServerError, gqlerror.List{codedError("INTERNAL_SERVER_ERROR", "internal error")}
+	}
+	if status != http.StatusOK || len(page.Errors) > 0 {
+		errs := distinct(page.Errors)
+		if c := onlyCode(errs); c == "TIMEOUT" || c == "UNAVAILABLE" {
+			status = http.StatusServiceUnavailable
+		}
+		return nil, nil, max(status, http.StatusBadRequest), errs
 	}
 	rows := page.Data.FundingReport.Rows
 	if !rows.PageInfo.HasNextPage {
-		return rows.Nodes, nil, http.StatusOK, body
+		return rows.Nodes, nil, http.StatusOK, nil
 	}
-	return rows.Nodes, rows.PageInfo.EndCursor, http.StatusOK, body
+	return rows.Nodes, rows.PageInfo.EndCursor, http.StatusOK, nil
 }
+
+// maxExportErrors bounds the errors a failed export answers with: a page of rows that
+// ran out of time fails on every row, with the same few errors thousands of times.
+const maxExportErrors = 5
+
+// distinct are the first maxExportErrors errors of errs with different codes and
+// messages.
+func distinct(errs gqlerror.List) gqlerror.List {
+	var out gqlerror.List
+	for _, e := range errs {
+		if len(out) == maxExportErrors {
+			break
+		}
+		if !slices.ContainsFunc(out, func(o *gqlerror.Error) bool {
+			return o.Message == e.Message && o.Extensions["code"] == e.Extensions["code"]
+		}) {
+			out = append(out, &gqlerror.Error{Message: e.Message, Extensions: e.Extensions})
+		}
+	}
+	return out
+}
+
+// neutralise keeps a spreadsheet from reading a cell as a formula (OWASP's CSV injection
+// rule): a cell that starts with =, +, -, @, a tab or a carriage return gets a leading
+// single quote, unless it is a plain number (amounts may be negative, e.g. -250.50), which
+// no spreadsheet runs.
+func neutralise(line []string) []string {
+	for i, c := range line {
+		if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) && !plainNumber.MatchString(c) {
+			line[i] = "'" + c
+		}
+	}
+	return line
+}
+
+// plainNumber is a decimal number with an optional sign, and nothing else.
+var plainNumber = regexp.MustCompile(`^[-+]?[0-9]+(\.[0-9]+)?$`)
 
 // exportVars turns the export's URL parameters into the variables of exportQuery, and
 // the dimensions of the groups and the compared transaction types.

@@ -168,7 +168,11 @@ func observe(log *slog.Logger, m *metrics.Metrics, next http.Handler) http.Handl
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		ctx := r.Context() // without x: the line names its request id first, itself
 		r = r.WithContext(context.WithValue(ctx, exchangeKey{}, x))
-		next.ServeHTTP(sw, r)
+		aborted := serve(next, sw, r)
+		if aborted {
+			// Logged and counted first; then the client sees the response broken off.
+			defer panic(http.ErrAbortHandler)
+		}
 		took := time.Since(start)
 
 		m.HTTP(route(r), sw.status)
@@ -185,6 +189,9 @@ func observe(log *slog.Logger, m *metrics.Metrics, next http.Handler) http.Handl
 			slog.String("request_id", x.id), slog.String("method", r.Method), slog.String("path", truncate(r.URL.Path, 200)),
 			slog.Int("status", sw.status), slog.Float64("duration_ms", float64(took.Microseconds())/1000),
 		}
+		if aborted {
+			attrs = append(attrs, slog.Bool("aborted", true))
+		}
 		if x.graphql {
 			attrs = append(attrs, slog.String("operation", x.operation), slog.String("outcome", x.outcome))
 			if x.cost != nil {
@@ -198,6 +205,8 @@ func observe(log *slog.Logger, m *metrics.Metrics, next http.Handler) http.Handl
 		switch {
 		case ctx.Err() != nil:
 			attrs = append(attrs, slog.Bool("canceled", true))
+		case aborted:
+			level = slog.LevelWarn
 		case sw.status == http.StatusInternalServerError:
 			level = slog.LevelError
 		case sw.status >= http.StatusInternalServerError:
@@ -205,6 +214,22 @@ func observe(log *slog.Logger, m *metrics.Metrics, next http.Handler) http.Handl
 		}
 		log.LogAttrs(ctx, level, "request", attrs...)
 	})
+}
+
+// serve runs next and reports whether it aborted its response (panicked with
+// http.ErrAbortHandler, as the CSV export does when a page fails after the first); any
+// other panic goes on.
+func serve(next http.Handler, w http.ResponseWriter, r *http.Request) (aborted bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			if p != http.ErrAbortHandler {
+				panic(p)
+			}
+			aborted = true
+		}
+	}()
+	next.ServeHTTP(w, r)
+	return false
 }
 
 // route is the route label of a request the mux has seen: the pattern it matched without

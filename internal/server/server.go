@@ -3,6 +3,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"net/http"
@@ -69,6 +70,9 @@ type Deps struct {
 	// NoIntrospection refuses __schema and __type (INTROSPECTION_DISABLED); the playground
 	// needs them.
 	NoIntrospection bool
+	// ExportPageRows is how many report rows each page of the CSV export asks for (0:
+	// 5,000).
+	ExportPageRows int
 	// Metrics are served at /metrics. Give the store's client Metrics.StoreMonitor() so
 	// that they count its commands. Nil: new metrics without store commands.
 	Metrics *metrics.Metrics
@@ -99,16 +103,21 @@ func NewServer(d Deps) http.Handler {
 	// large; then, with the body read, too many requests in flight (so that slow senders
 	// cannot hold the slots); only then does a request get its deadline, its loaders and
 	// the GraphQL handler.
+	guard := func(h http.Handler) http.Handler {
+		h = storeScope(d.Store, h)
+		h = deadline(load.RequestTimeout, h)
+		h = shed(load.MaxInFlight, h)
+		h = limitBody(limits.BodyBytes, h)
+		h = requireKey(d.RequireAuthForReads, h)
+		h = rateLimit(load.RateLimit, load.RateBurst, h)
+		return auth.Middleware(d.Keys, h)
+	}
 	api := loader.Middleware(d.Store, loader.Options{Wait: d.BatchWait, Observe: m.Batch, PerParent: d.PerParent}, newGraphQL(d, m, limits))
-	api = storeScope(d.Store, api)
-	api = deadline(load.RequestTimeout, api)
-	api = shed(load.MaxInFlight, api)
-	api = limitBody(limits.BodyBytes, api)
-	api = requireKey(d.RequireAuthForReads, api)
-	api = rateLimit(load.RateLimit, load.RateBurst, api)
-	gql := auth.Middleware(d.Keys, api)
-	mux.Handle("/graphql", gql)
-	mux.Handle("GET /export/funding-report.csv", exportCSV(gql))
+	mux.Handle("/graphql", guard(api))
+	// The export is one request: one rate-limit token, one slot in flight, one deadline
+	// for all its pages; each page is a GraphQL request through api (fresh loaders, the
+	// schema's validation, the limits and the cost).
+	mux.Handle("GET /export/funding-report.csv", guard(exportCSV(api, cmp.Or(d.ExportPageRows, 5000))))
 	mux.HandleFunc("GET /healthz", live)
 	mux.HandleFunc("GET /readyz", ready(d.Ping))
 	mux.Handle("GET /metrics", m.Handler())
