@@ -24,8 +24,9 @@ import (
 // report, a search, a totalCount, and each operator of a relation filter. Heaviest is the
 // field that may read the most.
 //
-// Every field is costed where it is written: two aliases with the same arguments cost
-// twice, because they run twice (gqlgen resolves each alias on its own).
+// Every field is costed where it is written, but a report, series or flows is computed once
+// a request for the same arguments (memo.go): an alias of one already costed adds its
+// fields, not its reads again.
 type Cost struct {
 	Total       int
 	Multipliers []Multiplier
@@ -40,6 +41,7 @@ type Read struct {
 	Whole bool   // it reads all children of its parents (a hop that reads whole)
 	Coll  string // the collection of its last hop
 	Scan  string // what it scans whatever its page (a report, a count, …); "" for a list's page
+	once  string // for a report, series or flows: its field and arguments, computed once a request
 }
 
 // Holdings is what the cost of reads knows of the store.
@@ -154,8 +156,9 @@ func (st Holdings) scans(f *ast.Field, path string, vars map[string]any, list Re
 	args := f.ArgumentMap(vars)
 	switch parent := f.ObjectDefinition.Name; {
 	case parent == "Query" && (f.Name == "fundingReport" || f.Name == "fundingSeries" || f.Name == "fundingFlows"):
+		key, _ := json.Marshal(args)
 		out = append(out, Read{Path: path, Docs: st.whole("allocations", "trustFunds", "projects"), Whole: true, Coll: "allocations",
-			Scan: "a report reads every allocation its filter selects, and their trust funds and projects"})
+			Scan: "a report reads every allocation its filter selects, and their trust funds and projects", once: f.Name + string(key)})
 	case parent == "Query" && f.Name == "search":
 		var colls []string
 		for t, c := range searchKinds {
@@ -239,7 +242,7 @@ const maxCost = 1 << 40
 // reads in st. It expands fragments where they are used, so it must only see documents
 // whose expanded size is already bounded.
 func OperationCost(op *ast.OperationDefinition, vars map[string]any, st Holdings) Cost {
-	w := &costWalk{vars: vars, st: st}
+	w := &costWalk{vars: vars, st: st, computed: map[string]bool{}}
 	total, chain := w.selection(op.SelectionSet, "", 1, Read{})
 	return Cost{Total: min(total+w.reads, maxCost), Multipliers: chain, Reads: w.reads, Heaviest: w.heaviest}
 }
@@ -250,6 +253,7 @@ type costWalk struct {
 	st       Holdings
 	reads    int
 	heaviest Read
+	computed map[string]bool // the reports, series and flows read already (memo.go)
 }
 
 // read adds r to the reads.
@@ -289,6 +293,10 @@ func (w *costWalk) selection(set ast.SelectionSet, path string, parents int, lis
 				}
 			}
 			for _, r := range w.st.scans(s, p, vars, list) {
+				if r.once != "" && w.computed[r.once] {
+					continue // an alias of the same report reads nothing more
+				}
+				w.computed[r.once] = true
 				w.read(r)
 			}
 			child, ch := w.selection(s.SelectionSet, p, below, items)

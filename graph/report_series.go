@@ -40,7 +40,8 @@ func (r *Resolver) series(ctx context.Context, filter *funding.AllocationFilter,
 	if interval == SeriesIntervalBiennium {
 		step = 2
 	}
-	points, err := report.ComputeSeries(ctx, r.Store, report.SeriesQuery{Filter: filter, Type: t, From: from, To: to, Interval: step, By: groupBy, Currency: currency})
+	points, err := memoized(ctx, "series", report.SeriesQuery{Filter: filter, Type: t, From: from, To: to, Interval: step, By: groupBy, Currency: currency},
+		func(ctx context.Context, q report.SeriesQuery) ([]report.Point, error) { return report.ComputeSeries(ctx, r.Store, q) })
 	if err != nil {
 		return nil, err
 	}

@@ -53,12 +53,28 @@ func TestCostCountsScans(t *testing.T) {
 	// The default limits: at most 50,000 documents read (seconds of the embedded store).
 	a := newLimitedAPI(t, s, server.DefaultLimits, server.DefaultLoad)
 
-	t.Run("AliasesCostEach", func(t *testing.T) {
-		// gqlgen runs every alias on its own, so two identical reports cost twice one.
-		_, one := a.post(t, report, nil)
-		_, two := a.post(t, `{ a: fundingReport { total { amount } } b: fundingReport { total { amount } } }`, nil)
-		if one.Extensions["cost"] != float64(reportCost(d)) || two.Extensions["cost"] != float64(2*reportCost(d)) {
-			t.Errorf("costs %v and %v; want %d and twice that", one.Extensions["cost"], two.Extensions["cost"], reportCost(d))
+	t.Run("IdenticalAliasesComputeOnce", func(t *testing.T) {
+		// Two aliases of the same report are computed once (the request's memo), so the
+		// second adds its fields to the cost and no reads; one with other arguments adds
+		// both, and is computed on its own.
+		c := newCountingAPI(t, d)
+		reads := func(q string) (float64, int) {
+			c.cmds.Reset()
+			_, r := c.post(t, q, nil)
+			if len(r.Errors) > 0 {
+				t.Fatalf("%s: %+v", q, r.Errors)
+			}
+			return r.Extensions["cost"].(float64), c.cmds.Reads()
+		}
+		oneCost, oneReads := reads(report)
+		twoCost, twoReads := reads(`{ a: fundingReport { total { amount } } b: fundingReport { total { amount } } }`)
+		otherCost, otherReads := reads(`{ a: fundingReport { total { amount } } b: fundingReport(currency: "USD") { total { amount } } }`)
+		t.Logf("one report: cost %v, %d store reads; two identical: %v, %d; two different: %v, %d", oneCost, oneReads, twoCost, twoReads, otherCost, otherReads)
+		if oneCost != float64(reportCost(d)) || twoCost != oneCost+3 || otherCost != 2*oneCost {
+			t.Errorf("costs %v, %v, %v; want %d, that and 3 fields, and twice it", oneCost, twoCost, otherCost, reportCost(d))
+		}
+		if twoReads != oneReads || otherReads <= oneReads {
+			t.Errorf("store reads %d for one report, %d for two identical, %d for two different; want the same, then more", oneReads, twoReads, otherReads)
 		}
 	})
 	t.Run("SearchCountsItsKinds", func(t *testing.T) {

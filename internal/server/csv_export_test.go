@@ -153,10 +153,11 @@ func TestCSVExportFirstPageFails(t *testing.T) {
 // not a short file that looks complete), and the server goes on serving.
 func TestCSVExportLaterPageFails(t *testing.T) {
 	storetest.SkipIfExternal(t, "the monitor counts the embedded store's reads")
-	// Pages of 10 rows; each page computes the report again, and the second one's read of
-	// the allocations waits for the deadline.
+	// Pages of 10 rows, of one report computed once (its reads: allocations, trust funds,
+	// projects); each page reads its rows' projects, and the second page's read (the third
+	// of projects) waits for the deadline.
 	var log syncBuffer
-	h := exportServer(t, seed.Flanders(), 10, 2*time.Second, blockingMonitor("allocations", 2), &log)
+	h := exportServer(t, seed.Flanders(), 10, 2*time.Second, blockingMonitor("projects", 3), &log)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	resp, err := http.Get(srv.URL + "/export/funding-report.csv?groupBy=PROJECT,YEAR")
@@ -185,31 +186,44 @@ func TestCSVExportLaterPageFails(t *testing.T) {
 }
 
 // TestCSVExportOneDeadline: every page of an export runs under the same deadline, the
-// request's, not a fresh one per page.
+// request's, not a fresh one per page; and the report is computed once for all pages (the
+// request's memo): the allocations are read once.
 func TestCSVExportOneDeadline(t *testing.T) {
 	var mu sync.Mutex
 	deadlines := map[time.Time]int{}
+	allocationReads := 0
 	m := &event.CommandMonitor{Started: func(ctx context.Context, e *event.CommandStartedEvent) {
-		if c, ok := e.Command.Lookup("find").StringValueOK(); ok && c == "allocations" {
+		if c, ok := e.Command.Lookup("find").StringValueOK(); ok {
 			dl, _ := ctx.Deadline()
 			mu.Lock()
 			deadlines[dl]++
+			if c == "allocations" {
+				allocationReads++
+			}
 			mu.Unlock()
 		}
 	}}
 	h := exportServer(t, seed.Flanders(), 10, time.Minute, m, io.Discard)
+	mu.Lock()
+	clear(deadlines) // the seed's reads
+	allocationReads = 0
+	mu.Unlock()
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/export/funding-report.csv?groupBy=PROJECT,YEAR", nil))
 	if rec.Code != http.StatusOK {
 		t.Fatalf("status %d: %.300s", rec.Code, rec.Body)
 	}
 	rows := strings.Count(rec.Body.String(), "\n") - 1
+	pages := (rows + 9) / 10
 	mu.Lock()
 	defer mu.Unlock()
 	for dl, n := range deadlines {
-		if dl.IsZero() || n < rows/10 || len(deadlines) != 1 {
-			t.Errorf("%d rows in pages of 10 read the allocations under the deadlines %v; want one deadline for %d pages", rows, deadlines, (rows+9)/10)
+		if dl.IsZero() || n < pages || len(deadlines) != 1 {
+			t.Errorf("%d rows in pages of 10 read the store under the deadlines %v; want one deadline for the reads of %d pages", rows, deadlines, pages)
 			break
 		}
+	}
+	if allocationReads != 1 {
+		t.Errorf("%d pages read the allocations %d times; want once (the report computed once a request)", pages, allocationReads)
 	}
 }

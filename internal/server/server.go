@@ -104,7 +104,7 @@ func NewServer(d Deps) http.Handler {
 	// cannot hold the slots); only then does a request get its deadline, its loaders and
 	// the GraphQL handler.
 	guard := func(h http.Handler) http.Handler {
-		h = storeScope(d.Store, h)
+		h = requestScope(d.Store, h)
 		h = deadline(load.RequestTimeout, h)
 		h = shed(load.MaxInFlight, h)
 		h = limitBody(limits.BodyBytes, h)
@@ -134,10 +134,11 @@ func NewServer(d Deps) http.Handler {
 	return observe(d.Log, m, c.Handler(mux))
 }
 
-// storeScope gives each request its share of the store (Store.RequestScope).
-func storeScope(s Store, next http.Handler) http.Handler {
+// requestScope gives each request (a CSV export with all its pages is one) its share of
+// the store (Store.RequestScope) and its memo of reports (graph.WithMemo).
+func requestScope(s Store, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(s.RequestScope(r.Context())))
+		next.ServeHTTP(w, r.WithContext(graph.WithMemo(s.RequestScope(r.Context()))))
 	})
 }
 
