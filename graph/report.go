@@ -43,7 +43,9 @@ type FundingReport struct {
 // type t, with the totals of the types of compare beside.
 func (r *Resolver) fundingReport(ctx context.Context, filter *funding.AllocationFilter, t funding.TransactionType, compare []funding.TransactionType, groupBy []report.Dimension, currency string) (*FundingReport, error) {
 	rep, err := memoized(ctx, "report", report.Query{Filter: filter, Type: t, Compare: compare, GroupBy: groupBy, Currency: currency},
-		func(ctx context.Context, q report.Query) (*report.Report, error) { return report.Compute(ctx, r.Store, q) })
+		func(ctx context.Context, q report.Query) (*report.Report, error) {
+			return report.Compute(ctx, r.Store, q)
+		})
 	if err != nil {
 		return nil, err
 	}

@@ -24,7 +24,9 @@ type FlowLink struct {
 // flows computes the fundingFlows field.
 func (r *Resolver) flows(ctx context.Context, filter *funding.AllocationFilter, t funding.TransactionType, levels []report.Dimension, currency string) (*FundingFlows, error) {
 	f, err := memoized(ctx, "flows", report.FlowQuery{Filter: filter, Type: t, Levels: levels, Currency: currency},
-		func(ctx context.Context, q report.FlowQuery) (*report.Flow, error) { return report.ComputeFlows(ctx, r.Store, q) })
+		func(ctx context.Context, q report.FlowQuery) (*report.Flow, error) {
+			return report.ComputeFlows(ctx, r.Store, q)
+		})
 	if err != nil {
 		return nil, err
 	}

@@ -41,7 +41,9 @@ func (r *Resolver) series(ctx context.Context, filter *funding.AllocationFilter,
 		step = 2
 	}
 	points, err := memoized(ctx, "series", report.SeriesQuery{Filter: filter, Type: t, From: from, To: to, Interval: step, By: groupBy, Currency: currency},
-		func(ctx context.Context, q report.SeriesQuery) ([]report.Point, error) { return report.ComputeSeries(ctx, r.Store, q) })
+		func(ctx context.Context, q report.SeriesQuery) ([]report.Point, error) {
+			return report.ComputeSeries(ctx, r.Store, q)
+		})
 	if err != nil {
 		return nil, err
 	}
