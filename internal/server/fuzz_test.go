@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -61,9 +62,9 @@ func FuzzFilterVariables(f *testing.F) {
 			map[string]any{"f": v})
 		for _, e := range r.Errors {
 			switch e.Extensions["code"] {
-			case "BAD_USER_INPUT", "GRAPHQL_VALIDATION_FAILED", "INPUT_LIMIT_EXCEEDED":
+			case "BAD_USER_INPUT", "GRAPHQL_VALIDATION_FAILED", "INPUT_LIMIT_EXCEEDED", "COMPLEXITY_LIMIT_EXCEEDED":
 			default:
-				t.Fatalf("%s(filter: %s): error %+v; want a validation error, BAD_USER_INPUT or INPUT_LIMIT_EXCEEDED", l.field, filter, e)
+				t.Fatalf("%s(filter: %s): error %+v; want a validation error, BAD_USER_INPUT, INPUT_LIMIT_EXCEEDED or COMPLEXITY_LIMIT_EXCEEDED (relation operators read whole collections)", l.field, filter, e)
 			}
 		}
 		if code != http.StatusOK {
@@ -71,6 +72,49 @@ func FuzzFilterVariables(f *testing.F) {
 		}
 		if len(r.Errors) == 0 && !strings.Contains(string(r.Data), `"totalCount"`) {
 			t.Fatalf("%s(filter: %s): no errors and no list: %s", l.field, filter, r.Data)
+		}
+	})
+}
+
+// FuzzIntArguments sends numbers as the Int arguments that size a request's work (years,
+// series spans, page sizes) through the whole server: every one is answered, or refused
+// with BAD_USER_INPUT naming the argument (or, for a page size, by the cost before it
+// runs), and never runs a loop of its size
+// (balance(year: 2147483647) built a balance for every year up to it and killed the
+// process).
+func FuzzIntArguments(f *testing.F) {
+	queries := []struct {
+		query  string
+		fields []string // the arguments an error may name
+	}{
+		{`query($n: Int) { trustFund(id: "VHJ1c3RGdW5kOmlsby1mbGFuZGVycy10Zg") { balance(year: $n) { year } } }`, []string{"year"}},
+		{`query($n: Int) { exchangeRates(year: $n) { year } }`, []string{"year"}},
+		{`query($n: Int!) { fundingSeries(from: 2000, to: $n) { points { from } } }`, []string{"to"}},
+		{`query($n: Int!) { fundingSeries(from: $n, to: 2020) { points { from } } }`, []string{"from", "to"}}, // the span is to's
+		{`query($n: Int) { donors(first: $n) { nodes { id } } }`, []string{"first"}},
+		{`query($n: Int) { fundingReport { rows(first: $n) { nodes { allocationCount } } } }`, []string{"first"}},
+	}
+	for _, n := range []int64{0, -1, 1, 100, 101, 1899, 1900, 2100, 2101, 10_000, 10_001, 15_000_000, 2147483647, -2147483648, 1 << 40} {
+		for i := range queries {
+			f.Add(n, uint8(i))
+		}
+	}
+	a := newAPI(f, seed.Flanders())
+	f.Fuzz(func(t *testing.T, n int64, which uint8) {
+		q := queries[int(which)%len(queries)]
+		code, r := a.post(t, q.query, map[string]any{"n": n})
+		if code != http.StatusOK {
+			t.Fatalf("%s with %d: status %d", q.query, n, code)
+		}
+		for _, e := range r.Errors {
+			field, _ := e.Extensions["field"].(string)
+			named := slices.Contains(q.fields, field) || field == "$n"
+			if !(e.Extensions["code"] == "BAD_USER_INPUT" && named) && e.Extensions["code"] != "COMPLEXITY_LIMIT_EXCEEDED" {
+				t.Fatalf("%s with %d: error %+v; want BAD_USER_INPUT on %v (or on $n, out of Int's range), or the cost refused", q.query, n, e, q.fields)
+			}
+		}
+		if len(r.Errors) == 0 && len(r.Data) < 10 {
+			t.Fatalf("%s with %d: no errors and no data: %s", q.query, n, r.Data)
 		}
 	})
 }
