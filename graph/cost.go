@@ -15,7 +15,7 @@ import (
 // chain of list fields along the most expensive path, outermost first: the fields whose
 // page sizes to lower when the cost is too high.
 //
-// To that, Total adds the documents the fields may make the store read (Reads): a top-level
+// Apart from it, Reads are the documents the fields may make the store read: a top-level
 // list reads its page and one more; a nested list, on the per-parent plan, its page and one
 // more for each parent, and on the batched plan every child of its parents, which only the
 // size of the collection bounds (Holdings). Each hop before the last of a list that spans
@@ -25,8 +25,10 @@ import (
 // field that may read the most.
 //
 // Every field is costed where it is written, but a report, series or flows is computed once
-// a request for the same arguments (memo.go): an alias of one already costed adds its
-// fields, not its reads again.
+// a request for the same arguments (memo.go): an alias of one already counted adds its
+// fields, not its reads again. The two are limited apart (a field returned and a document
+// read are not the same work): a report's page of 10,000 rows costs much and may read
+// little, a report over the whole store the reverse.
 type Cost struct {
 	Total       int
 	Multipliers []Multiplier
@@ -244,7 +246,7 @@ const maxCost = 1 << 40
 func OperationCost(op *ast.OperationDefinition, vars map[string]any, st Holdings) Cost {
 	w := &costWalk{vars: vars, st: st, computed: map[string]bool{}}
 	total, chain := w.selection(op.SelectionSet, "", 1, Read{})
-	return Cost{Total: min(total+w.reads, maxCost), Multipliers: chain, Reads: w.reads, Heaviest: w.heaviest}
+	return Cost{Total: total, Multipliers: chain, Reads: w.reads, Heaviest: w.heaviest}
 }
 
 // costWalk is one computation of a cost: it sums the reads as it goes.
@@ -364,12 +366,8 @@ func intArg(v any) (int, bool) {
 	return 0, false
 }
 
-// Advice says which page size to lower to bring the cost under limit, or, when what the
-// fields may read makes the most of it, which field reads the most and what.
+// Advice says which page size to lower to bring the cost under limit.
 func (c Cost) Advice(limit int) string {
-	if h := c.Heaviest; h.Docs > 0 && (h.Docs > c.Total-c.Reads || h.Docs > limit/2 || c.Reads > c.Total-c.Reads) {
-		return c.ReadAdvice()
-	}
 	if len(c.Multipliers) == 0 {
 		return "select fewer fields"
 	}

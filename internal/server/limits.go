@@ -128,9 +128,10 @@ func checkInts(names []string, vars map[string]any) *gqlerror.Error {
 	return nil
 }
 
-// MutateOperationContext computes the cost of the validated operation (with what its
-// lists may read from the store as it is) and refuses it over the limit, naming the lists
-// that multiply it or the list that reads the most.
+// MutateOperationContext computes the cost of the validated operation and the documents
+// its fields may make the store read (from the store's size as it is), and refuses it
+// over either limit, naming the lists that multiply the cost or the field that reads the
+// most.
 func (x *limiter) MutateOperationContext(ctx context.Context, rc *graphql.OperationContext) *gqlerror.Error {
 	// A text variable is limited like any text, unless it is the file importIati uploads
 	// (bounded by the body limit only).
@@ -143,11 +144,12 @@ func (x *limiter) MutateOperationContext(ctx context.Context, rc *graphql.Operat
 	}
 	c := graph.OperationCost(rc.Operation, rc.Variables, x.sizes.holdings(ctx))
 	rc.Stats.SetExtension("cost", c.Total)
+	rc.Stats.SetExtension("reads", c.Reads)
 	if c.Total > x.l.Cost {
 		x.docs.Remove(rc.RawQuery) // gqlgen keeps every document that validates
 		err := limitError("COMPLEXITY_LIMIT_EXCEEDED", x.l.Cost, "the query costs %d, more than the limit of %d: %s",
 			c.Total, x.l.Cost, c.Advice(x.l.Cost))
-		err.Extensions["cost"] = c.Total
+		err.Extensions["cost"], err.Extensions["reads"] = c.Total, c.Reads
 		return err
 	}
 	if x.l.Reads > 0 && c.Reads > x.l.Reads {
@@ -177,11 +179,14 @@ func uploadedFile(set ast.SelectionSet, name string) bool {
 	return false
 }
 
-// InterceptResponse adds the operation's cost to the response's extensions.
+// InterceptResponse adds the operation's cost and reads to the response's extensions.
 func (x *limiter) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 	if graphql.HasOperationContext(ctx) {
-		if c := graphql.GetOperationContext(ctx).Stats.GetExtension("cost"); c != nil {
-			graphql.RegisterExtension(ctx, "cost", c)
+		stats := graphql.GetOperationContext(ctx).Stats
+		for _, k := range []string{"cost", "reads"} {
+			if v := stats.GetExtension(k); v != nil {
+				graphql.RegisterExtension(ctx, k, v)
+			}
 		}
 	}
 	return next(ctx)

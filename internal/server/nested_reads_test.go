@@ -154,14 +154,14 @@ func TestNestedPagesReadWhatTheyReturn(t *testing.T) {
 	}
 }
 
-// TestCostCountsReads: the cost counts the documents a query may read. A nested list on
+// TestCostCountsReads: the documents a query may read are counted (--max-reads). A nested list on
 // the batched plan reads every child of its parents, so the same query passes on a small
 // store and is refused on a larger one, naming the list; on the per-parent plan it reads
 // first+1 per parent and passes on both.
 func TestCostCountsReads(t *testing.T) {
 	const query = `{ donors(first: 2) { nodes { name allocations(first: 1) { nodes { year } } } } }`
 	limits := server.DefaultLimits
-	limits.Cost = 1000
+	limits.Reads = 1000
 	for _, c := range []struct {
 		allocations int
 		refused     bool // on the batched plan
@@ -189,8 +189,8 @@ func TestCostCountsReads(t *testing.T) {
 			if !strings.Contains(msg, "donors.nodes.allocations may read up to") || !strings.Contains(msg, "allocations") {
 				t.Errorf("message %q does not name the list that reads the most", msg)
 			}
-			if cost, _ := r.Errors[0].Extensions["cost"].(float64); int(cost) < c.allocations {
-				t.Errorf("cost %v; want at least the %d allocations the list may read", cost, c.allocations)
+			if reads, _ := r.Errors[0].Extensions["reads"].(float64); int(reads) < c.allocations {
+				t.Errorf("reads %v; want at least the %d allocations the list may read", reads, c.allocations)
 			}
 		}
 	}
