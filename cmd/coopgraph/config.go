@@ -49,6 +49,7 @@ type config struct {
 
 	// seed only
 	synthetic   bool
+	reset       bool
 	donors      int
 	projects    int
 	allocations int
@@ -56,7 +57,8 @@ type config struct {
 
 	// import iati only
 	dryRun bool
-	files  []string
+	report string   // --report: a file to write every warning and left-out transaction to, as JSON
+	files  []string // files, directories, URLs, or - for standard input
 }
 
 // minCursorSecret is the shortest --cursor-secret accepted, in bytes.
@@ -80,7 +82,7 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stdout i
 	}
 	if cmd == "import iati" {
 		if c.files = fs.Args(); len(c.files) == 0 {
-			return config{}, fmt.Errorf("name at least one IATI activity file (see `%s --help`)", fs.Name())
+			return config{}, fmt.Errorf("name at least one IATI activity file, directory or URL, or - for standard input (see `%s --help`)", fs.Name())
 		}
 	}
 	if cmd == "serve" {
@@ -155,6 +157,8 @@ func configFlags(cmd string, getenv func(string) string, c *config, cursorSecret
 			"answer introspection (__schema, __type), which the playground needs; --introspection=false refuses it")
 	}
 	if cmd == "seed" {
+		envVar(fs, errs, getenv, &c.reset, "reset", "COOPGRAPH_RESET", strconv.ParseBool,
+			"remove all data (imports, edits, a synthetic dataset) and load the demo data afresh")
 		envVar(fs, errs, getenv, &c.synthetic, "synthetic", "COOPGRAPH_SYNTHETIC", strconv.ParseBool,
 			"replace all data with a deterministic synthetic dataset instead of loading the demo data")
 		envVar(fs, errs, getenv, &c.donors, "donors", "COOPGRAPH_DONORS", parsePositive(strconv.Atoi),
@@ -169,6 +173,8 @@ func configFlags(cmd string, getenv func(string) string, c *config, cursorSecret
 	if cmd == "import iati" {
 		envVar(fs, errs, getenv, &c.dryRun, "dry-run", "COOPGRAPH_DRY_RUN", strconv.ParseBool,
 			"read and check the files and print what the import would do, without writing anything")
+		envVar(fs, errs, getenv, &c.report, "report", "COOPGRAPH_IMPORT_REPORT", parseString,
+			"write every warning and every left-out transaction of each file to this `file`, as JSON")
 	}
 	return fs
 }
@@ -188,6 +194,24 @@ func parseArgsAllowing(fs *flag.FlagSet, args []string, stdout io.Writer, positi
 	err := fs.Parse(args)
 	if err == nil && fs.NArg() > 0 && !positional {
 		err = fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if positional {
+		// Flags may come anywhere among the files (the flag package stops at the first
+		// file): parse again after each one, until none is left or "--" ends the flags.
+		var files []string
+		for err == nil && fs.NArg() > 0 {
+			rest := fs.Args()
+			if i := len(args) - len(rest); i > 0 && args[i-1] == "--" {
+				files = append(files, rest...)
+				break
+			}
+			files = append(files, rest[0])
+			args = rest[1:]
+			err = fs.Parse(args)
+		}
+		if err == nil {
+			_ = fs.Parse(append([]string{"--"}, files...)) // fs.Args() are the files
+		}
 	}
 	if errors.Is(err, flag.ErrHelp) {
 		_, _ = stdout.Write(out.Bytes())

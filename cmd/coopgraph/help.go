@@ -12,8 +12,8 @@ import (
 // commands are coopgraph's commands with one line each, for `coopgraph --help`.
 var commands = []struct{ usage, summary string }{
 	{"coopgraph [serve] [flags]", "serve the GraphQL API and its playground (the default command)"},
-	{"coopgraph seed [flags]", "reload the demo data, or replace all data with a synthetic dataset"},
-	{"coopgraph import iati [flags] FILE...", "import IATI activity files: projects, funders, transactions"},
+	{"coopgraph seed [flags]", "reload the demo data, start afresh with it (--reset), or load a synthetic dataset"},
+	{"coopgraph import iati [flags] FILE...", "import IATI activity files, directories, URLs: projects, funders, transactions"},
 	{"coopgraph keys add --name N --role R", "create an API key: print it once, keep only its hash in the keys file"},
 	{"coopgraph keys list", "list the keys of the keys file: name, role, created"},
 	{"coopgraph keys revoke --name N", "remove a key from the keys file; a running server refuses it within seconds"},
@@ -26,20 +26,24 @@ var about = map[string]string{
 	"serve": "usage: coopgraph [serve] [flags]\n\n" +
 		"Serves the GraphQL API at /graphql, the playground at /, /healthz (alive) and /readyz " +
 		"(the store answers). With MONGODB_URI set it uses that MongoDB; without, it starts the " +
-		"embedded FerretDB with its files in --data-dir and loads the demo data into an empty store. " +
+		"embedded FerretDB with its files in --data-dir and loads the demo data into a store never " +
+		"used (not into one an import or a seed has used, even if it is empty). " +
 		"SIGINT or SIGTERM stops it: requests in flight may finish for --shutdown-timeout.",
 	"seed": "usage: coopgraph seed [flags]\n\n" +
-		"Reloads the Flanders–ILO demo data (nothing is duplicated) or, with --synthetic, replaces " +
-		"all data with a deterministic synthetic dataset, in MONGODB_URI or, without it, the " +
-		"embedded store in --data-dir.",
-	"import iati": "usage: coopgraph import iati [flags] FILE...\n\n" +
+		"Reloads the Flanders–ILO demo data (nothing is duplicated); with --reset, removes all data " +
+		"first (imports, edits, a synthetic dataset), so that the README's examples run as written; " +
+		"with --synthetic, replaces all data with a deterministic synthetic dataset; in MONGODB_URI " +
+		"or, without it, the embedded store in --data-dir.",
+	"import iati": "usage: coopgraph import iati [flags] FILE|DIR|URL|-...\n\n" +
 		"Imports IATI activity files (versions 2.01-2.03 and legacy 1.0x) into MONGODB_URI or, without " +
 		"it, the embedded store in --data-dir: each activity becomes a project with one allocation per " +
-		"transaction (see README, Load your own data). Re-importing a file changes nothing; a newer " +
-		"last-updated-datetime replaces an activity. Invalid activities are skipped and listed. Prints " +
-		"what was created, updated, unchanged and skipped, and the file's totals per transaction type " +
-		"and currency next to what is stored. Flags come before the files. Progress goes to stderr " +
-		"when it is a terminal.",
+		"transaction (see README, Load your own data). Reads files, the .xml and .xml.gz files of a " +
+		"directory (by name), http(s) URLs (IATI registry entries) and - (standard input), gzip or " +
+		"not, one after the other. Re-importing a file changes nothing; a newer last-updated-datetime " +
+		"replaces an activity. Prints what was created, updated and unchanged, the warnings and the " +
+		"transactions left out, and the file's totals per transaction type and currency next to what " +
+		"is stored. Flags may come anywhere (-- ends them); a wrong flag or a missing file refuses the " +
+		"command before anything is written. Progress goes to stderr when it is a terminal.",
 	"keys add": "usage: coopgraph keys add --name N --role VIEWER|EDITOR|ADMIN --api-keys-file F\n\n" +
 		"Creates an API key, prints it once and keeps only its SHA-256 hash in the keys file " +
 		"(created 0600 if missing). Send it as Authorization: Bearer <key>. A running server " +

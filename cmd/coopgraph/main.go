@@ -2,7 +2,7 @@
 //
 //	coopgraph [serve] [--addr :8080] [--data-dir ./data] [--cors-origins ...]
 //	coopgraph seed [--synthetic --donors N --projects N --allocations N --rand-seed S]
-//	coopgraph import iati [--dry-run] FILE...
+//	coopgraph import iati [--dry-run] [--report F] FILE|DIR|URL|-...
 //	coopgraph keys add --name N --role VIEWER|EDITOR|ADMIN --api-keys-file F
 //	coopgraph keys list --api-keys-file F
 //	coopgraph keys revoke --name N --api-keys-file F
@@ -57,10 +57,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runSchema(args, getenv, stdout)
 	case "serve", "seed":
 	case "import":
-		if len(args) == 0 || args[0] != "iati" {
-			return fmt.Errorf("import what? `coopgraph import iati FILE...` imports IATI activity files")
+		switch {
+		case len(args) > 0 && args[0] == "iati":
+			args = args[1:]
+		case len(args) > 0 && isHelp(args[0]): // import --help: import iati's, the only kind
+		default:
+			return fmt.Errorf("import what? `coopgraph import iati FILE...` imports IATI activity files (see `coopgraph import iati --help`)")
 		}
-		cmd, args = "import iati", args[1:]
+		cmd = "import iati"
 	default:
 		return fmt.Errorf("unknown command %q; see `coopgraph --help`", cmd)
 	}

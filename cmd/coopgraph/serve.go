@@ -133,13 +133,17 @@ func runServe(ctx context.Context, c config, stdout, stderr io.Writer) error {
 	return shutdown(srv, &inFlight, c.shutdownTimeout, log)
 }
 
-// prepareStore loads the demo data into an empty store and settles what writes cut short
+// prepareStore loads the demo data into a store that was never used (not into one an
+// import or a seed has used, even if it left it empty) and settles what writes cut short
 // by a crash left behind; it returns what to add to the store's name.
 func prepareStore(ctx context.Context, s *mongostore.Store, c config, log *slog.Logger) (string, error) {
 	note := ""
-	if empty, err := s.IsEmpty(ctx); err != nil {
+	if fresh, err := s.IsNew(ctx); err != nil {
 		return "", err
-	} else if empty {
+	} else if fresh {
+		if err := s.MarkUsed(ctx, "demo data"); err != nil {
+			return "", err
+		}
 		if err := seed.Load(ctx, s, seed.Flanders()); err != nil {
 			return "", fmt.Errorf("load demo data: %w", err)
 		}

@@ -89,7 +89,7 @@ func (s *Store) Drop(ctx context.Context) error {
 	for _, e := range entities {
 		colls = append(colls, e.collection())
 	}
-	for _, c := range append(colls, ratesColl, auditColl, claimsColl) {
+	for _, c := range append(colls, ratesColl, auditColl, claimsColl, metaColl) {
 		if err := s.db.Collection(c).Drop(ctx); err != nil {
 			return storeErr(ctx, err, "drop %s", c)
 		}
