@@ -4346,6 +4346,14 @@ input AllocationFilter {
   implementingAgency: CodeFilter
   "The day it was approved."
   approvedOn: DateFilter
+  "The code of its flow type (IATI's FlowType, the transaction's or its activity's default), e.g. ` + "`" + `{eq: \"10\"}` + "`" + ` for ODA; ` + "`" + `ne` + "`" + ` and ` + "`" + `notIn` + "`" + ` also match allocations without one."
+  flowType: CodeFilter
+  "The code of its finance type (IATI's FinanceType, the transaction's or its activity's default), e.g. ` + "`" + `{eq: \"110\"}` + "`" + `; ` + "`" + `ne` + "`" + ` and ` + "`" + `notIn` + "`" + ` also match allocations without one."
+  financeType: CodeFilter
+  "The IATI organisation identifier of the organisation the money comes from (` + "`" + `provider.ref` + "`" + `); ` + "`" + `ne` + "`" + ` and ` + "`" + `notIn` + "`" + ` also match allocations without one."
+  providerRef: CodeFilter
+  "The IATI organisation identifier of the organisation the money goes to (` + "`" + `receiver.ref` + "`" + `); ` + "`" + `ne` + "`" + ` and ` + "`" + `notIn` + "`" + ` also match allocations without one."
+  receiverRef: CodeFilter
   "All of these filters hold."
   and: [AllocationFilter!]
   "At least one of these filters holds."
@@ -19689,7 +19697,7 @@ func (ec *executionContext) unmarshalInputAllocationFilter(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "trustFundId", "projectId", "donorId", "countryCode", "transactionType", "year", "date", "amount", "currency", "implementingAgency", "approvedOn", "and", "or", "not"}
+	fieldsInOrder := [...]string{"id", "trustFundId", "projectId", "donorId", "countryCode", "transactionType", "year", "date", "amount", "currency", "implementingAgency", "approvedOn", "flowType", "financeType", "providerRef", "receiverRef", "and", "or", "not"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -19780,6 +19788,34 @@ func (ec *executionContext) unmarshalInputAllocationFilter(ctx context.Context, 
 				return it, err
 			}
 			it.ApprovedOn = data
+		case "flowType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flowType"))
+			data, err := ec.unmarshalOCodeFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐEnumFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FlowType = data
+		case "financeType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("financeType"))
+			data, err := ec.unmarshalOCodeFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐEnumFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FinanceType = data
+		case "providerRef":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerRef"))
+			data, err := ec.unmarshalOCodeFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐEnumFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderRef = data
+		case "receiverRef":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverRef"))
+			data, err := ec.unmarshalOCodeFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐEnumFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverRef = data
 		case "and":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
 			data, err := ec.unmarshalOAllocationFilter2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAllocationFilterᚄ(ctx, v)

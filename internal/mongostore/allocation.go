@@ -146,6 +146,10 @@ var allocations = entity[allocationDoc, funding.Allocation, funding.AllocationFi
 		c.add(enumCond("amount.currency", f.Currency), nil)
 		c.add(enumCond("implementingAgency", f.ImplementingAgency), nil)
 		c.add(dateCond("approvedOn", f.ApprovedOn), nil)
+		c.add(enumCond("flowType.code", f.FlowType), nil)
+		c.add(enumCond("financeType.code", f.FinanceType), nil)
+		c.add(enumCond("provider.ref", f.ProviderRef), nil)
+		c.add(enumCond("receiver.ref", f.ReceiverRef), nil)
 	},
 	logic: func(f *funding.AllocationFilter) (and, or []funding.AllocationFilter, not *funding.AllocationFilter) {
 		return f.And, f.Or, f.Not

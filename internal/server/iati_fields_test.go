@@ -3,6 +3,7 @@ package server_test
 import (
 	"encoding/json"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -156,6 +157,35 @@ func TestImportIatiFollowTheMoney(t *testing.T) {
 	for i := range want {
 		if i >= len(got) || got[i] != want[i] {
 			t.Errorf("allocation %d:\n got %s\nwant %s", i+1, at(got, i), want[i])
+		}
+	}
+
+	// The filters on them, within the two imported projects.
+	const p2 = "iati:XM-DAC-41302-FLOW-2"
+	for _, c := range []struct {
+		filter string
+		want   []string
+	}{
+		{`flowType: {eq: "20"}`, []string{p1 + "/2"}},
+		{`flowType: {ne: "10"}`, []string{p1 + "/2", p2 + "/1"}},
+		{`financeType: {in: ["410", "999"]}`, []string{p1 + "/3"}},
+		{`financeType: {notIn: ["110"]}`, []string{p1 + "/3", p2 + "/1"}},
+		{`providerRef: {eq: "XM-DAC-7"}`, []string{p1 + "/1"}},
+		{`receiverRef: {in: ["XM-DAC-41302"]}`, []string{p1 + "/1", p1 + "/4"}},
+		{`receiverRef: {ne: "XM-DAC-41302"}`, []string{p1 + "/2", p1 + "/3", p2 + "/1"}},
+	} {
+		var page struct {
+			Allocations struct{ Nodes []struct{ ID string } }
+		}
+		m.ok(t, m.viewer, `query($ps: [ID!]!) { allocations(filter: {projectId: {in: $ps}, `+c.filter+`}) { nodes { id } } }`,
+			map[string]any{"ps": []string{globalID(funding.TypeProject, p1), globalID(funding.TypeProject, p2)}}, &page)
+		var got []string
+		for _, n := range page.Allocations.Nodes {
+			got = append(got, localID(n.ID))
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%s: %v, want %v", c.filter, got, c.want)
 		}
 	}
 
