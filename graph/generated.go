@@ -32,6 +32,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Agreement() AgreementResolver
+	AidType() AidTypeResolver
 	Allocation() AllocationResolver
 	AuditEntry() AuditEntryResolver
 	Contribution() ContributionResolver
@@ -42,6 +43,7 @@ type ResolverRoot interface {
 	Project() ProjectResolver
 	ProjectCountry() ProjectCountryResolver
 	Query() QueryResolver
+	TransactionOrganisation() TransactionOrganisationResolver
 	TrustFund() TrustFundResolver
 }
 
@@ -84,16 +86,28 @@ type ComplexityRoot struct {
 		Agreement func(childComplexity int) int
 	}
 
+	AidType struct {
+		Code        func(childComplexity int) int
+		FromDefault func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Vocabulary  func(childComplexity int) int
+	}
+
 	Allocation struct {
+		AidTypes           func(childComplexity int) int
 		Amount             func(childComplexity int) int
 		ApprovedOn         func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
 		Date               func(childComplexity int) int
+		FinanceType        func(childComplexity int) int
+		FlowType           func(childComplexity int) int
 		History            func(childComplexity int, first *int, after *string) int
 		ID                 func(childComplexity int) int
 		Illustrative       func(childComplexity int) int
 		ImplementingAgency func(childComplexity int) int
 		Project            func(childComplexity int) int
+		Provider           func(childComplexity int) int
+		Receiver           func(childComplexity int) int
 		Source             func(childComplexity int) int
 		TrustFund          func(childComplexity int) int
 		Type               func(childComplexity int) int
@@ -458,6 +472,20 @@ type ComplexityRoot struct {
 		Reasons    func(childComplexity int) int
 	}
 
+	TransactionCode struct {
+		Code        func(childComplexity int) int
+		FromDefault func(childComplexity int) int
+		Name        func(childComplexity int) int
+	}
+
+	TransactionOrganisation struct {
+		ActivityID func(childComplexity int) int
+		Name       func(childComplexity int) int
+		Ref        func(childComplexity int) int
+		Type       func(childComplexity int) int
+		TypeName   func(childComplexity int) int
+	}
+
 	TransactionTypeTotals struct {
 		AllocationCount func(childComplexity int) int
 		Total           func(childComplexity int) int
@@ -524,6 +552,9 @@ type AgreementResolver interface {
 	Source(ctx context.Context, obj *funding.Agreement) (*string, error)
 	TrustFunds(ctx context.Context, obj *funding.Agreement, filter *funding.TrustFundFilter, orderBy []*funding.Order[funding.TrustFundOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.TrustFund], error)
 }
+type AidTypeResolver interface {
+	Name(ctx context.Context, obj *funding.AidType) (*string, error)
+}
 type AllocationResolver interface {
 	ID(ctx context.Context, obj *funding.Allocation) (*funding.ID, error)
 
@@ -532,6 +563,9 @@ type AllocationResolver interface {
 	Project(ctx context.Context, obj *funding.Allocation) (*funding.Project, error)
 
 	Source(ctx context.Context, obj *funding.Allocation) (*string, error)
+
+	FlowType(ctx context.Context, obj *funding.Allocation) (*TransactionCode, error)
+	FinanceType(ctx context.Context, obj *funding.Allocation) (*TransactionCode, error)
 }
 type AuditEntryResolver interface {
 	EntityID(ctx context.Context, obj *funding.AuditEntry) (*funding.ID, error)
@@ -631,6 +665,13 @@ type QueryResolver interface {
 	Allocations(ctx context.Context, filter *funding.AllocationFilter, orderBy []*funding.Order[funding.AllocationOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Allocation], error)
 	Projects(ctx context.Context, filter *funding.ProjectFilter, orderBy []*funding.Order[funding.ProjectOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Project], error)
 	Countries(ctx context.Context, filter *funding.CountryFilter, orderBy []*funding.Order[funding.CountryOrderField], first *int, after *string, last *int, before *string) (*Connection[*funding.Country], error)
+}
+type TransactionOrganisationResolver interface {
+	Ref(ctx context.Context, obj *funding.TransactionOrg) (*string, error)
+	Name(ctx context.Context, obj *funding.TransactionOrg) (*string, error)
+	Type(ctx context.Context, obj *funding.TransactionOrg) (*string, error)
+	TypeName(ctx context.Context, obj *funding.TransactionOrg) (*string, error)
+	ActivityID(ctx context.Context, obj *funding.TransactionOrg) (*string, error)
 }
 type TrustFundResolver interface {
 	ID(ctx context.Context, obj *funding.TrustFund) (*funding.ID, error)
@@ -810,6 +851,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AgreementPayload.Agreement(childComplexity), true
 
+	case "AidType.code":
+		if e.ComplexityRoot.AidType.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AidType.Code(childComplexity), true
+	case "AidType.fromDefault":
+		if e.ComplexityRoot.AidType.FromDefault == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AidType.FromDefault(childComplexity), true
+	case "AidType.name":
+		if e.ComplexityRoot.AidType.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AidType.Name(childComplexity), true
+	case "AidType.vocabulary":
+		if e.ComplexityRoot.AidType.Vocabulary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AidType.Vocabulary(childComplexity), true
+
+	case "Allocation.aidTypes":
+		if e.ComplexityRoot.Allocation.AidTypes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Allocation.AidTypes(childComplexity), true
 	case "Allocation.amount":
 		if e.ComplexityRoot.Allocation.Amount == nil {
 			break
@@ -834,6 +906,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Allocation.Date(childComplexity), true
+	case "Allocation.financeType":
+		if e.ComplexityRoot.Allocation.FinanceType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Allocation.FinanceType(childComplexity), true
+	case "Allocation.flowType":
+		if e.ComplexityRoot.Allocation.FlowType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Allocation.FlowType(childComplexity), true
 	case "Allocation.history":
 		if e.ComplexityRoot.Allocation.History == nil {
 			break
@@ -869,6 +953,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Allocation.Project(childComplexity), true
+	case "Allocation.provider":
+		if e.ComplexityRoot.Allocation.Provider == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Allocation.Provider(childComplexity), true
+	case "Allocation.receiver":
+		if e.ComplexityRoot.Allocation.Receiver == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Allocation.Receiver(childComplexity), true
 	case "Allocation.source":
 		if e.ComplexityRoot.Allocation.Source == nil {
 			break
@@ -2597,6 +2693,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SkippedActivity.Reasons(childComplexity), true
 
+	case "TransactionCode.code":
+		if e.ComplexityRoot.TransactionCode.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransactionCode.Code(childComplexity), true
+	case "TransactionCode.fromDefault":
+		if e.ComplexityRoot.TransactionCode.FromDefault == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransactionCode.FromDefault(childComplexity), true
+	case "TransactionCode.name":
+		if e.ComplexityRoot.TransactionCode.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransactionCode.Name(childComplexity), true
+
+	case "TransactionOrganisation.activityId":
+		if e.ComplexityRoot.TransactionOrganisation.ActivityID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransactionOrganisation.ActivityID(childComplexity), true
+	case "TransactionOrganisation.name":
+		if e.ComplexityRoot.TransactionOrganisation.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransactionOrganisation.Name(childComplexity), true
+	case "TransactionOrganisation.ref":
+		if e.ComplexityRoot.TransactionOrganisation.Ref == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransactionOrganisation.Ref(childComplexity), true
+	case "TransactionOrganisation.type":
+		if e.ComplexityRoot.TransactionOrganisation.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransactionOrganisation.Type(childComplexity), true
+	case "TransactionOrganisation.typeName":
+		if e.ComplexityRoot.TransactionOrganisation.TypeName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransactionOrganisation.TypeName(childComplexity), true
+
 	case "TransactionTypeTotals.allocationCount":
 		if e.ComplexityRoot.TransactionTypeTotals.AllocationCount == nil {
 			break
@@ -3523,6 +3669,52 @@ type Allocation implements Node {
   illustrative: Boolean!
   "Where a published amount comes from; null for illustrative amounts."
   source: String
+  "The organisation the money comes from, as an imported IATI transaction names it (its ` + "`" + `provider-org` + "`" + `); null when not known (the demo data, allocations entered through the API, transactions that name none)."
+  provider: TransactionOrganisation
+  "The organisation the money goes to, as an imported IATI transaction names it (its ` + "`" + `receiver-org` + "`" + `); null when not known."
+  receiver: TransactionOrganisation
+  "How the money flows, a code of IATI's FlowType (e.g. ` + "`" + `10` + "`" + ` ODA, ` + "`" + `20` + "`" + ` other official flows): the transaction's ` + "`" + `flow-type` + "`" + `, else its activity's ` + "`" + `default-flow-type` + "`" + ` (then ` + "`" + `fromDefault` + "`" + ` is true); null when neither is given."
+  flowType: TransactionCode
+  "The kind of finance, a code of IATI's FinanceType (e.g. ` + "`" + `110` + "`" + ` standard grant, ` + "`" + `421` + "`" + ` standard loan): the transaction's ` + "`" + `finance-type` + "`" + `, else its activity's ` + "`" + `default-finance-type` + "`" + ` (then ` + "`" + `fromDefault` + "`" + ` is true); null when neither is given."
+  financeType: TransactionCode
+  "The aid types, codes of IATI's aid type vocabularies: the transaction's ` + "`" + `aid-type` + "`" + `s (an IATI 2.03 transaction may give several, in several vocabularies), then, for each vocabulary the transaction gives none of, its activity's ` + "`" + `default-aid-type` + "`" + `s (with ` + "`" + `fromDefault` + "`" + ` true); empty when neither gives any."
+  aidTypes: [AidType!]!
+}
+
+"An organisation an imported IATI transaction names as where its money comes from (` + "`" + `provider-org` + "`" + `) or goes to (` + "`" + `receiver-org` + "`" + `), as the file gives it: any of its fields may be null, but not all."
+type TransactionOrganisation {
+  "Its IATI organisation identifier (` + "`" + `ref` + "`" + `), e.g. ` + "`" + `XM-DAC-41114` + "`" + `."
+  ref: String
+  "Its name: the element's English ` + "`" + `narrative` + "`" + `, else its first."
+  name: String
+  "Its IATI OrganisationType code (` + "`" + `type` + "`" + `), e.g. ` + "`" + `10` + "`" + ` (government) or ` + "`" + `40` + "`" + ` (multilateral)."
+  type: String
+  "The English name of ` + "`" + `type` + "`" + ` in IATI's OrganisationType code list; null when the code is not in the list."
+  typeName: String
+  "The IATI identifier of the organisation's own activity this money belongs to (` + "`" + `provider-activity-id` + "`" + ` or ` + "`" + `receiver-activity-id` + "`" + `): where to follow the money to (or from)."
+  activityId: String
+}
+
+"A code of an IATI code list that classifies a transaction (FlowType, FinanceType), and whether it is its activity's default."
+type TransactionCode {
+  "The code as the IATI file gives it, e.g. ` + "`" + `10` + "`" + `."
+  code: String!
+  "The code's English name in the IATI code list; null when coopgraph does not carry the list (FlowType and FinanceType are not carried yet) or the code is not in it."
+  name: String
+  "True when the transaction gives no code of its own and this is its activity's default (` + "`" + `default-flow-type` + "`" + `, ` + "`" + `default-finance-type` + "`" + `)."
+  fromDefault: Boolean!
+}
+
+"An aid type of an imported IATI transaction (its ` + "`" + `aid-type` + "`" + `, or its activity's ` + "`" + `default-aid-type` + "`" + `): a code in a vocabulary."
+type AidType {
+  "The vocabulary (IATI's AidTypeVocabulary): ` + "`" + `1` + "`" + ` the OECD DAC aid types (the default when the file gives none), ` + "`" + `2` + "`" + ` earmarking categories, ` + "`" + `3` + "`" + ` EU aid types, ` + "`" + `4` + "`" + ` cash and voucher modalities."
+  vocabulary: String!
+  "The code in its vocabulary, e.g. ` + "`" + `C01` + "`" + ` (project-type interventions) in vocabulary 1."
+  code: String!
+  "The code's English name in IATI's AidType code list (vocabulary 1 only); null otherwise, or when the code is not in the list."
+  name: String
+  "True when the transaction gives no aid type of this vocabulary and this is its activity's default (` + "`" + `default-aid-type` + "`" + `)."
+  fromDefault: Boolean!
 }
 
 "The life-cycle state of a project (IATI's ActivityStatus: 1 PIPELINE, 2 ACTIVE, 3 FINALISATION, 4 COMPLETED, 5 CANCELLED, 6 SUSPENDED)."
@@ -4154,6 +4346,14 @@ input AllocationFilter {
   implementingAgency: CodeFilter
   "The day it was approved."
   approvedOn: DateFilter
+  "The code of its flow type (IATI's FlowType, the transaction's or its activity's default), e.g. ` + "`" + `{eq: \"10\"}` + "`" + ` for ODA; ` + "`" + `ne` + "`" + ` and ` + "`" + `notIn` + "`" + ` also match allocations without one."
+  flowType: CodeFilter
+  "The code of its finance type (IATI's FinanceType, the transaction's or its activity's default), e.g. ` + "`" + `{eq: \"110\"}` + "`" + `; ` + "`" + `ne` + "`" + ` and ` + "`" + `notIn` + "`" + ` also match allocations without one."
+  financeType: CodeFilter
+  "The IATI organisation identifier of the organisation the money comes from (` + "`" + `provider.ref` + "`" + `); ` + "`" + `ne` + "`" + ` and ` + "`" + `notIn` + "`" + ` also match allocations without one."
+  providerRef: CodeFilter
+  "The IATI organisation identifier of the organisation the money goes to (` + "`" + `receiver.ref` + "`" + `); ` + "`" + `ne` + "`" + ` and ` + "`" + `notIn` + "`" + ` also match allocations without one."
+  receiverRef: CodeFilter
   "All of these filters hold."
   and: [AllocationFilter!]
   "At least one of these filters holds."
@@ -5230,6 +5430,20 @@ func (ec *executionContext) childFields_AgreementPayload(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type AgreementPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_AidType(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "vocabulary":
+		return ec.fieldContext_AidType_vocabulary(ctx, field)
+	case "code":
+		return ec.fieldContext_AidType_code(ctx, field)
+	case "name":
+		return ec.fieldContext_AidType_name(ctx, field)
+	case "fromDefault":
+		return ec.fieldContext_AidType_fromDefault(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AidType", field.Name)
+}
+
 func (ec *executionContext) childFields_Allocation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5262,6 +5476,16 @@ func (ec *executionContext) childFields_Allocation(ctx context.Context, field gr
 		return ec.fieldContext_Allocation_illustrative(ctx, field)
 	case "source":
 		return ec.fieldContext_Allocation_source(ctx, field)
+	case "provider":
+		return ec.fieldContext_Allocation_provider(ctx, field)
+	case "receiver":
+		return ec.fieldContext_Allocation_receiver(ctx, field)
+	case "flowType":
+		return ec.fieldContext_Allocation_flowType(ctx, field)
+	case "financeType":
+		return ec.fieldContext_Allocation_financeType(ctx, field)
+	case "aidTypes":
+		return ec.fieldContext_Allocation_aidTypes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Allocation", field.Name)
 }
@@ -5880,6 +6104,34 @@ func (ec *executionContext) childFields_SkippedActivity(ctx context.Context, fie
 		return ec.fieldContext_SkippedActivity_reasons(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SkippedActivity", field.Name)
+}
+
+func (ec *executionContext) childFields_TransactionCode(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_TransactionCode_code(ctx, field)
+	case "name":
+		return ec.fieldContext_TransactionCode_name(ctx, field)
+	case "fromDefault":
+		return ec.fieldContext_TransactionCode_fromDefault(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TransactionCode", field.Name)
+}
+
+func (ec *executionContext) childFields_TransactionOrganisation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ref":
+		return ec.fieldContext_TransactionOrganisation_ref(ctx, field)
+	case "name":
+		return ec.fieldContext_TransactionOrganisation_name(ctx, field)
+	case "type":
+		return ec.fieldContext_TransactionOrganisation_type(ctx, field)
+	case "typeName":
+		return ec.fieldContext_TransactionOrganisation_typeName(ctx, field)
+	case "activityId":
+		return ec.fieldContext_TransactionOrganisation_activityId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TransactionOrganisation", field.Name)
 }
 
 func (ec *executionContext) childFields_TransactionTypeTotals(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8798,6 +9050,98 @@ func (ec *executionContext) fieldContext_AgreementPayload_agreement(_ context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _AidType_vocabulary(ctx context.Context, field graphql.CollectedField, obj *funding.AidType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AidType_vocabulary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Vocabulary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AidType_vocabulary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AidType", field, false, false, "String")
+}
+
+func (ec *executionContext) _AidType_code(ctx context.Context, field graphql.CollectedField, obj *funding.AidType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AidType_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AidType_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AidType", field, false, false, "String")
+}
+
+func (ec *executionContext) _AidType_name(ctx context.Context, field graphql.CollectedField, obj *funding.AidType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AidType_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AidType().Name(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AidType_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AidType", field, true, true, "String")
+}
+
+func (ec *executionContext) _AidType_fromDefault(ctx context.Context, field graphql.CollectedField, obj *funding.AidType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AidType_fromDefault(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FromDefault, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AidType_fromDefault(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AidType", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Allocation_id(ctx context.Context, field graphql.CollectedField, obj *funding.Allocation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9207,6 +9551,166 @@ func (ec *executionContext) _Allocation_source(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_Allocation_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Allocation", field, true, true, "String")
+}
+
+func (ec *executionContext) _Allocation_provider(ctx context.Context, field graphql.CollectedField, obj *funding.Allocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Allocation_provider(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Provider, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *funding.TransactionOrg) graphql.Marshaler {
+			return ec.marshalOTransactionOrganisation2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTransactionOrg(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Allocation_provider(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Allocation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TransactionOrganisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Allocation_receiver(ctx context.Context, field graphql.CollectedField, obj *funding.Allocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Allocation_receiver(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Receiver, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *funding.TransactionOrg) graphql.Marshaler {
+			return ec.marshalOTransactionOrganisation2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTransactionOrg(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Allocation_receiver(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Allocation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TransactionOrganisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Allocation_flowType(ctx context.Context, field graphql.CollectedField, obj *funding.Allocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Allocation_flowType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Allocation().FlowType(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *TransactionCode) graphql.Marshaler {
+			return ec.marshalOTransactionCode2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐTransactionCode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Allocation_flowType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Allocation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TransactionCode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Allocation_financeType(ctx context.Context, field graphql.CollectedField, obj *funding.Allocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Allocation_financeType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Allocation().FinanceType(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *TransactionCode) graphql.Marshaler {
+			return ec.marshalOTransactionCode2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐTransactionCode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Allocation_financeType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Allocation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TransactionCode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Allocation_aidTypes(ctx context.Context, field graphql.CollectedField, obj *funding.Allocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Allocation_aidTypes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AidTypes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []funding.AidType) graphql.Marshaler {
+			return ec.marshalNAidType2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAidTypeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Allocation_aidTypes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Allocation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AidType(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _AllocationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *Connection[*funding.Allocation]) (ret graphql.Marshaler) {
@@ -16756,6 +17260,190 @@ func (ec *executionContext) fieldContext_SkippedActivity_reasons(_ context.Conte
 	return graphql.NewScalarFieldContext("SkippedActivity", field, false, false, "String")
 }
 
+func (ec *executionContext) _TransactionCode_code(ctx context.Context, field graphql.CollectedField, obj *TransactionCode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransactionCode_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransactionCode_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransactionCode", field, false, false, "String")
+}
+
+func (ec *executionContext) _TransactionCode_name(ctx context.Context, field graphql.CollectedField, obj *TransactionCode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransactionCode_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TransactionCode_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransactionCode", field, false, false, "String")
+}
+
+func (ec *executionContext) _TransactionCode_fromDefault(ctx context.Context, field graphql.CollectedField, obj *TransactionCode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransactionCode_fromDefault(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FromDefault, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransactionCode_fromDefault(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransactionCode", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _TransactionOrganisation_ref(ctx context.Context, field graphql.CollectedField, obj *funding.TransactionOrg) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransactionOrganisation_ref(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TransactionOrganisation().Ref(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TransactionOrganisation_ref(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransactionOrganisation", field, true, true, "String")
+}
+
+func (ec *executionContext) _TransactionOrganisation_name(ctx context.Context, field graphql.CollectedField, obj *funding.TransactionOrg) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransactionOrganisation_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TransactionOrganisation().Name(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TransactionOrganisation_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransactionOrganisation", field, true, true, "String")
+}
+
+func (ec *executionContext) _TransactionOrganisation_type(ctx context.Context, field graphql.CollectedField, obj *funding.TransactionOrg) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransactionOrganisation_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TransactionOrganisation().Type(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TransactionOrganisation_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransactionOrganisation", field, true, true, "String")
+}
+
+func (ec *executionContext) _TransactionOrganisation_typeName(ctx context.Context, field graphql.CollectedField, obj *funding.TransactionOrg) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransactionOrganisation_typeName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TransactionOrganisation().TypeName(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TransactionOrganisation_typeName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransactionOrganisation", field, true, true, "String")
+}
+
+func (ec *executionContext) _TransactionOrganisation_activityId(ctx context.Context, field graphql.CollectedField, obj *funding.TransactionOrg) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransactionOrganisation_activityId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TransactionOrganisation().ActivityID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TransactionOrganisation_activityId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransactionOrganisation", field, true, true, "String")
+}
+
 func (ec *executionContext) _TransactionTypeTotals_transactionType(ctx context.Context, field graphql.CollectedField, obj *TransactionTypeTotals) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19009,7 +19697,7 @@ func (ec *executionContext) unmarshalInputAllocationFilter(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "trustFundId", "projectId", "donorId", "countryCode", "transactionType", "year", "date", "amount", "currency", "implementingAgency", "approvedOn", "and", "or", "not"}
+	fieldsInOrder := [...]string{"id", "trustFundId", "projectId", "donorId", "countryCode", "transactionType", "year", "date", "amount", "currency", "implementingAgency", "approvedOn", "flowType", "financeType", "providerRef", "receiverRef", "and", "or", "not"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -19100,6 +19788,34 @@ func (ec *executionContext) unmarshalInputAllocationFilter(ctx context.Context, 
 				return it, err
 			}
 			it.ApprovedOn = data
+		case "flowType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flowType"))
+			data, err := ec.unmarshalOCodeFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐEnumFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FlowType = data
+		case "financeType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("financeType"))
+			data, err := ec.unmarshalOCodeFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐEnumFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FinanceType = data
+		case "providerRef":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerRef"))
+			data, err := ec.unmarshalOCodeFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐEnumFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderRef = data
+		case "receiverRef":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiverRef"))
+			data, err := ec.unmarshalOCodeFilter2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐEnumFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceiverRef = data
 		case "and":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
 			data, err := ec.unmarshalOAllocationFilter2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAllocationFilterᚄ(ctx, v)
@@ -22630,6 +23346,55 @@ func (ec *executionContext) _AgreementPayload(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var aidTypeImplementors = []string{"AidType"}
+
+func (ec *executionContext) _AidType(ctx context.Context, sel ast.SelectionSet, obj *funding.AidType) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, aidTypeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AidType")
+		case "vocabulary":
+			out.Values[i] = ec._AidType_vocabulary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "code":
+			out.Values[i] = ec._AidType_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AidType_name(ctx, field, obj)
+				})
+		case "fromDefault":
+			out.Values[i] = ec._AidType_fromDefault(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var allocationImplementors = []string{"Allocation", "Node"}
 
 func (ec *executionContext) _Allocation(ctx context.Context, sel ast.SelectionSet, obj *funding.Allocation) graphql.Marshaler {
@@ -22721,6 +23486,33 @@ func (ec *executionContext) _Allocation(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Allocation_source(ctx, field, obj)
 				})
+		case "provider":
+			out.Values[i] = ec._Allocation_provider(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "receiver":
+			out.Values[i] = ec._Allocation_receiver(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "flowType":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Allocation_flowType(ctx, field, obj)
+				})
+		case "financeType":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Allocation_financeType(ctx, field, obj)
+				})
+		case "aidTypes":
+			out.Values[i] = ec._Allocation_aidTypes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -25212,6 +26004,107 @@ func (ec *executionContext) _SkippedActivity(ctx context.Context, sel ast.Select
 	return out
 }
 
+var transactionCodeImplementors = []string{"TransactionCode"}
+
+func (ec *executionContext) _TransactionCode(ctx context.Context, sel ast.SelectionSet, obj *TransactionCode) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, transactionCodeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TransactionCode")
+		case "code":
+			out.Values[i] = ec._TransactionCode_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._TransactionCode_name(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "fromDefault":
+			out.Values[i] = ec._TransactionCode_fromDefault(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var transactionOrganisationImplementors = []string{"TransactionOrganisation"}
+
+func (ec *executionContext) _TransactionOrganisation(ctx context.Context, sel ast.SelectionSet, obj *funding.TransactionOrg) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, transactionOrganisationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TransactionOrganisation")
+		case "ref":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TransactionOrganisation_ref(ctx, field, obj)
+				})
+		case "name":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TransactionOrganisation_name(ctx, field, obj)
+				})
+		case "type":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TransactionOrganisation_type(ctx, field, obj)
+				})
+		case "typeName":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TransactionOrganisation_typeName(ctx, field, obj)
+				})
+		case "activityId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TransactionOrganisation_activityId(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var transactionTypeTotalsImplementors = []string{"TransactionTypeTotals"}
 
 func (ec *executionContext) _TransactionTypeTotals(ctx context.Context, sel ast.SelectionSet, obj *TransactionTypeTotals) graphql.Marshaler {
@@ -26008,6 +26901,26 @@ func (ec *executionContext) marshalNAgreementPayload2ᚖgithubᚗcomᚋcoopgraph
 		return graphql.Null
 	}
 	return ec._AgreementPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAidType2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAidType(ctx context.Context, sel ast.SelectionSet, v funding.AidType) graphql.Marshaler {
+	return ec._AidType(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAidType2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAidTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []funding.AidType) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAidType2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAidType(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNAllocation2ᚕᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐAllocationᚄ(ctx context.Context, sel ast.SelectionSet, v []*funding.Allocation) graphql.Marshaler {
@@ -28641,6 +29554,20 @@ func (ec *executionContext) unmarshalOTextFilter2ᚖgithubᚗcomᚋcoopgraphᚋc
 	}
 	res, err := ec.unmarshalInputTextFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTransactionCode2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐTransactionCode(ctx context.Context, sel ast.SelectionSet, v *TransactionCode) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TransactionCode(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOTransactionOrganisation2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTransactionOrg(ctx context.Context, sel ast.SelectionSet, v *funding.TransactionOrg) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TransactionOrganisation(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOTransactionType2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTransactionTypeᚄ(ctx context.Context, v any) ([]funding.TransactionType, error) {

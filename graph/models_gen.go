@@ -286,6 +286,16 @@ type SetProjectCountriesInput struct {
 	Countries []*ProjectCountryInput `json:"countries"`
 }
 
+// A code of an IATI code list that classifies a transaction (FlowType, FinanceType), and whether it is its activity's default.
+type TransactionCode struct {
+	// The code as the IATI file gives it, e.g. `10`.
+	Code string `json:"code"`
+	// The code's English name in the IATI code list; null when coopgraph does not carry the list (FlowType and FinanceType are not carried yet) or the code is not in it.
+	Name *string `json:"name,omitempty"`
+	// True when the transaction gives no code of its own and this is its activity's default (`default-flow-type`, `default-finance-type`).
+	FromDefault bool `json:"fromDefault"`
+}
+
 // What one transaction type adds up to in a report row or a whole report, beside the report's own type (never added to it).
 type TransactionTypeTotals struct {
 	// The transaction type, e.g. DISBURSEMENT.

@@ -46,6 +46,11 @@ func (r *agreementResolver) TrustFunds(ctx context.Context, obj *funding.Agreeme
 	})
 }
 
+// Name is the resolver for the name field.
+func (r *aidTypeResolver) Name(ctx context.Context, obj *funding.AidType) (*string, error) {
+	return aidTypeName(obj), nil
+}
+
 // ID is the resolver for the id field.
 func (r *allocationResolver) ID(ctx context.Context, obj *funding.Allocation) (*funding.ID, error) {
 	return nodeID(funding.TypeAllocation, obj.ID), nil
@@ -69,6 +74,16 @@ func (r *allocationResolver) Project(ctx context.Context, obj *funding.Allocatio
 // Source is the resolver for the source field.
 func (r *allocationResolver) Source(ctx context.Context, obj *funding.Allocation) (*string, error) {
 	return nullable(obj.Source), nil
+}
+
+// FlowType is the resolver for the flowType field.
+func (r *allocationResolver) FlowType(ctx context.Context, obj *funding.Allocation) (*TransactionCode, error) {
+	return transactionCode("FlowType", obj.FlowType), nil
+}
+
+// FinanceType is the resolver for the financeType field.
+func (r *allocationResolver) FinanceType(ctx context.Context, obj *funding.Allocation) (*TransactionCode, error) {
+	return transactionCode("FinanceType", obj.FinanceType), nil
 }
 
 // EntityID is the resolver for the entityId field.
@@ -564,6 +579,31 @@ func (r *queryResolver) Countries(ctx context.Context, filter *funding.CountryFi
 	return storePage(ctx, l, funding.Countries, r.Store)
 }
 
+// Ref is the resolver for the ref field.
+func (r *transactionOrganisationResolver) Ref(ctx context.Context, obj *funding.TransactionOrg) (*string, error) {
+	return nullable(obj.Ref), nil
+}
+
+// Name is the resolver for the name field.
+func (r *transactionOrganisationResolver) Name(ctx context.Context, obj *funding.TransactionOrg) (*string, error) {
+	return nullable(obj.Name), nil
+}
+
+// Type is the resolver for the type field.
+func (r *transactionOrganisationResolver) Type(ctx context.Context, obj *funding.TransactionOrg) (*string, error) {
+	return nullable(obj.Type), nil
+}
+
+// TypeName is the resolver for the typeName field.
+func (r *transactionOrganisationResolver) TypeName(ctx context.Context, obj *funding.TransactionOrg) (*string, error) {
+	return codeName("OrganisationType", obj.Type), nil
+}
+
+// ActivityID is the resolver for the activityId field.
+func (r *transactionOrganisationResolver) ActivityID(ctx context.Context, obj *funding.TransactionOrg) (*string, error) {
+	return nullable(obj.ActivityID), nil
+}
+
 // ID is the resolver for the id field.
 func (r *trustFundResolver) ID(ctx context.Context, obj *funding.TrustFund) (*funding.ID, error) {
 	return nodeID(funding.TypeTrustFund, obj.ID), nil
@@ -627,6 +667,9 @@ func (r *trustFundResolver) Projects(ctx context.Context, obj *funding.TrustFund
 // Agreement returns AgreementResolver implementation.
 func (r *Resolver) Agreement() AgreementResolver { return &agreementResolver{r} }
 
+// AidType returns AidTypeResolver implementation.
+func (r *Resolver) AidType() AidTypeResolver { return &aidTypeResolver{r} }
+
 // Allocation returns AllocationResolver implementation.
 func (r *Resolver) Allocation() AllocationResolver { return &allocationResolver{r} }
 
@@ -657,20 +700,27 @@ func (r *Resolver) ProjectCountry() ProjectCountryResolver { return &projectCoun
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+// TransactionOrganisation returns TransactionOrganisationResolver implementation.
+func (r *Resolver) TransactionOrganisation() TransactionOrganisationResolver {
+	return &transactionOrganisationResolver{r}
+}
+
 // TrustFund returns TrustFundResolver implementation.
 func (r *Resolver) TrustFund() TrustFundResolver { return &trustFundResolver{r} }
 
 type (
-	agreementResolver      struct{ *Resolver }
-	allocationResolver     struct{ *Resolver }
-	auditEntryResolver     struct{ *Resolver }
-	contributionResolver   struct{ *Resolver }
-	countryResolver        struct{ *Resolver }
-	donorResolver          struct{ *Resolver }
-	fundingReportResolver  struct{ *Resolver }
-	mutationResolver       struct{ *Resolver }
-	projectResolver        struct{ *Resolver }
-	projectCountryResolver struct{ *Resolver }
-	queryResolver          struct{ *Resolver }
-	trustFundResolver      struct{ *Resolver }
+	agreementResolver               struct{ *Resolver }
+	aidTypeResolver                 struct{ *Resolver }
+	allocationResolver              struct{ *Resolver }
+	auditEntryResolver              struct{ *Resolver }
+	contributionResolver            struct{ *Resolver }
+	countryResolver                 struct{ *Resolver }
+	donorResolver                   struct{ *Resolver }
+	fundingReportResolver           struct{ *Resolver }
+	mutationResolver                struct{ *Resolver }
+	projectResolver                 struct{ *Resolver }
+	projectCountryResolver          struct{ *Resolver }
+	queryResolver                   struct{ *Resolver }
+	transactionOrganisationResolver struct{ *Resolver }
+	trustFundResolver               struct{ *Resolver }
 )

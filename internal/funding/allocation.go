@@ -17,6 +17,38 @@ type Allocation struct {
 	ApprovedOn         Date
 	Illustrative       bool   // true when the amount is invented for the demo, not published
 	Source             string // where a published figure comes from
+	// What following the money needs, as an IATI transaction gives it (nil or empty when
+	// not known, as in the demo data):
+	Provider    *TransactionOrg // the organisation the money comes from (provider-org)
+	Receiver    *TransactionOrg // the organisation the money goes to (receiver-org)
+	FlowType    *IATICode       // FlowType code, e.g. "10" ODA
+	FinanceType *IATICode       // FinanceType code, e.g. "110" standard grant
+	AidTypes    []AidType       // AidType codes, one or more per vocabulary
+}
+
+// TransactionOrg is an organisation a transaction names as where its money comes from or
+// goes to. Any of its fields may be empty.
+type TransactionOrg struct {
+	Ref        string // its IATI organisation identifier, e.g. "XM-DAC-41114"
+	Name       string
+	Type       string // its OrganisationType code, e.g. "10" government
+	ActivityID string // the IATI identifier of its own activity this money belongs to
+}
+
+// IATICode is a code of an IATI code list that classifies a transaction, and whether it
+// is the activity's default (the transaction giving none of its own).
+type IATICode struct {
+	Code        string
+	FromDefault bool
+}
+
+// AidType is a code of an IATI aid type vocabulary (AidTypeVocabulary: "1" the OECD DAC
+// aid types, "2" earmarking categories, …) that classifies a transaction, and whether it
+// is the activity's default.
+type AidType struct {
+	Vocabulary  string
+	Code        string
+	FromDefault bool
 }
 
 // TransactionType is the kind of money an allocation records, after the IATI

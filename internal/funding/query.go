@@ -74,6 +74,10 @@ type AllocationFilter struct {
 	Currency           *CodeFilter
 	ImplementingAgency *CodeFilter
 	ApprovedOn         *DateFilter
+	FlowType           *CodeFilter // the flow type's code (its own or its activity's default)
+	FinanceType        *CodeFilter
+	ProviderRef        *CodeFilter // the provider's ref; ne and notIn match allocations without one
+	ReceiverRef        *CodeFilter
 	And                []AllocationFilter
 	Or                 []AllocationFilter
 	Not                *AllocationFilter
@@ -205,6 +209,10 @@ func (f *AllocationFilter) check(p *Problems, path string) {
 	f.Currency.check(p, join(path, "currency"))
 	f.ImplementingAgency.check(p, join(path, "implementingAgency"))
 	f.ApprovedOn.check(p, join(path, "approvedOn"))
+	f.FlowType.check(p, join(path, "flowType"))
+	f.FinanceType.check(p, join(path, "financeType"))
+	f.ProviderRef.check(p, join(path, "providerRef"))
+	f.ReceiverRef.check(p, join(path, "receiverRef"))
 	checkBool(p, path, f.And, f.Or, f.Not, (*AllocationFilter).check)
 }
 

@@ -19,6 +19,8 @@ const (
 	MaxShortNameLen   = 50   // short names
 	MaxCodeLen        = 50   // codes: counterparts, implementing agencies, vocabularies
 	MaxProjectCodeLen = 200  // project codes (IATI identifiers reach about 100)
+	MaxRefLen         = 200  // IATI organisation and activity identifiers
+	MaxAidTypes       = 20   // aid types of one allocation
 	MaxDescriptionLen = 5000 // descriptions, sources, notes
 	MaxThemeLen       = 50   // each theme
 	MaxThemes         = 20   // themes of one agreement or project
@@ -155,7 +157,8 @@ func (t *TrustFund) Validate(prefix string) error {
 // Validate checks an allocation on its own: fund, project, transaction type (unset means
 // COMMITMENT), year, date (when set, in the year), amount (in a valid currency; it may be
 // negative, as published corrections are: a negative disbursement, a de-commitment),
-// implementing agency and texts. ValidateInput adds the rule for allocations entered
+// implementing agency and texts, and the lengths of its provider, receiver and IATI
+// classifications (flow, finance and aid types). ValidateInput adds the rule for allocations entered
 // through the API; ValidateAgainst checks it against its trust fund.
 func (a *Allocation) Validate(prefix string) error {
 	var p Problems
@@ -171,7 +174,39 @@ func (a *Allocation) Validate(prefix string) error {
 	checkCurrency(&p, fieldPath(prefix, "amount.currency"), a.Amount.Currency)
 	checkText(&p, fieldPath(prefix, "implementingAgency"), a.ImplementingAgency, true, MaxCodeLen)
 	checkText(&p, fieldPath(prefix, "source"), a.Source, false, MaxDescriptionLen)
+	checkTransactionOrg(&p, fieldPath(prefix, "provider"), a.Provider)
+	checkTransactionOrg(&p, fieldPath(prefix, "receiver"), a.Receiver)
+	if a.FlowType != nil {
+		checkText(&p, fieldPath(prefix, "flowType.code"), a.FlowType.Code, true, MaxCodeLen)
+	}
+	if a.FinanceType != nil {
+		checkText(&p, fieldPath(prefix, "financeType.code"), a.FinanceType.Code, true, MaxCodeLen)
+	}
+	aidTypes := fieldPath(prefix, "aidTypes")
+	if len(a.AidTypes) > MaxAidTypes {
+		p.Add(aidTypes, "at most %d, got %d", MaxAidTypes, len(a.AidTypes))
+	}
+	for i, t := range a.AidTypes {
+		at := fieldIndex(aidTypes, i)
+		checkText(&p, fieldPath(at, "vocabulary"), t.Vocabulary, true, MaxCodeLen)
+		checkText(&p, fieldPath(at, "code"), t.Code, true, MaxCodeLen)
+	}
 	return p.Err()
+}
+
+// checkTransactionOrg checks the provider or receiver of an allocation, if it has one: a
+// ref, a name or an activity id, and the lengths of each field.
+func checkTransactionOrg(p *Problems, field string, o *TransactionOrg) {
+	if o == nil {
+		return
+	}
+	if strings.TrimSpace(o.Ref+o.Name+o.ActivityID) == "" {
+		p.Add(field, "must have a ref, a name or an activity id")
+	}
+	checkText(p, fieldPath(field, "ref"), o.Ref, false, MaxRefLen)
+	checkText(p, fieldPath(field, "name"), o.Name, false, MaxNameLen)
+	checkText(p, fieldPath(field, "type"), o.Type, false, MaxCodeLen)
+	checkText(p, fieldPath(field, "activityId"), o.ActivityID, false, MaxRefLen)
 }
 
 // ValidateInput checks an allocation as Validate does, and, as the API asks of an amount

@@ -35,6 +35,11 @@ type Activity struct {
 	Sectors                  []Share // sector, per vocabulary
 	Transactions             []Transaction
 	Problems                 []string // why it cannot be imported; empty when it can
+
+	// default-flow-type, default-finance-type and default-aid-type, for the transactions
+	// that give none of their own.
+	DefaultFlowType, DefaultFinanceType string
+	DefaultAidTypes                     []funding.AidType
 }
 
 // Org is an organisation as an activity names it.
@@ -43,6 +48,9 @@ type Org struct {
 	Name string
 	Role string // OrganisationRole code: "1" funding, "2" accountable, "3" extending, "4" implementing
 	Type string // OrganisationType code, e.g. "10" government
+	// ActivityID is, for a transaction's provider-org and receiver-org, the IATI identifier of
+	// the organisation's own activity (provider-activity-id, receiver-activity-id).
+	ActivityID string
 }
 
 // Share is a recipient country, a recipient region or a sector with its part of the
@@ -60,6 +68,12 @@ type Transaction struct {
 	Date     funding.Date // transaction-date, else the value's value-date
 	Value    funding.Money
 	Provider Org // provider-org (the organisation the money comes from), if named
+	Receiver Org // receiver-org (the organisation the money goes to), if named
+	// flow-type, finance-type and aid-type (all of them, with their vocabularies) as the
+	// transaction gives them: "" and none when it does not (the activity's defaults are
+	// applied when it is mapped).
+	FlowType, FinanceType string
+	AidTypes              []funding.AidType
 }
 
 // Valid reports whether the activity can be imported.

@@ -85,3 +85,11 @@ func letters(s string) string {
 	}
 	return b.String()
 }
+
+// CodeName returns the English name of code in the IATI code list list ("AidType",
+// "OrganisationType"…), or "" when the importer does not carry the list or the code is
+// not in it.
+func CodeName(list, code string) string {
+	name, _ := codeName(list, code)
+	return name
+}

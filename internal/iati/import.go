@@ -410,6 +410,7 @@ func (im *importer) mapActivity(a *Activity, prev *funding.Project, now time.Tim
 			Year: t.Date.Year(), Date: t.Date, Amount: t.Value, ImplementingAgency: p.ImplementingAgency,
 			Source: fmt.Sprintf("IATI transaction %d of activity %s", i+1, a.Identifier),
 		}
+		followMoney(al, a, t)
 		at := fmt.Sprintf("transaction[%d]", i+1)
 		problems.AddError(al.Validate(at))
 		problems = append(problems, al.ValidateAgainst(f, at)...)

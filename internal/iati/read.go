@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -173,6 +174,9 @@ type xActivity struct {
 	Regions         []xCode  `xml:"recipient-region"`
 	Sectors         []xCode  `xml:"sector"`
 	Transactions    []xTrans `xml:"transaction"`
+	FlowType        *xCode   `xml:"default-flow-type"`
+	FinanceType     *xCode   `xml:"default-finance-type"`
+	AidTypes        []xCode  `xml:"default-aid-type"`
 }
 
 type xTrans struct {
@@ -183,7 +187,17 @@ type xTrans struct {
 		Currency  string `xml:"currency,attr"`
 		ValueDate string `xml:"value-date,attr"`
 	} `xml:"value"`
-	Provider *xOrg `xml:"provider-org"`
+	Provider    *xTransOrg `xml:"provider-org"`
+	Receiver    *xTransOrg `xml:"receiver-org"`
+	FlowType    *xCode     `xml:"flow-type"`
+	FinanceType *xCode     `xml:"finance-type"`
+	AidTypes    []xCode    `xml:"aid-type"`
+}
+
+type xTransOrg struct {
+	xOrg
+	ProviderActivityID string `xml:"provider-activity-id,attr"`
+	ReceiverActivityID string `xml:"receiver-activity-id,attr"`
 }
 
 // activity resolves x's codes and amounts, noting every problem that keeps it from being
@@ -236,10 +250,41 @@ func (x *xActivity) activity() *Activity {
 	a.readDates(x.Dates, p)
 	a.readPlaces(x.Countries, x.Regions, p)
 	a.readSectors(x.Sectors, p)
+	a.DefaultFlowType, a.DefaultFinanceType, a.DefaultAidTypes = code(x.FlowType), code(x.FinanceType), aidTypes(x.AidTypes)
 	for i, t := range x.Transactions {
 		a.readTransaction(i+1, t, p)
 	}
 	return a
+}
+
+// code is the code of a flow-type or finance-type ("" if there is none).
+func code(c *xCode) string {
+	if c == nil {
+		return ""
+	}
+	return clean(c.Code)
+}
+
+// aidTypes are the codes of aid-types with their vocabularies (1, the OECD DAC aid types,
+// when not given), each once.
+func aidTypes(cs []xCode) []funding.AidType {
+	var out []funding.AidType
+	for _, c := range cs {
+		t := funding.AidType{Vocabulary: clean(c.Vocabulary), Code: clean(c.Code)}
+		if t.Vocabulary == "" {
+			t.Vocabulary = "1"
+		}
+		if t.Code != "" && !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// transactionOrg is a provider-org or receiver-org: its name is the file's (none when it
+// has none), and activityID its provider-activity-id or receiver-activity-id.
+func transactionOrg(o xOrg, activityID string) Org {
+	return Org{Ref: clean(o.Ref), Name: o.english(), Type: clean(o.Type), ActivityID: clean(activityID)}
 }
 
 func org(o xOrg) Org {
@@ -503,8 +548,12 @@ func (a *Activity) readTransaction(i int, t xTrans, p func(string, ...any)) {
 		bad("it has no transaction-date nor value-date")
 	}
 	if t.Provider != nil {
-		tr.Provider = org(*t.Provider)
+		tr.Provider = transactionOrg(t.Provider.xOrg, t.Provider.ProviderActivityID)
 	}
+	if t.Receiver != nil {
+		tr.Receiver = transactionOrg(t.Receiver.xOrg, t.Receiver.ReceiverActivityID)
+	}
+	tr.FlowType, tr.FinanceType, tr.AidTypes = code(t.FlowType), code(t.FinanceType), aidTypes(t.AidTypes)
 	a.Transactions = append(a.Transactions, tr)
 }
 

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -52,8 +53,8 @@ func TestReadExample(t *testing.T) {
 	}
 	check := func(what string, got, want any) {
 		t.Helper()
-		if got != want {
-			t.Errorf("%s = %v, want %v", what, got, want)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s = %+v, want %+v", what, got, want)
 		}
 	}
 	check("identifier", a.Identifier, "AA-AAA-123456789-ABC123")
@@ -79,7 +80,13 @@ func TestReadExample(t *testing.T) {
 	check("sector 3", a.Sectors[2], iati.Share{Vocabulary: "99", Code: "A1", Name: "A description of the sector", Share: 10000})
 	check("transactions", len(a.Transactions), 1)
 	check("transaction", a.Transactions[0], iati.Transaction{Type: "1", Date: funding.MustDate("2012-01-01"),
-		Value: funding.Money{Units: 100000, Currency: "EUR"}, Provider: iati.Org{Ref: "BB-BBB-123456789", Name: "Agency B", Type: "10"}})
+		Value:    funding.Money{Units: 100000, Currency: "EUR"},
+		Provider: iati.Org{Ref: "BB-BBB-123456789", Name: "Agency B", Type: "10", ActivityID: "BB-BBB-123456789-1234AA"},
+		Receiver: iati.Org{Ref: "AA-AAA-123456789", Name: "Agency A", Type: "23", ActivityID: "AA-AAA-123456789-1234"},
+		FlowType: "10", FinanceType: "110", AidTypes: []funding.AidType{{Vocabulary: "1", Code: "A01"}, {Vocabulary: "2", Code: "1"}}})
+	check("default flow type", a.DefaultFlowType, "10")
+	check("default finance type", a.DefaultFinanceType, "110")
+	check("default aid types", a.DefaultAidTypes, []funding.AidType{{Vocabulary: "1", Code: "A01"}, {Vocabulary: "2", Code: "1"}})
 }
 
 // A 1.0x activity: codes as words and letters, misspellings, no iati-identifier, a region
@@ -137,7 +144,7 @@ func TestReadLegacy(t *testing.T) {
 		{Type: "1", Date: funding.MustDate("2011-01-01"), Value: funding.Money{Units: 300, Currency: "GBP"}},
 	}
 	for i, tr := range a.Transactions {
-		if tr != want[i] {
+		if !reflect.DeepEqual(tr, want[i]) {
 			t.Errorf("transaction %d = %+v, want %+v", i+1, tr, want[i])
 		}
 	}

@@ -25,6 +25,26 @@ type allocationDoc struct {
 	ApprovedOn         *time.Time `bson:"approvedOn,omitempty"`
 	Illustrative       bool       `bson:"illustrative"`
 	Source             string     `bson:"source,omitempty"`
+	// Absent when not known (the demo data, allocations entered before they were kept).
+	Provider    *transactionOrgDoc `bson:"provider,omitempty"`
+	Receiver    *transactionOrgDoc `bson:"receiver,omitempty"`
+	FlowType    *iatiCodeDoc       `bson:"flowType,omitempty"`
+	FinanceType *iatiCodeDoc       `bson:"financeType,omitempty"`
+	AidTypes    []iatiCodeDoc      `bson:"aidTypes,omitempty"`
+}
+
+type transactionOrgDoc struct {
+	Ref        string `bson:"ref,omitempty"`
+	Name       string `bson:"name,omitempty"`
+	Type       string `bson:"type,omitempty"`
+	ActivityID string `bson:"activityId,omitempty"`
+}
+
+// iatiCodeDoc is a flow, finance or aid type (only aid types have a vocabulary).
+type iatiCodeDoc struct {
+	Vocabulary  string `bson:"vocabulary,omitempty"`
+	Code        string `bson:"code"`
+	FromDefault bool   `bson:"fromDefault,omitempty"`
 }
 
 func (d *allocationDoc) domain() *funding.Allocation {
@@ -34,6 +54,8 @@ func (d *allocationDoc) domain() *funding.Allocation {
 		Amount:             funding.Money{Units: d.Amount.Units, Currency: d.Amount.Currency},
 		ImplementingAgency: d.ImplementingAgency, ApprovedOn: funding.DateOf(timeOf(d.ApprovedOn)),
 		Illustrative: d.Illustrative, Source: d.Source,
+		Provider: d.Provider.domain(), Receiver: d.Receiver.domain(),
+		FlowType: d.FlowType.domain(), FinanceType: d.FinanceType.domain(), AidTypes: aidTypesOf(d.AidTypes),
 	}
 }
 
@@ -44,7 +66,59 @@ func newAllocationDoc(a *funding.Allocation) allocationDoc {
 		Amount:             newMoneyDoc(a.Amount),
 		ImplementingAgency: a.ImplementingAgency, ApprovedOn: timePtr(a.ApprovedOn.Time()),
 		Illustrative: a.Illustrative, Source: a.Source,
+		Provider: newTransactionOrgDoc(a.Provider), Receiver: newTransactionOrgDoc(a.Receiver),
+		FlowType: newIATICodeDoc(a.FlowType), FinanceType: newIATICodeDoc(a.FinanceType), AidTypes: newAidTypeDocs(a.AidTypes),
 	}
+}
+
+func (d *transactionOrgDoc) domain() *funding.TransactionOrg {
+	if d == nil {
+		return nil
+	}
+	return &funding.TransactionOrg{Ref: d.Ref, Name: d.Name, Type: d.Type, ActivityID: d.ActivityID}
+}
+
+func newTransactionOrgDoc(o *funding.TransactionOrg) *transactionOrgDoc {
+	if o == nil {
+		return nil
+	}
+	return &transactionOrgDoc{Ref: o.Ref, Name: o.Name, Type: o.Type, ActivityID: o.ActivityID}
+}
+
+func (d *iatiCodeDoc) domain() *funding.IATICode {
+	if d == nil {
+		return nil
+	}
+	return &funding.IATICode{Code: d.Code, FromDefault: d.FromDefault}
+}
+
+func newIATICodeDoc(c *funding.IATICode) *iatiCodeDoc {
+	if c == nil {
+		return nil
+	}
+	return &iatiCodeDoc{Code: c.Code, FromDefault: c.FromDefault}
+}
+
+func aidTypesOf(ds []iatiCodeDoc) []funding.AidType {
+	if len(ds) == 0 {
+		return nil
+	}
+	out := make([]funding.AidType, len(ds))
+	for i, d := range ds {
+		out[i] = funding.AidType{Vocabulary: d.Vocabulary, Code: d.Code, FromDefault: d.FromDefault}
+	}
+	return out
+}
+
+func newAidTypeDocs(ts []funding.AidType) []iatiCodeDoc {
+	if len(ts) == 0 {
+		return nil
+	}
+	out := make([]iatiCodeDoc, len(ts))
+	for i, t := range ts {
+		out[i] = iatiCodeDoc{Vocabulary: t.Vocabulary, Code: t.Code, FromDefault: t.FromDefault}
+	}
+	return out
 }
 
 var allocations = entity[allocationDoc, funding.Allocation, funding.AllocationFilter, funding.AllocationOrderField]{
@@ -72,6 +146,10 @@ var allocations = entity[allocationDoc, funding.Allocation, funding.AllocationFi
 		c.add(enumCond("amount.currency", f.Currency), nil)
 		c.add(enumCond("implementingAgency", f.ImplementingAgency), nil)
 		c.add(dateCond("approvedOn", f.ApprovedOn), nil)
+		c.add(enumCond("flowType.code", f.FlowType), nil)
+		c.add(enumCond("financeType.code", f.FinanceType), nil)
+		c.add(enumCond("provider.ref", f.ProviderRef), nil)
+		c.add(enumCond("receiver.ref", f.ReceiverRef), nil)
 	},
 	logic: func(f *funding.AllocationFilter) (and, or []funding.AllocationFilter, not *funding.AllocationFilter) {
 		return f.And, f.Or, f.Not

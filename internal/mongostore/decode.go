@@ -396,11 +396,67 @@ func (d *allocationDoc) UnmarshalBSON(b []byte) error {
 			d.Illustrative = x.bool(k, v)
 		case "source":
 			d.Source = x.str(k, v)
+		case "provider":
+			d.Provider = x.transactionOrg(k, v)
+		case "receiver":
+			d.Receiver = x.transactionOrg(k, v)
+		case "flowType":
+			d.FlowType = x.iatiCodePtr(k, v)
+		case "financeType":
+			d.FinanceType = x.iatiCodePtr(k, v)
+		case "aidTypes":
+			array(&x, k, v, &d.AidTypes, func(c *iatiCodeDoc, v bsoncore.Value) { sub(&x, k, v, c, x.iatiCode) })
 		default:
 			x.rest(&d.DocMeta, k, v)
 		}
 	})
 	return finish(&x, b, (*plainAllocation)(d))
+}
+
+// transactionOrg decodes the provider or receiver of an allocation.
+func (x *decoder) transactionOrg(k []byte, v bsoncore.Value) *transactionOrgDoc {
+	var o *transactionOrgDoc
+	if _, ok := v.DocumentOK(); !ok {
+		x.other(k, v, &o)
+		return o
+	}
+	o = &transactionOrgDoc{}
+	sub(x, k, v, o, func(o *transactionOrgDoc, k []byte, v bsoncore.Value) {
+		switch string(k) {
+		case "ref":
+			o.Ref = x.str(k, v)
+		case "name":
+			o.Name = x.str(k, v)
+		case "type":
+			o.Type = x.str(k, v)
+		case "activityId":
+			o.ActivityID = x.str(k, v)
+		}
+	})
+	return o
+}
+
+// iatiCodePtr decodes the flow or finance type of an allocation.
+func (x *decoder) iatiCodePtr(k []byte, v bsoncore.Value) *iatiCodeDoc {
+	var c *iatiCodeDoc
+	if _, ok := v.DocumentOK(); !ok {
+		x.other(k, v, &c)
+		return c
+	}
+	c = &iatiCodeDoc{}
+	sub(x, k, v, c, x.iatiCode)
+	return c
+}
+
+func (x *decoder) iatiCode(c *iatiCodeDoc, k []byte, v bsoncore.Value) {
+	switch string(k) {
+	case "vocabulary":
+		c.Vocabulary = x.str(k, v)
+	case "code":
+		c.Code = x.str(k, v)
+	case "fromDefault":
+		c.FromDefault = x.bool(k, v)
+	}
 }
 
 // UnmarshalBSON decodes a project.

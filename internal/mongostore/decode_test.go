@@ -2,6 +2,7 @@ package mongostore
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -81,6 +82,16 @@ func TestDecodersMatchReflection(t *testing.T) {
 	docs["donor"] = append(docs["donor"], newDonorDoc(&funding.Donor{ID: "d-iati", Name: "Funder", Type: funding.DonorType("GOVERNMENT"), Ref: "XM-DAC-11-1"}))
 	docs["allocation"] = append(docs["allocation"], newAllocationDoc(&funding.Allocation{ID: "a-iati", TrustFundID: "tf", ProjectID: "p", Year: day.Year(),
 		Type: funding.Disbursement, Date: day, Amount: funding.Money{Units: -25050, Currency: "EUR"}}))
+	docs["allocation"] = append(docs["allocation"], newAllocationDoc(&funding.Allocation{ID: "a-iati-receiver", TrustFundID: "tf", ProjectID: "p", Year: 2012,
+		Amount: funding.Money{Units: 1, Currency: "EUR"}, Receiver: &funding.TransactionOrg{Name: "Agency A"}}))
+	// Last: the keys of the last document of a kind get the odd values below.
+	docs["allocation"] = append(docs["allocation"], newAllocationDoc(&funding.Allocation{ID: "a-iati-flow", TrustFundID: "tf", ProjectID: "p", Year: day.Year(),
+		Type: funding.IncomingFunds, Date: day, Amount: funding.Money{Units: 100000, Currency: "EUR"}, ImplementingAgency: "ILO", Source: "IATI",
+		Provider:    &funding.TransactionOrg{Ref: "BB-BBB-123456789", Name: "Agency B", Type: "10", ActivityID: "BB-BBB-123456789-1234AA"},
+		Receiver:    &funding.TransactionOrg{Ref: "AA-AAA-123456789", Name: "Agency A", Type: "23", ActivityID: "AA-AAA-123456789-1234"},
+		FlowType:    &funding.IATICode{Code: "10"},
+		FinanceType: &funding.IATICode{Code: "110", FromDefault: true},
+		AidTypes:    []funding.AidType{{Vocabulary: "1", Code: "A01"}, {Vocabulary: "2", Code: "1", FromDefault: true}}}))
 	docs["project"] = append(docs["project"], newProjectDoc(&funding.Project{ID: "p-iati", Code: "XM-DAC-41114-1", Title: "T", StartsOn: day,
 		ActualStartsOn: day, ActualEndsOn: day, ReportingOrg: "ILO", LastUpdatedAt: now, ImportDigest: "abc",
 		Countries: []funding.CountryShare{{CountryCode: "MW", Share: 6000}},
@@ -104,30 +115,53 @@ func TestDecodersMatchReflection(t *testing.T) {
 			if len(docs[kind]) < 10 {
 				t.Fatalf("%d %s documents to check", len(docs[kind]), kind)
 			}
-			var keys []string
 			for _, d := range docs[kind] {
 				raw, err := bson.Marshal(d)
 				if err != nil {
 					t.Fatal(err)
 				}
 				check(t, raw)
-				elems, _ := bson.Raw(raw).Elements()
-				keys = keys[:0]
-				for _, e := range elems {
-					keys = append(keys, e.Key())
+			}
+			// Every field of the last document, and every field of its embedded documents
+			// (of the first in an array of them), null, absent, then of other types.
+			var last bson.D
+			_ = bson.Unmarshal(mustMarshal(t, docs[kind][len(docs[kind])-1]), &last)
+			if kind == "allocation" {
+				for _, k := range []string{"provider", "receiver", "flowType", "financeType", "aidTypes", "date", "source"} {
+					if !slices.ContainsFunc(last, func(e bson.E) bool { return e.Key == k }) {
+						t.Errorf("the last allocation has no %s: its odd values go unchecked", k)
+					}
 				}
 			}
-			// Every field null, then absent, then of other types.
-			for _, odd := range []any{nil, int64(7), 7.0, 7.5, "x", true, bson.A{}, bson.A{"a", nil}, bson.D{}, bson.D{{Key: "units", Value: int32(5)}}, bson.DateTime(1e12)} {
-				for _, k := range keys {
-					var d bson.D
-					_ = bson.Unmarshal(mustMarshal(t, docs[kind][0]), &d)
-					for i := range d {
-						if d[i].Key == k {
-							d[i].Value = odd
-						}
-					}
+			odds := []any{nil, int64(7), 7.0, 7.5, "x", true, bson.A{}, bson.A{"a", nil}, bson.D{}, bson.D{{Key: "units", Value: int32(5)}}, bson.DateTime(1e12)}
+			for i, e := range last {
+				for _, odd := range odds {
+					d := slices.Clone(last)
+					d[i].Value = odd
 					check(t, mustMarshal(t, d))
+				}
+				check(t, mustMarshal(t, slices.Delete(slices.Clone(last), i, i+1)))
+				var inner bson.D
+				switch v := e.Value.(type) {
+				case bson.D:
+					inner = v
+				case bson.A:
+					if len(v) > 0 {
+						inner, _ = v[0].(bson.D)
+					}
+				}
+				for j := range inner {
+					for _, odd := range odds {
+						x := slices.Clone(inner)
+						x[j].Value = odd
+						d := slices.Clone(last)
+						if a, isArray := e.Value.(bson.A); isArray {
+							d[i].Value = append(bson.A{x}, a[1:]...)
+						} else {
+							d[i].Value = x
+						}
+						check(t, mustMarshal(t, d))
+					}
 				}
 			}
 			check(t, mustMarshal(t, bson.D{}))
