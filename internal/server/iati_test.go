@@ -169,7 +169,7 @@ func TestImportIatiCorrections(t *testing.T) {
 	long := "XM-DAC-41302-" + strings.Repeat("ABCDEFGHIJ", 11)
 	sum := m.importIati(t, corrections, false)
 	if sum.Activities != 3 || sum.Created != 2 || len(sum.Skipped) != 1 ||
-		!reflect.DeepEqual(sum.Skipped[0].Reasons, []string{"project.code: must be at most 200 characters, got 201"}) {
+		!reflect.DeepEqual(sum.Skipped[0].Reasons, []string{"code: must be at most 200 characters, got 201"}) {
 		t.Fatalf("summary %+v", sum)
 	}
 	totals := map[string]string{}
