@@ -226,6 +226,9 @@ const (
 	kindCut         = "cut"                 // a sector name too long for a theme: cut
 )
 
+// unknownOrg names the reporting organisation of an activity that names none.
+const unknownOrg = "Unknown reporting organisation"
+
 // Kinds of transactions left out (Issue.Kind).
 const (
 	leftType     = "type"             // no transaction-type, or one in no list
@@ -250,6 +253,10 @@ func (x *xActivity) activity() *Activity {
 	}
 	if a.Identifier == "" {
 		a.Problems = append(a.Problems, "it has no iati-identifier (nor an other-identifier to use instead)")
+	}
+	if a.ReportingOrg.Name == "" {
+		a.ReportingOrg.Name = unknownOrg
+		a.warn(0, "reporting-org", kindUnknownCode, "", "no reporting-org name nor ref: reported by %q, its own funder", unknownOrg)
 	}
 	if s := clean(x.LastUpdated); s != "" {
 		t, err := parseDateTime(s)

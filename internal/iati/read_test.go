@@ -173,6 +173,7 @@ func TestReadProblems(t *testing.T) {
 		got = append(got, fmt.Sprintf("%d %s left out, %s: %s (%s)", l.Line, l.Element, l.Kind, l.Reason, l.Raw))
 	}
 	want := []string{
+		`0 reporting-org unknown-code: no reporting-org name nor ref: reported by "Unknown reporting organisation", its own funder ()`,
 		`3 recipient-country[1] unknown-code: in neither the Country nor the Region code list, by code or name: dropped (ZZZ)`,
 		`3 sector[1] unknown-code: a sector has no code: dropped (no code)`,
 		`4 transaction[1]/value rounded: more decimals than EUR has: rounded half to even to 10.00 (10.005)`,
