@@ -712,7 +712,6 @@ func (a *Activity) readTransaction(n int, t xTrans) {
 	if t.Type != nil {
 		code, text = t.Type.Code, t.Type.Text
 	}
-	raw := fmt.Sprintf("transaction-type %q", firstOf(clean(code), clean(text)))
 	if clean(code) == "" && clean(text) == "" {
 		leave(leftType, "it has no transaction-type")
 	} else if tr.Type = resolve("TransactionType", code, text, legacyTransactionTypes); tr.Type == "" {
@@ -739,10 +738,6 @@ func (a *Activity) readTransaction(n int, t xTrans) {
 	} else {
 		v := clean(t.Value.Text)
 		cur := strings.ToUpper(clean(t.Value.Currency))
-		raw += fmt.Sprintf(", value %q", v)
-		if cur != "" {
-			raw += ", currency " + cur
-		}
 		if cur == "" {
 			cur = a.DefaultCurrency
 		}
@@ -765,6 +760,13 @@ func (a *Activity) readTransaction(n int, t xTrans) {
 		}
 	}
 	if why != "" {
+		raw := fmt.Sprintf("transaction-type %q", firstOf(clean(code), clean(text)))
+		if t.Value != nil {
+			raw += fmt.Sprintf(", value %q", clean(t.Value.Text))
+			if cur := strings.ToUpper(clean(t.Value.Currency)); cur != "" {
+				raw += ", currency " + cur
+			}
+		}
 		for _, w := range warnings {
 			why += "; " + strings.TrimPrefix(w.Element, el+"/") + ": " + w.Reason
 		}
@@ -788,9 +790,12 @@ func (a *Activity) dateUndated() {
 	first := start(a)
 	kept := a.Transactions[:0]
 	for _, t := range a.Transactions {
+		if !t.Date.IsZero() {
+			kept = append(kept, t)
+			continue
+		}
 		el := fmt.Sprintf("transaction[%d]", t.Position)
 		switch {
-		case !t.Date.IsZero():
 		case !first.IsZero():
 			t.Date = first
 			a.warn(t.Line, el, kindDate, "", "no transaction-date nor value-date that can be read: dated by the activity's start %s", first)
