@@ -16,6 +16,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/coopgraph/coopgraph/internal/auth"
 	"github.com/coopgraph/coopgraph/internal/funding"
+	"github.com/coopgraph/coopgraph/internal/iati"
 	"github.com/coopgraph/coopgraph/internal/report"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -289,19 +290,47 @@ type ComplexityRoot struct {
 		Points func(childComplexity int) int
 	}
 
+	ImportIssue struct {
+		Activity func(childComplexity int) int
+		Element  func(childComplexity int) int
+		Kind     func(childComplexity int) int
+		Line     func(childComplexity int) int
+		Raw      func(childComplexity int) int
+		Reason   func(childComplexity int) int
+	}
+
+	ImportIssueGroup struct {
+		Count    func(childComplexity int) int
+		Examples func(childComplexity int) int
+		Kind     func(childComplexity int) int
+	}
+
 	ImportSummary struct {
-		Activities func(childComplexity int) int
-		Created    func(childComplexity int) int
-		DryRun     func(childComplexity int) int
-		Skipped    func(childComplexity int) int
-		Totals     func(childComplexity int) int
-		Unchanged  func(childComplexity int) int
-		Updated    func(childComplexity int) int
-		Version    func(childComplexity int) int
+		Activities           func(childComplexity int) int
+		Budgets              func(childComplexity int) int
+		Created              func(childComplexity int) int
+		DryRun               func(childComplexity int) int
+		LeftOut              func(childComplexity int) int
+		LeftOutCount         func(childComplexity int) int
+		PlannedDisbursements func(childComplexity int) int
+		Skipped              func(childComplexity int) int
+		Totals               func(childComplexity int) int
+		Unchanged            func(childComplexity int) int
+		Updated              func(childComplexity int) int
+		Version              func(childComplexity int) int
+		WarningCount         func(childComplexity int) int
+		Warnings             func(childComplexity int) int
 	}
 
 	ImportTotal struct {
+		Balanced        func(childComplexity int) int
+		Currency        func(childComplexity int) int
+		File            func(childComplexity int) int
 		InFile          func(childComplexity int) int
+		LeftOut         func(childComplexity int) int
+		LeftOutCount    func(childComplexity int) int
+		Rounded         func(childComplexity int) int
+		Rounding        func(childComplexity int) int
 		Stored          func(childComplexity int) int
 		TransactionType func(childComplexity int) int
 	}
@@ -1670,12 +1699,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.FundingSeries.Points(childComplexity), true
 
+	case "ImportIssue.activity":
+		if e.ComplexityRoot.ImportIssue.Activity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportIssue.Activity(childComplexity), true
+	case "ImportIssue.element":
+		if e.ComplexityRoot.ImportIssue.Element == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportIssue.Element(childComplexity), true
+	case "ImportIssue.kind":
+		if e.ComplexityRoot.ImportIssue.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportIssue.Kind(childComplexity), true
+	case "ImportIssue.line":
+		if e.ComplexityRoot.ImportIssue.Line == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportIssue.Line(childComplexity), true
+	case "ImportIssue.raw":
+		if e.ComplexityRoot.ImportIssue.Raw == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportIssue.Raw(childComplexity), true
+	case "ImportIssue.reason":
+		if e.ComplexityRoot.ImportIssue.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportIssue.Reason(childComplexity), true
+
+	case "ImportIssueGroup.count":
+		if e.ComplexityRoot.ImportIssueGroup.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportIssueGroup.Count(childComplexity), true
+	case "ImportIssueGroup.examples":
+		if e.ComplexityRoot.ImportIssueGroup.Examples == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportIssueGroup.Examples(childComplexity), true
+	case "ImportIssueGroup.kind":
+		if e.ComplexityRoot.ImportIssueGroup.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportIssueGroup.Kind(childComplexity), true
+
 	case "ImportSummary.activities":
 		if e.ComplexityRoot.ImportSummary.Activities == nil {
 			break
 		}
 
 		return e.ComplexityRoot.ImportSummary.Activities(childComplexity), true
+	case "ImportSummary.budgets":
+		if e.ComplexityRoot.ImportSummary.Budgets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportSummary.Budgets(childComplexity), true
 	case "ImportSummary.created":
 		if e.ComplexityRoot.ImportSummary.Created == nil {
 			break
@@ -1688,6 +1779,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportSummary.DryRun(childComplexity), true
+	case "ImportSummary.leftOut":
+		if e.ComplexityRoot.ImportSummary.LeftOut == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportSummary.LeftOut(childComplexity), true
+	case "ImportSummary.leftOutCount":
+		if e.ComplexityRoot.ImportSummary.LeftOutCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportSummary.LeftOutCount(childComplexity), true
+	case "ImportSummary.plannedDisbursements":
+		if e.ComplexityRoot.ImportSummary.PlannedDisbursements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportSummary.PlannedDisbursements(childComplexity), true
 	case "ImportSummary.skipped":
 		if e.ComplexityRoot.ImportSummary.Skipped == nil {
 			break
@@ -1718,13 +1827,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportSummary.Version(childComplexity), true
+	case "ImportSummary.warningCount":
+		if e.ComplexityRoot.ImportSummary.WarningCount == nil {
+			break
+		}
 
+		return e.ComplexityRoot.ImportSummary.WarningCount(childComplexity), true
+	case "ImportSummary.warnings":
+		if e.ComplexityRoot.ImportSummary.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportSummary.Warnings(childComplexity), true
+
+	case "ImportTotal.balanced":
+		if e.ComplexityRoot.ImportTotal.Balanced == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportTotal.Balanced(childComplexity), true
+	case "ImportTotal.currency":
+		if e.ComplexityRoot.ImportTotal.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportTotal.Currency(childComplexity), true
+	case "ImportTotal.file":
+		if e.ComplexityRoot.ImportTotal.File == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportTotal.File(childComplexity), true
 	case "ImportTotal.inFile":
 		if e.ComplexityRoot.ImportTotal.InFile == nil {
 			break
 		}
 
 		return e.ComplexityRoot.ImportTotal.InFile(childComplexity), true
+	case "ImportTotal.leftOut":
+		if e.ComplexityRoot.ImportTotal.LeftOut == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportTotal.LeftOut(childComplexity), true
+	case "ImportTotal.leftOutCount":
+		if e.ComplexityRoot.ImportTotal.LeftOutCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportTotal.LeftOutCount(childComplexity), true
+	case "ImportTotal.rounded":
+		if e.ComplexityRoot.ImportTotal.Rounded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportTotal.Rounded(childComplexity), true
+	case "ImportTotal.rounding":
+		if e.ComplexityRoot.ImportTotal.Rounding == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportTotal.Rounding(childComplexity), true
 	case "ImportTotal.stored":
 		if e.ComplexityRoot.ImportTotal.Stored == nil {
 			break
@@ -5320,7 +5483,7 @@ type FundBalance {
 type ImportSummary {
   "True when nothing was written (a dry run)."
   dryRun: Boolean!
-  "The file's IATI version (` + "`" + `iati-activities/@version` + "`" + `)."
+  "The file's IATI version (` + "`" + `iati-activities/@version` + "`" + `; empty when the file gives none)."
   version: String!
   "Activities in the file."
   activities: Int!
@@ -5330,15 +5493,27 @@ type ImportSummary {
   updated: Int!
   "Activities already stored as they are, or older than the stored version."
   unchanged: Int!
-  "Activities not imported, with why."
+  "Activities not imported, with why, in file order: only those without an identity, or that cannot be stored at all (an identifier over 200 characters, no date anywhere)."
   skipped: [SkippedActivity!]!
-  "The file's own totals per transaction type and currency next to what is stored for its activities, to check the import."
+  "Per transaction type and currency, the file's own total next to what is stored for its activities, what was left out and the rounding: ` + "`" + `file` + "`" + ` = ` + "`" + `stored` + "`" + ` + ` + "`" + `leftOut` + "`" + ` + ` + "`" + `rounding` + "`" + `."
   totals: [ImportTotal!]!
+  "How many warnings the import gave: what was repaired, or dropped from a descriptive field (never an activity or its money)."
+  warningCount: Int!
+  "The warnings grouped by kind, in the order each kind first occurs in the file, with the first few of each."
+  warnings: [ImportIssueGroup!]!
+  "How many transactions were left out: their type, value or currency cannot be read, or their activity was skipped."
+  leftOutCount: Int!
+  "The transactions left out, grouped by kind (` + "`" + `type` + "`" + `, ` + "`" + `value` + "`" + `, ` + "`" + `currency` + "`" + `, ` + "`" + `date` + "`" + `, ` + "`" + `activity-skipped` + "`" + `), with the first few of each."
+  leftOut: [ImportIssueGroup!]!
+  "The file's ` + "`" + `budget` + "`" + ` elements, which are not imported."
+  budgets: Int!
+  "The file's ` + "`" + `planned-disbursement` + "`" + ` elements, which are not imported."
+  plannedDisbursements: Int!
 }
 
 "An activity an import skipped whole: nothing of it was written."
 type SkippedActivity {
-  "Its iati-identifier (empty when it has none)."
+  "Its identifier (empty when it has none)."
   identifier: String!
   "The line of its ` + "`" + `iati-activity` + "`" + ` tag in the file."
   line: Int!
@@ -5346,14 +5521,54 @@ type SkippedActivity {
   reasons: [String!]!
 }
 
-"The sum of one transaction type in one currency: in the file, and stored."
+"The issues of one kind an import reported: how many, and the first ones in the file."
+type ImportIssueGroup {
+  "The kind, e.g. ` + "`" + `scaled` + "`" + ` or ` + "`" + `date-fallback` + "`" + ` for warnings, ` + "`" + `type` + "`" + ` or ` + "`" + `value` + "`" + ` for transactions left out (the README lists them)."
+  kind: String!
+  "How many issues of this kind."
+  count: Int!
+  "The first five, in file order."
+  examples: [ImportIssue!]!
+}
+
+"One element of an activity file an import reports on: repaired, dropped or left out."
+type ImportIssue {
+  "The identifier of its activity (empty when the activity has none)."
+  activity: String!
+  "The line of the element (of its transaction, for a transaction's parts) in the file; 0 for an attribute of the activity."
+  line: Int!
+  "The element within its activity, numbered from 1 among its kind, e.g. ` + "`" + `sector[2]` + "`" + `, ` + "`" + `transaction[3]/value` + "`" + `."
+  element: String!
+  "The kind of the issue."
+  kind: String!
+  "What was done, and why."
+  reason: String!
+  "The value (or, for a transaction, its text) as the file gives it."
+  raw: String!
+}
+
+"What one transaction type in one currency adds up to in an import. Amounts are exact decimals in the currency (more decimals than it has where a value had them)."
 type ImportTotal {
-  "The transaction type."
-  transactionType: TransactionType!
-  "The sum of the file's transactions of this type and currency (skipped activities included)."
-  inFile: Money!
-  "The sum of the allocations of this type and currency stored for the file's activities after the import (in a dry run, what would be stored). It differs from ` + "`" + `inFile` + "`" + ` by the skipped activities and by activities whose stored version is newer."
+  "The transaction type; null for transactions whose type cannot be read."
+  transactionType: TransactionType
+  "The currency; empty for transactions whose currency cannot be read."
+  currency: String!
+  "The sum of every value of this type and currency in the file that can be read, exactly as written (transactions left out and skipped activities included)."
+  file: Decimal!
+  "The file's values of this type and currency each rounded to the currency's minor unit, summed."
+  inFile: Money! @deprecated(reason: "Use ` + "`" + `file` + "`" + `, the exact sum.")
+  "The sum of the allocations of this type and currency stored for the file's activities after the import (in a dry run, what would be stored)."
   stored: Money!
+  "The sum of the readable values of the transactions left out."
+  leftOut: Decimal!
+  "How many transactions were left out (those without a readable amount too)."
+  leftOutCount: Int!
+  "What rounding the stored values to the currency's minor unit took off: ` + "`" + `file` + "`" + ` − ` + "`" + `stored` + "`" + ` − ` + "`" + `leftOut` + "`" + `."
+  rounding: Decimal!
+  "How many stored values were rounded (each by at most half a minor unit)."
+  rounded: Int!
+  "Whether ` + "`" + `file` + "`" + ` = ` + "`" + `stored` + "`" + ` + ` + "`" + `leftOut` + "`" + ` + ` + "`" + `rounding` + "`" + `: false only when the store holds another version of some of the file's activities (a newer one, or the other of two versions in the file)."
+  balanced: Boolean!
 }`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -5836,6 +6051,36 @@ func (ec *executionContext) childFields_FundingSeries(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type FundingSeries", field.Name)
 }
 
+func (ec *executionContext) childFields_ImportIssue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "activity":
+		return ec.fieldContext_ImportIssue_activity(ctx, field)
+	case "line":
+		return ec.fieldContext_ImportIssue_line(ctx, field)
+	case "element":
+		return ec.fieldContext_ImportIssue_element(ctx, field)
+	case "kind":
+		return ec.fieldContext_ImportIssue_kind(ctx, field)
+	case "reason":
+		return ec.fieldContext_ImportIssue_reason(ctx, field)
+	case "raw":
+		return ec.fieldContext_ImportIssue_raw(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportIssue", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportIssueGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_ImportIssueGroup_kind(ctx, field)
+	case "count":
+		return ec.fieldContext_ImportIssueGroup_count(ctx, field)
+	case "examples":
+		return ec.fieldContext_ImportIssueGroup_examples(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportIssueGroup", field.Name)
+}
+
 func (ec *executionContext) childFields_ImportSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "dryRun":
@@ -5854,6 +6099,18 @@ func (ec *executionContext) childFields_ImportSummary(ctx context.Context, field
 		return ec.fieldContext_ImportSummary_skipped(ctx, field)
 	case "totals":
 		return ec.fieldContext_ImportSummary_totals(ctx, field)
+	case "warningCount":
+		return ec.fieldContext_ImportSummary_warningCount(ctx, field)
+	case "warnings":
+		return ec.fieldContext_ImportSummary_warnings(ctx, field)
+	case "leftOutCount":
+		return ec.fieldContext_ImportSummary_leftOutCount(ctx, field)
+	case "leftOut":
+		return ec.fieldContext_ImportSummary_leftOut(ctx, field)
+	case "budgets":
+		return ec.fieldContext_ImportSummary_budgets(ctx, field)
+	case "plannedDisbursements":
+		return ec.fieldContext_ImportSummary_plannedDisbursements(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ImportSummary", field.Name)
 }
@@ -5862,10 +6119,24 @@ func (ec *executionContext) childFields_ImportTotal(ctx context.Context, field g
 	switch field.Name {
 	case "transactionType":
 		return ec.fieldContext_ImportTotal_transactionType(ctx, field)
+	case "currency":
+		return ec.fieldContext_ImportTotal_currency(ctx, field)
+	case "file":
+		return ec.fieldContext_ImportTotal_file(ctx, field)
 	case "inFile":
 		return ec.fieldContext_ImportTotal_inFile(ctx, field)
 	case "stored":
 		return ec.fieldContext_ImportTotal_stored(ctx, field)
+	case "leftOut":
+		return ec.fieldContext_ImportTotal_leftOut(ctx, field)
+	case "leftOutCount":
+		return ec.fieldContext_ImportTotal_leftOutCount(ctx, field)
+	case "rounding":
+		return ec.fieldContext_ImportTotal_rounding(ctx, field)
+	case "rounded":
+		return ec.fieldContext_ImportTotal_rounded(ctx, field)
+	case "balanced":
+		return ec.fieldContext_ImportTotal_balanced(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ImportTotal", field.Name)
 }
@@ -12558,6 +12829,222 @@ func (ec *executionContext) fieldContext_FundingSeries_points(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _ImportIssue_activity(ctx context.Context, field graphql.CollectedField, obj *iati.Issue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportIssue_activity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Activity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportIssue_activity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportIssue", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportIssue_line(ctx context.Context, field graphql.CollectedField, obj *iati.Issue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportIssue_line(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Line, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportIssue_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportIssue", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportIssue_element(ctx context.Context, field graphql.CollectedField, obj *iati.Issue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportIssue_element(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Element, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportIssue_element(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportIssue", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportIssue_kind(ctx context.Context, field graphql.CollectedField, obj *iati.Issue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportIssue_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportIssue_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportIssue", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportIssue_reason(ctx context.Context, field graphql.CollectedField, obj *iati.Issue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportIssue_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportIssue_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportIssue", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportIssue_raw(ctx context.Context, field graphql.CollectedField, obj *iati.Issue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportIssue_raw(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Raw, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportIssue_raw(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportIssue", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportIssueGroup_kind(ctx context.Context, field graphql.CollectedField, obj *iati.IssueGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportIssueGroup_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportIssueGroup_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportIssueGroup", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportIssueGroup_count(ctx context.Context, field graphql.CollectedField, obj *iati.IssueGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportIssueGroup_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportIssueGroup_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportIssueGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportIssueGroup_examples(ctx context.Context, field graphql.CollectedField, obj *iati.IssueGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportIssueGroup_examples(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Examples, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []iati.Issue) graphql.Marshaler {
+			return ec.marshalNImportIssue2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋiatiᚐIssueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportIssueGroup_examples(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportIssueGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportIssue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ImportSummary_dryRun(ctx context.Context, field graphql.CollectedField, obj *ImportSummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12760,6 +13247,162 @@ func (ec *executionContext) fieldContext_ImportSummary_totals(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _ImportSummary_warningCount(ctx context.Context, field graphql.CollectedField, obj *ImportSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportSummary_warningCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WarningCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportSummary_warningCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportSummary_warnings(ctx context.Context, field graphql.CollectedField, obj *ImportSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportSummary_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []iati.IssueGroup) graphql.Marshaler {
+			return ec.marshalNImportIssueGroup2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋiatiᚐIssueGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportSummary_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportIssueGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportSummary_leftOutCount(ctx context.Context, field graphql.CollectedField, obj *ImportSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportSummary_leftOutCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LeftOutCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportSummary_leftOutCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportSummary_leftOut(ctx context.Context, field graphql.CollectedField, obj *ImportSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportSummary_leftOut(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LeftOut, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []iati.IssueGroup) graphql.Marshaler {
+			return ec.marshalNImportIssueGroup2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋiatiᚐIssueGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportSummary_leftOut(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportIssueGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportSummary_budgets(ctx context.Context, field graphql.CollectedField, obj *ImportSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportSummary_budgets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Budgets, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportSummary_budgets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportSummary_plannedDisbursements(ctx context.Context, field graphql.CollectedField, obj *ImportSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportSummary_plannedDisbursements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PlannedDisbursements, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportSummary_plannedDisbursements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportSummary", field, false, false, "Int")
+}
+
 func (ec *executionContext) _ImportTotal_transactionType(ctx context.Context, field graphql.CollectedField, obj *ImportTotal) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12772,15 +13415,61 @@ func (ec *executionContext) _ImportTotal_transactionType(ctx context.Context, fi
 			return obj.TransactionType, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v funding.TransactionType) graphql.Marshaler {
-			return ec.marshalNTransactionType2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTransactionType(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *funding.TransactionType) graphql.Marshaler {
+			return ec.marshalOTransactionType2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋfundingᚐTransactionType(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportTotal_transactionType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportTotal", field, false, false, "TransactionType")
+}
+
+func (ec *executionContext) _ImportTotal_currency(ctx context.Context, field graphql.CollectedField, obj *ImportTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportTotal_currency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Currency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ImportTotal_transactionType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ImportTotal", field, false, false, "TransactionType")
+func (ec *executionContext) fieldContext_ImportTotal_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportTotal", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportTotal_file(ctx context.Context, field graphql.CollectedField, obj *ImportTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportTotal_file(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.File, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNDecimal2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportTotal_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportTotal", field, false, false, "Decimal")
 }
 
 func (ec *executionContext) _ImportTotal_inFile(ctx context.Context, field graphql.CollectedField, obj *ImportTotal) (ret graphql.Marshaler) {
@@ -12845,6 +13534,121 @@ func (ec *executionContext) fieldContext_ImportTotal_stored(_ context.Context, f
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ImportTotal_leftOut(ctx context.Context, field graphql.CollectedField, obj *ImportTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportTotal_leftOut(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LeftOut, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNDecimal2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportTotal_leftOut(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportTotal", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _ImportTotal_leftOutCount(ctx context.Context, field graphql.CollectedField, obj *ImportTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportTotal_leftOutCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LeftOutCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportTotal_leftOutCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportTotal", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportTotal_rounding(ctx context.Context, field graphql.CollectedField, obj *ImportTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportTotal_rounding(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rounding, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNDecimal2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportTotal_rounding(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportTotal", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _ImportTotal_rounded(ctx context.Context, field graphql.CollectedField, obj *ImportTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportTotal_rounded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rounded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportTotal_rounded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportTotal", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportTotal_balanced(ctx context.Context, field graphql.CollectedField, obj *ImportTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportTotal_balanced(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Balanced, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportTotal_balanced(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportTotal", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Money_amount(ctx context.Context, field graphql.CollectedField, obj *funding.Money) (ret graphql.Marshaler) {
@@ -24745,6 +25549,107 @@ func (ec *executionContext) _FundingSeries(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var importIssueImplementors = []string{"ImportIssue"}
+
+func (ec *executionContext) _ImportIssue(ctx context.Context, sel ast.SelectionSet, obj *iati.Issue) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importIssueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportIssue")
+		case "activity":
+			out.Values[i] = ec._ImportIssue_activity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "line":
+			out.Values[i] = ec._ImportIssue_line(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "element":
+			out.Values[i] = ec._ImportIssue_element(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._ImportIssue_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._ImportIssue_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "raw":
+			out.Values[i] = ec._ImportIssue_raw(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importIssueGroupImplementors = []string{"ImportIssueGroup"}
+
+func (ec *executionContext) _ImportIssueGroup(ctx context.Context, sel ast.SelectionSet, obj *iati.IssueGroup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importIssueGroupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportIssueGroup")
+		case "kind":
+			out.Values[i] = ec._ImportIssueGroup_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._ImportIssueGroup_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "examples":
+			out.Values[i] = ec._ImportIssueGroup_examples(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var importSummaryImplementors = []string{"ImportSummary"}
 
 func (ec *executionContext) _ImportSummary(ctx context.Context, sel ast.SelectionSet, obj *ImportSummary) graphql.Marshaler {
@@ -24796,6 +25701,36 @@ func (ec *executionContext) _ImportSummary(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "warningCount":
+			out.Values[i] = ec._ImportSummary_warningCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "warnings":
+			out.Values[i] = ec._ImportSummary_warnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "leftOutCount":
+			out.Values[i] = ec._ImportSummary_leftOutCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "leftOut":
+			out.Values[i] = ec._ImportSummary_leftOut(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "budgets":
+			out.Values[i] = ec._ImportSummary_budgets(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "plannedDisbursements":
+			out.Values[i] = ec._ImportSummary_plannedDisbursements(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -24826,6 +25761,16 @@ func (ec *executionContext) _ImportTotal(ctx context.Context, sel ast.SelectionS
 			out.Values[i] = graphql.MarshalString("ImportTotal")
 		case "transactionType":
 			out.Values[i] = ec._ImportTotal_transactionType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "currency":
+			out.Values[i] = ec._ImportTotal_currency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "file":
+			out.Values[i] = ec._ImportTotal_file(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -24836,6 +25781,31 @@ func (ec *executionContext) _ImportTotal(ctx context.Context, sel ast.SelectionS
 			}
 		case "stored":
 			out.Values[i] = ec._ImportTotal_stored(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "leftOut":
+			out.Values[i] = ec._ImportTotal_leftOut(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "leftOutCount":
+			out.Values[i] = ec._ImportTotal_leftOutCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rounding":
+			out.Values[i] = ec._ImportTotal_rounding(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rounded":
+			out.Values[i] = ec._ImportTotal_rounded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "balanced":
+			out.Values[i] = ec._ImportTotal_balanced(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -27623,6 +28593,46 @@ func (ec *executionContext) marshalNID2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraph�
 		graphql.AddInvalidNullFromMarshaler(ctx, "ID!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNImportIssue2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋiatiᚐIssue(ctx context.Context, sel ast.SelectionSet, v iati.Issue) graphql.Marshaler {
+	return ec._ImportIssue(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNImportIssue2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋiatiᚐIssueᚄ(ctx context.Context, sel ast.SelectionSet, v []iati.Issue) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportIssue2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋiatiᚐIssue(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImportIssueGroup2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋiatiᚐIssueGroup(ctx context.Context, sel ast.SelectionSet, v iati.IssueGroup) graphql.Marshaler {
+	return ec._ImportIssueGroup(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNImportIssueGroup2ᚕgithubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋiatiᚐIssueGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []iati.IssueGroup) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportIssueGroup2githubᚗcomᚋcoopgraphᚋcoopgraphᚋinternalᚋiatiᚐIssueGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNImportSummary2ᚖgithubᚗcomᚋcoopgraphᚋcoopgraphᚋgraphᚐImportSummary(ctx context.Context, sel ast.SelectionSet, v *ImportSummary) graphql.Marshaler {

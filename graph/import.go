@@ -10,14 +10,20 @@ import (
 
 // ImportSummary is what an IATI import did (schema type ImportSummary).
 type ImportSummary struct {
-	DryRun     bool
-	Version    string
-	Activities int
-	Created    int
-	Updated    int
-	Unchanged  int
-	Skipped    []*SkippedActivity
-	Totals     []*ImportTotal
+	DryRun               bool
+	Version              string
+	Activities           int
+	Created              int
+	Updated              int
+	Unchanged            int
+	Skipped              []*SkippedActivity
+	Totals               []*ImportTotal
+	WarningCount         int
+	Warnings             []iati.IssueGroup
+	LeftOutCount         int
+	LeftOut              []iati.IssueGroup
+	Budgets              int
+	PlannedDisbursements int
 }
 
 // SkippedActivity is an activity an import skipped.
@@ -27,11 +33,22 @@ type SkippedActivity struct {
 	Reasons    []string
 }
 
-// ImportTotal is one transaction type's sum in one currency, in the file and stored.
+// ImportTotal is what one transaction type adds up to in one currency: in the file,
+// stored, left out and rounded off.
 type ImportTotal struct {
-	TransactionType funding.TransactionType
+	TransactionType *funding.TransactionType
+	Currency        string
+	File            string
 	InFile, Stored  funding.Money
+	LeftOut         string
+	LeftOutCount    int
+	Rounding        string
+	Rounded         int
+	Balanced        bool
 }
+
+// importExamples is how many issues of each kind the mutation returns.
+const importExamples = 5
 
 // importIATI imports the IATI activity file text for the request's actor.
 func (r *Resolver) importIATI(ctx context.Context, text string, dryRun bool) (*ImportSummary, error) {
@@ -40,13 +57,21 @@ func (r *Resolver) importIATI(ctx context.Context, text string, dryRun bool) (*I
 		return nil, err
 	}
 	out := &ImportSummary{DryRun: sum.DryRun, Version: sum.Version, Activities: sum.Activities, Created: sum.Created,
-		Updated: sum.Updated, Unchanged: sum.Unchanged, Skipped: []*SkippedActivity{}, Totals: []*ImportTotal{}}
+		Updated: sum.Updated, Unchanged: sum.Unchanged, Skipped: []*SkippedActivity{}, Totals: []*ImportTotal{},
+		WarningCount: len(sum.Warnings), Warnings: iati.Groups(sum.Warnings, importExamples),
+		LeftOutCount: len(sum.LeftOut), LeftOut: iati.Groups(sum.LeftOut, importExamples),
+		Budgets: sum.Budgets, PlannedDisbursements: sum.PlannedDisbursements}
 	for _, s := range sum.Skipped {
 		out.Skipped = append(out.Skipped, &SkippedActivity{Identifier: s.Identifier, Line: s.Line, Reasons: s.Reasons})
 	}
 	for _, t := range sum.Totals {
-		out.Totals = append(out.Totals, &ImportTotal{TransactionType: t.Type,
-			InFile: funding.Money{Units: t.File, Currency: t.Currency}, Stored: funding.Money{Units: t.Stored, Currency: t.Currency}})
+		x := &ImportTotal{Currency: t.Currency, File: t.File, InFile: funding.Money{Units: t.FileUnits, Currency: t.Currency},
+			Stored: funding.Money{Units: t.StoredUnits, Currency: t.Currency}, LeftOut: t.LeftOut, LeftOutCount: t.LeftOutCount,
+			Rounding: t.Rounding, Rounded: t.Rounded, Balanced: t.Balanced}
+		if t.Type != "" {
+			x.TransactionType = &t.Type
+		}
+		out.Totals = append(out.Totals, x)
 	}
 	return out, nil
 }

@@ -7,10 +7,8 @@ import (
 	"io"
 	"os"
 	"path"
-	"strings"
 	"time"
 
-	"github.com/coopgraph/coopgraph/internal/funding"
 	"github.com/coopgraph/coopgraph/internal/iati"
 	"github.com/coopgraph/coopgraph/internal/mongostore"
 	"github.com/coopgraph/coopgraph/internal/seed"
@@ -127,42 +125,4 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
-// printSummary prints what an import did: counts, skipped activities with their reasons,
-// and the file's totals next to the stored ones.
-func printSummary(w io.Writer, name, storeName string, s *iati.Summary, took time.Duration) {
-	verb := "imported into"
-	if s.DryRun {
-		verb = "checked (dry run, nothing written) against"
-	}
-	activities := "activities"
-	if s.Activities == 1 {
-		activities = "activity"
-	}
-	fmt.Fprintf(w, "%s (IATI %s) %s %s in %s: %d %s: %d created, %d updated, %d unchanged, %d skipped\n",
-		name, s.Version, verb, storeName, took.Round(time.Millisecond), s.Activities, activities, s.Created, s.Updated, s.Unchanged, len(s.Skipped))
-	for _, k := range s.Skipped {
-		id := k.Identifier
-		if id == "" {
-			id = "(no identifier)"
-		}
-		fmt.Fprintf(w, "  skipped %s (line %d): %s\n", id, k.Line, strings.Join(k.Reasons, "; "))
-	}
-	if len(s.Totals) == 0 {
-		return
-	}
-	stored := "stored"
-	if s.DryRun {
-		stored = "would be stored"
-	}
-	fmt.Fprintf(w, "  %-20s %-8s %22s %22s\n", "transaction type", "currency", "in the file", stored)
-	for _, t := range s.Totals {
-		d := funding.MinorDigits(t.Currency)
-		mark := ""
-		if t.File != t.Stored {
-			mark = "  (differs: see skipped, or a newer version stored)"
-		}
-		fmt.Fprintf(w, "  %-20s %-8s %22s %22s%s\n", t.Type, t.Currency, funding.FormatUnits(t.File, d), funding.FormatUnits(t.Stored, d), mark)
-	}
 }

@@ -22,7 +22,7 @@ const (
 	MaxRefLen         = 200  // IATI organisation and activity identifiers
 	MaxAidTypes       = 20   // aid types of one allocation
 	MaxDescriptionLen = 5000 // descriptions, sources, notes
-	MaxThemeLen       = 50   // each theme
+	MaxThemeLen       = 200  // each theme (IATI sector names reach 77 characters)
 	MaxThemes         = 20   // themes of one agreement or project
 	MaxShares         = 300  // countries, regions or sectors of one project
 	MinYear           = 1900 // the earliest year of an allocation or of cooperation
@@ -251,8 +251,7 @@ func (a *Allocation) ValidateAgainst(tf *TrustFund, prefix string) Problems {
 	return p
 }
 
-// Validate checks a project: code, title, status, dates (a planned start; planned and
-// actual ends not before their starts), themes, agencies, budget, and its places and
+// Validate checks a project: code, title, status, a planned start, themes, agencies, budget, and its places and
 // sectors: each share more than 0 and at most 100 % (ShareScale), no country, region or
 // sector twice, and country and region shares together at most 100 % (what is left is
 // unallocated). ValidateInput adds the rule for projects entered through the API.
@@ -265,10 +264,6 @@ func (pr *Project) Validate(prefix string) error {
 		p.Add(fieldPath(prefix, "status"), "%q is not a project status (%s)", pr.Status, enumList(ProjectStatuses...))
 	}
 	checkRequiredDate(&p, fieldPath(prefix, "startsOn"), pr.StartsOn)
-	checkPeriod(&p, prefix, pr.StartsOn, pr.EndsOn)
-	if !pr.ActualStartsOn.IsZero() && !pr.ActualEndsOn.IsZero() && pr.ActualEndsOn.Time().Before(pr.ActualStartsOn.Time()) {
-		p.Add(fieldPath(prefix, "actualEndsOn"), "%s is before actualStartsOn (%s)", pr.ActualEndsOn, pr.ActualStartsOn)
-	}
 	checkThemes(&p, fieldPath(prefix, "themes"), pr.Themes)
 	checkText(&p, fieldPath(prefix, "implementingAgency"), pr.ImplementingAgency, true, MaxCodeLen)
 	checkText(&p, fieldPath(prefix, "reportingOrg"), pr.ReportingOrg, false, MaxNameLen)
@@ -312,11 +307,16 @@ func (pr *Project) Validate(prefix string) error {
 }
 
 // ValidateInput checks a project as Validate does, and, as the API asks of a project
-// entered through it, that its country shares add up to exactly 100 % when it lists
-// countries and no region.
+// entered through it, that its planned and actual ends are not before their starts (an
+// imported activity keeps the dates its file gives) and that its country shares add up
+// to exactly 100 % when it lists countries and no region.
 func (pr *Project) ValidateInput(prefix string) error {
 	var p Problems
 	p.AddError(pr.Validate(prefix))
+	checkPeriod(&p, prefix, pr.StartsOn, pr.EndsOn)
+	if !pr.ActualStartsOn.IsZero() && !pr.ActualEndsOn.IsZero() && pr.ActualEndsOn.Time().Before(pr.ActualStartsOn.Time()) {
+		p.Add(fieldPath(prefix, "actualEndsOn"), "%s is before actualStartsOn (%s)", pr.ActualEndsOn, pr.ActualStartsOn)
+	}
 	if len(pr.Countries) > 0 && len(pr.Regions) == 0 {
 		if sum := pr.Allocated(); sum < ShareScale {
 			p.Add(fieldPath(prefix, "countries"), "the shares add up to %s percent, not 100", sharePercent(sum))

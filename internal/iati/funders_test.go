@@ -61,7 +61,7 @@ func TestImportManyFunders(t *testing.T) {
 		t.Fatalf("summary %+v", sum)
 	}
 	want := int64(transactions) * (transactions + 1) / 2 * 100 // EUR 1 + 2 + … in cents
-	if len(sum.Totals) != 1 || sum.Totals[0].Type != funding.Commitment || sum.Totals[0].File != want || sum.Totals[0].Stored != want {
+	if len(sum.Totals) != 1 || sum.Totals[0].Type != funding.Commitment || sum.Totals[0].FileUnits != want || sum.Totals[0].StoredUnits != want {
 		t.Errorf("totals %+v, want one of commitments in EUR, %d in the file and stored", sum.Totals, want)
 	}
 	after := counts(t, s)

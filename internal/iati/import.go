@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"slices"
 	"strings"
 	"time"
@@ -41,34 +42,89 @@ type Options struct {
 	NewID func() string
 }
 
-// Summary is what an import did.
+// Summary is what an import did. It marshals to JSON as a report of the file.
 type Summary struct {
-	DryRun     bool
-	Version    string // the file's IATI version
-	Activities int    // activities in the file
-	Created    int    // projects created
-	Updated    int    // projects replaced by a newer version of their activity
-	Unchanged  int    // activities stored already (or older than the stored version)
-	Skipped    []Skipped
-	// Totals are the file's own sums per transaction type and currency (of every
-	// transaction that could be read, in skipped activities too) next to the sums stored
-	// for the file's activities after the import (in a dry run, what would be stored).
-	Totals []Total
+	DryRun     bool      `json:"dryRun"`
+	Version    string    `json:"version"`    // the file's IATI version, "" when its root gives none
+	Activities int       `json:"activities"` // activities in the file
+	Created    int       `json:"created"`    // projects created
+	Updated    int       `json:"updated"`    // projects replaced by a newer version of their activity
+	Unchanged  int       `json:"unchanged"`  // activities stored already (or older than the stored version)
+	Skipped    []Skipped `json:"skipped"`    // in file order
+	// Totals are, per transaction type and currency, the file's own sums next to what is
+	// stored for the file's activities after the import (in a dry run, what would be
+	// stored), what was left out and the rounding: File = Stored + LeftOut + Rounding.
+	Totals []Total `json:"totals"`
+	// Warnings are what was repaired or dropped from a descriptive field, and LeftOut the
+	// transactions not imported (those of skipped activities too), each in file order.
+	Warnings []Issue `json:"warnings"`
+	LeftOut  []Issue `json:"leftOut"`
+	// Budgets and PlannedDisbursements count the file's budget and planned-disbursement
+	// elements, which are not imported.
+	Budgets              int `json:"budgets"`
+	PlannedDisbursements int `json:"plannedDisbursements"`
 }
 
 // Skipped is an activity that was not imported, and why.
 type Skipped struct {
-	Identifier string
-	Line       int
-	Reasons    []string
+	Identifier string   `json:"identifier"`
+	Line       int      `json:"line"`
+	Reasons    []string `json:"reasons"`
 }
 
-// Total is the sum of one transaction type in one currency, in minor units.
+// Total is what one transaction type in one currency adds up to. Amounts are exact
+// decimal strings in the currency ("1000.00", or more decimals where a value had them).
 type Total struct {
-	Type     funding.TransactionType
-	Currency string
-	File     int64
-	Stored   int64
+	Type     funding.TransactionType `json:"transactionType"` // "" for transactions whose type cannot be read
+	Currency string                  `json:"currency"`        // "" for transactions whose currency cannot be read
+	// File is the sum of every value of this type and currency the file gives that can
+	// be read, exactly as written (the transactions left out and skipped activities too).
+	File string `json:"file"`
+	// Stored is the sum of the allocations stored for the file's activities after the
+	// import (read back from the store; in a dry run, what would be stored).
+	Stored string `json:"stored"`
+	// LeftOut is the sum of the readable values of the transactions left out, and
+	// LeftOutCount how many were (those without a readable amount too).
+	LeftOut      string `json:"leftOut"`
+	LeftOutCount int    `json:"leftOutCount"`
+	// Rounding is what rounding the stored values to the currency's minor unit took off
+	// (File − Stored − LeftOut), and Rounded how many values were rounded.
+	Rounding string `json:"rounding"`
+	Rounded  int    `json:"rounded"`
+	// Balanced is whether File = Stored + LeftOut + Rounding: false only when the store
+	// holds another version of some of the file's activities (a newer one, or one of
+	// two versions in the file).
+	Balanced bool `json:"balanced"`
+	// FileUnits and StoredUnits are File with each value rounded, and Stored, in minor units.
+	FileUnits   int64 `json:"-"`
+	StoredUnits int64 `json:"-"`
+}
+
+// Groups groups issues by kind, in the order each kind first occurs, with at most
+// examples of each (all with examples < 0).
+func Groups(issues []Issue, examples int) []IssueGroup {
+	var out []IssueGroup
+	at := map[string]int{}
+	for _, is := range issues {
+		i, ok := at[is.Kind]
+		if !ok {
+			i = len(out)
+			at[is.Kind] = i
+			out = append(out, IssueGroup{Kind: is.Kind, Examples: []Issue{}})
+		}
+		out[i].Count++
+		if examples < 0 || len(out[i].Examples) < examples {
+			out[i].Examples = append(out[i].Examples, is)
+		}
+	}
+	return out
+}
+
+// IssueGroup is the issues of one kind: how many, and the first ones.
+type IssueGroup struct {
+	Kind     string  `json:"kind"`
+	Count    int     `json:"count"`
+	Examples []Issue `json:"examples"`
 }
 
 // Import reads the IATI activity file r and writes its activities into s: each valid
@@ -88,7 +144,7 @@ func Import(ctx context.Context, s Store, r io.Reader, o Options) (*Summary, err
 		o.Actor = "iati import"
 	}
 	im := &importer{s: s, o: o, sum: &Summary{DryRun: o.DryRun}, donors: map[string]*funding.Donor{},
-		funds: map[string]*funding.TrustFund{}, dirty: map[string]bool{}, totals: map[[2]string]*Total{},
+		funds: map[string]*funding.TrustFund{}, dirty: map[string]bool{}, totals: map[[2]string]*tally{},
 		imported: map[string]bool{}}
 	if err := im.loadDonors(ctx); err != nil {
 		return nil, err
@@ -110,7 +166,7 @@ func Import(ctx context.Context, s Store, r io.Reader, o Options) (*Summary, err
 			break
 		}
 		im.sum.Activities++
-		im.addFileTotals(a)
+		im.read(a)
 		if o.Progress != nil {
 			o.Progress(im.sum.Activities, rd.BytesRead())
 		}
@@ -134,6 +190,10 @@ func Import(ctx context.Context, s Store, r io.Reader, o Options) (*Summary, err
 	if err := im.storedTotals(ctx); err != nil {
 		return nil, err
 	}
+	byLine := func(a, b Issue) int { return a.Line - b.Line }
+	slices.SortStableFunc(im.sum.Warnings, byLine)
+	slices.SortStableFunc(im.sum.LeftOut, byLine)
+	slices.SortStableFunc(im.sum.Skipped, func(a, b Skipped) int { return a.Line - b.Line })
 	if readErr != nil {
 		return im.sum, &funding.Error{Code: funding.EINVALID, Field: "xml",
 			Message: fmt.Sprintf("the file cannot be read past %v (the %d activities before were imported)", readErr, im.sum.Activities)}
@@ -150,7 +210,7 @@ type importer struct {
 	byKey    map[string]string
 	funds    map[string]*funding.TrustFund
 	dirty    map[string]bool // ids of donors and funds created or changed and not yet written
-	totals   map[[2]string]*Total
+	totals   map[[2]string]*tally
 	would    map[[2]string]int64 // dry run: what would be stored
 	imported map[string]bool     // project ids of the file's activities that are stored (or would be)
 }
@@ -181,26 +241,95 @@ func (im *importer) addDonor(d *funding.Donor) {
 	}
 }
 
+// skip skips a, whose transactions (counted as read) are then left out.
 func (im *importer) skip(a *Activity, reasons []string) {
 	im.sum.Skipped = append(im.sum.Skipped, Skipped{Identifier: a.Identifier, Line: a.Line, Reasons: reasons})
-}
-
-func (im *importer) addFileTotals(a *Activity) {
 	for _, t := range a.Transactions {
-		typ, ok := funding.TransactionTypeOfCode(t.Type)
-		if !ok || t.Value.Currency == "" {
-			continue
+		x := im.tally(t.Type, t.Value.Currency)
+		x.left += t.Value.Units
+		x.leftCount++
+		if f := fraction(t.Exact, t.Value); f != nil {
+			x.leftFrac.Add(&x.leftFrac, f)
+			x.rounded--
 		}
-		im.total(typ, t.Value.Currency).File += t.Value.Units
+		im.sum.LeftOut = append(im.sum.LeftOut, Issue{Activity: a.Identifier, Line: t.Line, Element: fmt.Sprintf("transaction[%d]", t.Position),
+			Kind: leftSkipped, Reason: "its activity was skipped", Raw: firstOf(t.Exact, t.Value.Decimal()) + " " + t.Value.Currency})
 	}
 }
 
-func (im *importer) total(typ funding.TransactionType, cur string) *Total {
+// read counts what a holds: its transactions (kept and left out), warnings, budgets.
+func (im *importer) read(a *Activity) {
+	for _, t := range a.Transactions {
+		x := im.tally(t.Type, t.Value.Currency)
+		x.file += t.Value.Units
+		if f := fraction(t.Exact, t.Value); f != nil {
+			x.fileFrac.Add(&x.fileFrac, f)
+			x.rounded++
+		}
+	}
+	for _, t := range a.LeftOut {
+		x := im.tally(t.Type, t.Value.Currency)
+		x.leftCount++
+		x.file += t.Value.Units
+		x.left += t.Value.Units
+		if f := fraction(t.Exact, t.Value); f != nil {
+			x.fileFrac.Add(&x.fileFrac, f)
+			x.leftFrac.Add(&x.leftFrac, f)
+		}
+		im.sum.LeftOut = append(im.sum.LeftOut, t.Issue)
+	}
+	im.sum.Warnings = append(im.sum.Warnings, a.Warnings...)
+	im.sum.Budgets += a.Budgets
+	im.sum.PlannedDisbursements += a.PlannedDisbursements
+}
+
+// A tally adds up one transaction type in one currency.
+type tally struct {
+	typ                funding.TransactionType
+	cur                string
+	file, left, stored int64   // minor units (of values rounded to them)
+	fileFrac, leftFrac big.Rat // what rounding took off those values, in minor units
+	leftCount, rounded int
+}
+
+// tally is the tally of a TransactionType code (the type "" for one that is not) and a currency.
+func (im *importer) tally(code, cur string) *tally {
+	typ, _ := funding.TransactionTypeOfCode(code)
+	return im.tallyOf(typ, cur)
+}
+
+func (im *importer) tallyOf(typ funding.TransactionType, cur string) *tally {
 	k := [2]string{string(typ), cur}
 	if im.totals[k] == nil {
-		im.totals[k] = &Total{Type: typ, Currency: cur}
+		im.totals[k] = &tally{typ: typ, cur: cur}
 	}
 	return im.totals[k]
+}
+
+// fraction is exact − m in minor units of m's currency: what rounding the value written
+// as exact took off; nil when it was not rounded.
+func fraction(exact string, m funding.Money) *big.Rat {
+	if exact == "" {
+		return nil
+	}
+	r, _ := new(big.Rat).SetString(exact)
+	r.Mul(r, pow10(funding.MinorDigits(m.Currency)))
+	return r.Sub(r, new(big.Rat).SetInt64(m.Units))
+}
+
+// decimal is units plus frac minor units of a currency of d decimals, exactly: with d
+// decimals, or as many more as frac needs.
+func decimal(units int64, frac *big.Rat, d int) string {
+	if frac.Sign() == 0 {
+		return funding.FormatUnits(units, d)
+	}
+	r := new(big.Rat).Add(new(big.Rat).SetInt64(units), frac)
+	r.Quo(r, pow10(d))
+	n := d
+	for x := new(big.Rat).Mul(r, pow10(n)); !x.IsInt() && n < d+100; n++ {
+		x.Mul(x, pow10(1))
+	}
+	return r.FloatString(n)
 }
 
 // A change is one activity ready to be written.
@@ -400,18 +529,18 @@ func (im *importer) mapActivity(a *Activity, prev *funding.Project, now time.Tim
 	var problems funding.Problems
 	problems.AddError(p.Validate("project"))
 	fs := fundersOf(a)
-	for i, t := range a.Transactions {
+	for _, t := range a.Transactions {
 		typ, _ := funding.TransactionTypeOfCode(t.Type)
 		d := im.donorFor(fs.of(t))
 		f := im.fundFor(d, a.ReportingOrg, t.Value.Currency, t.Date)
 		al := &funding.Allocation{
 			Meta: funding.Meta{Version: 1, CreatedAt: now, UpdatedAt: now, Change: entry.ID},
-			ID:   fmt.Sprintf("%s/%d", p.ID, i+1), TrustFundID: f.ID, ProjectID: p.ID, Type: typ,
+			ID:   fmt.Sprintf("%s/%d", p.ID, t.Position), TrustFundID: f.ID, ProjectID: p.ID, Type: typ,
 			Year: t.Date.Year(), Date: t.Date, Amount: t.Value, ImplementingAgency: p.ImplementingAgency,
-			Source: fmt.Sprintf("IATI transaction %d of activity %s", i+1, a.Identifier),
+			Source: fmt.Sprintf("IATI transaction %d of activity %s", t.Position, a.Identifier),
 		}
 		followMoney(al, a, t)
-		at := fmt.Sprintf("transaction[%d]", i+1)
+		at := fmt.Sprintf("transaction[%d]", t.Position)
 		problems.AddError(al.Validate(at))
 		problems = append(problems, al.ValidateAgainst(f, at)...)
 		problems.AddError(d.Validate("donor"))
@@ -423,8 +552,11 @@ func (im *importer) mapActivity(a *Activity, prev *funding.Project, now time.Tim
 	seen := map[string]bool{}
 	for _, pr := range problems {
 		s := pr.Message
-		if pr.Field != "" {
-			s = pr.Field + ": " + s
+		switch {
+		case pr.Field == "project.startsOn" && p.StartsOn.IsZero():
+			s = "it has no date (no activity-date, no transaction date): a project needs a start"
+		case pr.Field != "":
+			s = strings.TrimPrefix(pr.Field, "project.") + ": " + s
 		}
 		if !seen[s] {
 			out = append(out, s)
@@ -524,7 +656,7 @@ func (im *importer) storedTotals(ctx context.Context) error {
 		err := im.s.StreamAllocations(ctx, nil, 1000, func(_ context.Context, as []*funding.Allocation) error {
 			for _, a := range as {
 				if im.imported[a.ProjectID] {
-					im.total(a.Type.TypeOrCommitment(), a.Amount.Currency).Stored += a.Amount.Units
+					im.tallyOf(a.Type.TypeOrCommitment(), a.Amount.Currency).stored += a.Amount.Units
 				}
 			}
 			return nil
@@ -535,13 +667,20 @@ func (im *importer) storedTotals(ctx context.Context) error {
 	}
 	if im.o.DryRun {
 		for k, v := range im.would {
-			im.total(funding.TransactionType(k[0]), k[1]).Stored += v
+			im.tallyOf(funding.TransactionType(k[0]), k[1]).stored += v
 		}
 	}
-	for _, t := range im.totals {
-		im.sum.Totals = append(im.sum.Totals, *t)
+	for _, x := range im.totals {
+		d := funding.MinorDigits(x.cur)
+		rounding := new(big.Rat).Sub(&x.fileFrac, &x.leftFrac)
+		im.sum.Totals = append(im.sum.Totals, Total{Type: x.typ, Currency: x.cur, File: decimal(x.file, &x.fileFrac, d),
+			Stored: funding.FormatUnits(x.stored, d), LeftOut: decimal(x.left, &x.leftFrac, d), LeftOutCount: x.leftCount,
+			Rounding: decimal(0, rounding, d), Rounded: x.rounded, Balanced: x.stored == x.file-x.left, FileUnits: x.file, StoredUnits: x.stored})
 	}
 	slices.SortFunc(im.sum.Totals, func(a, b Total) int {
+		if a.Type == "" || b.Type == "" { // unreadable types last
+			return strings.Compare(string(b.Type), string(a.Type))
+		}
 		if c := a.Type.Code() - b.Type.Code(); c != 0 {
 			return c
 		}

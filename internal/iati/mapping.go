@@ -127,10 +127,15 @@ func lastUpdated(a *Activity) time.Time {
 	return a.LastUpdated.Truncate(time.Millisecond).UTC()
 }
 
-// digest is a hash of everything the import takes from a (not where in the file it is).
+// digest is a hash of everything the import takes from a (not where in the file it is,
+// nor what it reports).
 func digest(a *Activity) string {
 	c := *a
-	c.Line = 0
+	c.Line, c.Warnings, c.LeftOut = 0, nil, nil
+	c.Transactions = slices.Clone(a.Transactions)
+	for i := range c.Transactions {
+		c.Transactions[i].Line = 0
+	}
 	h := sha256.Sum256(fmt.Appendf(nil, "%+v", c))
 	return hex.EncodeToString(h[:8])
 }

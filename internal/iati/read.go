@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/coopgraph/coopgraph/internal/funding"
 )
@@ -156,33 +158,45 @@ type xCode struct {
 	Percentage string `xml:"percentage,attr"`
 	Type       string `xml:"type,attr"`
 	Ref        string `xml:"ref,attr"`
+	OwnerRef   string `xml:"owner-ref,attr"`
 	ISODate    string `xml:"iso-date,attr"`
+	Line       int    `xml:"-"` // the line of its start tag
+}
+
+// UnmarshalXML decodes the element and notes its line.
+func (c *xCode) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
+	c.Line, _ = d.InputPos()
+	type plain xCode
+	return d.DecodeElement((*plain)(c), &start)
 }
 
 type xActivity struct {
-	LastUpdated     string   `xml:"last-updated-datetime,attr"`
-	DefaultCurrency string   `xml:"default-currency,attr"`
-	Identifier      string   `xml:"iati-identifier"`
-	OtherIDs        []xCode  `xml:"other-identifier"`
-	ReportingOrg    xOrg     `xml:"reporting-org"`
-	Title           xText    `xml:"title"`
-	Descriptions    []xCode  `xml:"description"`
-	Orgs            []xOrg   `xml:"participating-org"`
-	Status          *xCode   `xml:"activity-status"`
-	Dates           []xCode  `xml:"activity-date"`
-	Countries       []xCode  `xml:"recipient-country"`
-	Regions         []xCode  `xml:"recipient-region"`
-	Sectors         []xCode  `xml:"sector"`
-	Transactions    []xTrans `xml:"transaction"`
-	FlowType        *xCode   `xml:"default-flow-type"`
-	FinanceType     *xCode   `xml:"default-finance-type"`
-	AidTypes        []xCode  `xml:"default-aid-type"`
+	LastUpdated     string     `xml:"last-updated-datetime,attr"`
+	DefaultCurrency string     `xml:"default-currency,attr"`
+	Identifier      string     `xml:"iati-identifier"`
+	OtherIDs        []xCode    `xml:"other-identifier"`
+	ReportingOrg    xOrg       `xml:"reporting-org"`
+	Title           xText      `xml:"title"`
+	Descriptions    []xCode    `xml:"description"`
+	Orgs            []xOrg     `xml:"participating-org"`
+	Status          *xCode     `xml:"activity-status"`
+	Dates           []xCode    `xml:"activity-date"`
+	Countries       []xCode    `xml:"recipient-country"`
+	Regions         []xCode    `xml:"recipient-region"`
+	Sectors         []xCode    `xml:"sector"`
+	Transactions    []xTrans   `xml:"transaction"`
+	FlowType        *xCode     `xml:"default-flow-type"`
+	FinanceType     *xCode     `xml:"default-finance-type"`
+	AidTypes        []xCode    `xml:"default-aid-type"`
+	Budgets         []struct{} `xml:"budget"`
+	Planned         []struct{} `xml:"planned-disbursement"`
 }
 
 type xTrans struct {
-	Type  *xCode `xml:"transaction-type"`
-	Date  *xCode `xml:"transaction-date"`
-	Value *struct {
+	TypeAttr string `xml:"type,attr"` // 1.0 files: <transaction type="commitment">
+	Type     *xCode `xml:"transaction-type"`
+	Date     *xCode `xml:"transaction-date"`
+	Value    *struct {
 		Text      string `xml:",chardata"`
 		Currency  string `xml:"currency,attr"`
 		ValueDate string `xml:"value-date,attr"`
@@ -192,6 +206,7 @@ type xTrans struct {
 	FlowType    *xCode     `xml:"flow-type"`
 	FinanceType *xCode     `xml:"finance-type"`
 	AidTypes    []xCode    `xml:"aid-type"`
+	Line        int        `xml:"-"`
 }
 
 type xTransOrg struct {
@@ -200,36 +215,66 @@ type xTransOrg struct {
 	ReceiverActivityID string `xml:"receiver-activity-id,attr"`
 }
 
-// activity resolves x's codes and amounts, noting every problem that keeps it from being
-// imported.
+// UnmarshalXML decodes the element and notes its line.
+func (t *xTrans) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
+	t.Line, _ = d.InputPos()
+	type plain xTrans
+	return d.DecodeElement((*plain)(t), &start)
+}
+
+// Kinds of warnings (Issue.Kind), as the README lists them.
+const (
+	kindIdentity    = "identity"            // no iati-identifier: identified by other-identifier
+	kindUnreadable  = "unreadable"          // a date, time or percentage that cannot be read: dropped
+	kindUnknownCode = "unknown-code"        // a code in no code list, or none: the element dropped
+	kindByName      = "code-from-name"      // a country or region found by its name
+	kindRegion      = "region-as-country"   // a region given as a recipient-country: a region
+	kindMerged      = "merged"              // the same code twice: one, shares added
+	kindScaled      = "scaled"              // percentages within the tolerance of 100: scaled to 100
+	kindEven        = "percentages-ignored" // percentages over 100: shared evenly
+	kindVocabulary  = "vocabulary-dropped"  // regions of a second vocabulary: dropped
+	kindDateOrder   = "end-before-start"    // kept as given
+	kindDate        = "date-fallback"       // a transaction dated by its value-date or the activity's start
+	kindRounded     = "rounded"             // more decimals than the currency has: rounded half to even
+	kindCut         = "cut"                 // a sector name too long for a theme: cut
+)
+
+// unknownOrg names the reporting organisation of an activity that names none.
+const unknownOrg = "Unknown reporting organisation"
+
+// Kinds of transactions left out (Issue.Kind).
+const (
+	leftType     = "type"             // no transaction-type, or one in no list
+	leftValue    = "value"            // no value, or not a decimal number
+	leftCurrency = "currency"         // no currency, or one in no list
+	leftDate     = "date"             // no date, and the activity has none either
+	leftSkipped  = "activity-skipped" // its activity was skipped
+)
+
+// activity resolves x's codes and amounts, repairing what it can and noting the rest.
 func (x *xActivity) activity() *Activity {
 	a := &Activity{
-		Identifier:      clean(x.Identifier),
-		Title:           x.Title.english(),
-		DefaultCurrency: strings.ToUpper(clean(x.DefaultCurrency)),
-		ReportingOrg:    org(x.ReportingOrg),
-	}
-	p := func(format string, args ...any) { a.Problems = append(a.Problems, fmt.Sprintf(format, args...)) }
-	if a.Identifier == "" {
-		// Legacy files name some activities by other-identifier only.
-		for _, o := range x.OtherIDs {
-			if id := clean(o.Ref); id != "" {
-				a.Identifier = id
-				break
-			}
-			if id := clean(o.Text); id != "" {
-				a.Identifier = id
-				break
-			}
-		}
+		Identifier:           clean(x.Identifier),
+		Title:                x.Title.english(),
+		DefaultCurrency:      strings.ToUpper(clean(x.DefaultCurrency)),
+		ReportingOrg:         org(x.ReportingOrg),
+		Budgets:              len(x.Budgets),
+		PlannedDisbursements: len(x.Planned),
 	}
 	if a.Identifier == "" {
-		p("it has no iati-identifier (nor an other-identifier to use instead)")
+		a.identify(x.OtherIDs)
+	}
+	if a.Identifier == "" {
+		a.Problems = append(a.Problems, "it has no iati-identifier (nor an other-identifier to use instead)")
+	}
+	if a.ReportingOrg.Name == "" {
+		a.ReportingOrg.Name = unknownOrg
+		a.warn(0, "reporting-org", kindUnknownCode, "", "no reporting-org name nor ref: reported by %q, its own funder", unknownOrg)
 	}
 	if s := clean(x.LastUpdated); s != "" {
 		t, err := parseDateTime(s)
 		if err != nil {
-			p("last-updated-datetime %q is not a date and time", s)
+			a.warn(0, "@last-updated-datetime", kindUnreadable, s, "not a date and time: ignored")
 		}
 		a.LastUpdated = t
 	}
@@ -247,18 +292,19 @@ func (x *xActivity) activity() *Activity {
 	if x.Status != nil {
 		a.Status = resolve("ActivityStatus", x.Status.Code, x.Status.english(), nil)
 	}
-	a.readDates(x.Dates, p)
-	a.readPlaces(x.Countries, x.Regions, p)
-	a.readSectors(x.Sectors, p)
-	a.DefaultFlowType, a.DefaultFinanceType, a.DefaultAidTypes = code(x.FlowType), code(x.FinanceType), aidTypes(x.AidTypes)
+	a.readDates(x.Dates)
+	a.readPlaces(x.Countries, x.Regions)
+	a.readSectors(x.Sectors)
+	a.DefaultFlowType, a.DefaultFinanceType, a.DefaultAidTypes = codeOf(x.FlowType), codeOf(x.FinanceType), aidTypes(x.AidTypes)
 	for i, t := range x.Transactions {
-		a.readTransaction(i+1, t, p)
+		a.readTransaction(i+1, t)
 	}
+	a.dateUndated()
 	return a
 }
 
-// code is the code of a flow-type or finance-type ("" if there is none).
-func code(c *xCode) string {
+// codeOf is the code of a flow-type or finance-type ("" if there is none).
+func codeOf(c *xCode) string {
 	if c == nil {
 		return ""
 	}
@@ -285,6 +331,36 @@ func aidTypes(cs []xCode) []funding.AidType {
 // has none), and activityID its provider-activity-id or receiver-activity-id.
 func transactionOrg(o xOrg, activityID string) Org {
 	return Org{Ref: clean(o.Ref), Name: o.english(), Type: clean(o.Type), ActivityID: clean(activityID)}
+}
+
+// identify gives an activity without an iati-identifier (1.0x files) its identity: the
+// first other-identifier's value (its ref, else its text) prefixed with the reporting
+// organisation's ref (else the other-identifier's owner-ref) and "-", unless the value
+// already starts with that prefix.
+func (a *Activity) identify(others []xCode) {
+	for i, o := range others {
+		v := clean(o.Ref)
+		if v == "" {
+			v = clean(o.Text)
+		}
+		if v == "" {
+			continue
+		}
+		q := a.ReportingOrg.Ref
+		if q == "" {
+			q = clean(o.OwnerRef)
+		}
+		a.Identifier = v
+		if q != "" && v != q && !strings.HasPrefix(v, q+"-") {
+			a.Identifier = q + "-" + v
+		}
+		how := "qualified by the reporting-org ref " + q
+		if q == "" {
+			how = "unqualified: no reporting-org or owner ref"
+		}
+		a.warn(o.Line, fmt.Sprintf("other-identifier[%d]", i+1), kindIdentity, v, "no iati-identifier: identified as %s (%s)", a.Identifier, how)
+		return
+	}
 }
 
 func org(o xOrg) Org {
@@ -330,15 +406,21 @@ func resolve(list, code, text string, legacy map[string]string) string {
 	return ""
 }
 
-func (a *Activity) readDates(dates []xCode, p func(string, ...any)) {
-	for _, d := range dates {
+// readDates reads the activity-dates: an empty one is ignored, one that cannot be read
+// is dropped with a warning, and an end before its start is kept as given, with one.
+func (a *Activity) readDates(dates []xCode) {
+	var at [4]int // the index of the date of each type
+	for i, d := range dates {
 		s := clean(d.ISODate)
 		if s == "" {
 			s = clean(d.Text) // 1.0x files sometimes give the date as text
 		}
+		if s == "" {
+			continue
+		}
 		date, err := parseDate(s)
 		if err != nil {
-			p("activity-date %q: %v", s, err)
+			a.warn(d.Line, fmt.Sprintf("activity-date[%d]", i+1), kindUnreadable, s, "%v: dropped", err)
 			continue
 		}
 		typ := clean(d.Type)
@@ -347,67 +429,146 @@ func (a *Activity) readDates(dates []xCode, p func(string, ...any)) {
 		}
 		switch typ {
 		case "1":
-			a.PlannedStart = date
+			a.PlannedStart, at[0] = date, i
 		case "2":
-			a.ActualStart = date
+			a.ActualStart, at[1] = date, i
 		case "3":
-			a.PlannedEnd = date
+			a.PlannedEnd, at[2] = date, i
 		case "4":
-			a.ActualEnd = date
+			a.ActualEnd, at[3] = date, i
 		}
 		a.Dates = append(a.Dates, date)
 	}
-}
-
-func (a *Activity) readPlaces(countries, regions []xCode, p func(string, ...any)) {
-	var places []Share // countries, then regions
-	var pct []string
-	var region []bool
-	add := func(s Share, percentage string, isRegion bool) {
-		places, pct, region = append(places, s), append(pct, percentage), append(region, isRegion)
-	}
-	for _, c := range countries {
-		code := strings.ToUpper(clean(c.Code))
-		if name, ok := codeName("Country", code); ok {
-			add(Share{Code: code, Name: name}, c.Percentage, false)
-		} else if name, ok := codeName("Region", code); ok { // a region given as a country
-			add(Share{Vocabulary: "1", Code: code, Name: name}, c.Percentage, true)
-		} else {
-			p("recipient-country %q is in neither the Country nor the Region code list", code)
+	for k, what := range []string{"planned", "actual"} {
+		start, end := []funding.Date{a.PlannedStart, a.ActualStart}[k], []funding.Date{a.PlannedEnd, a.ActualEnd}[k]
+		if !start.IsZero() && !end.IsZero() && end.Time().Before(start.Time()) {
+			i := at[k+2]
+			a.warn(dates[i].Line, fmt.Sprintf("activity-date[%d]", i+1), kindDateOrder, end.String(),
+				"the %s end is before the %s start (%s): kept as given", what, what, start)
 		}
 	}
-	for _, r := range regions {
+}
+
+// A place is a recipient country or region, or a sector, as read, before its share is set.
+type place struct {
+	Share
+	region  bool
+	pct     int // in hundredths; -1 when not given
+	line    int
+	element string
+}
+
+// readPlaces reads the recipient countries and regions: a country without a code is
+// found by its name, a region named or coded as a country becomes a region, a code in no
+// list is dropped, the same code twice is merged. Region vocabularies are never added up
+// past 100 %: when the percentages of the countries and of the regions of every
+// vocabulary add up to more than 100 % (and the tolerance), only the regions of one
+// vocabulary are kept (1, OECD DAC, if the activity uses it, else the first in the file).
+func (a *Activity) readPlaces(countries, regions []xCode) {
+	var ps []place
+	for i, c := range countries {
+		el := fmt.Sprintf("recipient-country[%d]", i+1)
+		code, text := strings.ToUpper(clean(c.Code)), c.english()
+		p := place{pct: a.percent(c, el), line: c.Line, element: el}
+		if name, ok := codeName("Country", code); ok {
+			p.Share = Share{Code: code, Name: name}
+		} else if name, ok := codeName("Region", code); ok {
+			p.Share, p.region = Share{Vocabulary: "1", Code: code, Name: name}, true
+			a.warn(c.Line, el, kindRegion, code, "a region code: counted as the region %s", name)
+		} else if byName, ok := codeByName("Country", text); ok && code == "" {
+			p.Share = Share{Code: byName}
+			p.Name, _ = codeName("Country", byName)
+			a.warn(c.Line, el, kindByName, text, "no code: the country %s by its name", byName)
+		} else if byName, ok := regionByName(text); ok && code == "" {
+			p.Share, p.region = Share{Vocabulary: "1", Code: byName}, true
+			p.Name, _ = codeName("Region", byName)
+			a.warn(c.Line, el, kindByName, text, "a region's name: counted as the region %s (%s)", byName, p.Name)
+		} else {
+			a.warn(c.Line, el, kindUnknownCode, firstOf(code, text), "in neither the Country nor the Region code list, by code or name: dropped")
+			continue
+		}
+		ps = append(ps, p)
+	}
+	for i, r := range regions {
+		el := fmt.Sprintf("recipient-region[%d]", i+1)
 		voc, code := clean(r.Vocabulary), clean(r.Code)
 		if voc == "" {
 			voc = "1"
 		}
 		name, ok := codeName("Region", code)
 		if voc == "1" && !ok {
-			p("recipient-region %q is not in the Region code list", code)
+			if code, ok = regionByName(r.english()); !ok || clean(r.Code) != "" {
+				a.warn(r.Line, el, kindUnknownCode, firstOf(clean(r.Code), r.english()), "not in the Region code list: dropped")
+				continue
+			}
+			name, _ = codeName("Region", code)
+			a.warn(r.Line, el, kindByName, r.english(), "no code: the region %s by its name", code)
+		}
+		if code == "" {
+			a.warn(r.Line, el, kindUnknownCode, r.english(), "no code: dropped")
 			continue
 		}
 		if name == "" {
 			name = r.english()
 		}
-		add(Share{Vocabulary: voc, Code: code, Name: name}, r.Percentage, true)
+		ps = append(ps, place{Share: Share{Vocabulary: voc, Code: code, Name: name}, region: true, pct: a.percent(r, el), line: r.Line, element: el})
 	}
-	if err := fillShares(places, pct); err != nil {
-		p("recipient-country and recipient-region: %v", err)
-		return
+	keep, sum := "", 0
+	for _, p := range ps {
+		if p.region && (keep == "" || p.Vocabulary == "1") {
+			keep = p.Vocabulary
+		}
+		sum += max(p.pct, 0)
 	}
-	for i, s := range places {
-		if region[i] {
-			a.Regions = append(a.Regions, s)
+	kept := ps[:0]
+	for _, p := range ps {
+		if p.region && p.Vocabulary != keep && sum > funding.ShareScale+shareTolerance {
+			a.warn(p.line, p.element, kindVocabulary, p.Code, "region vocabulary %s: dropped, the activity's regions are those of vocabulary %s (percentages of two vocabularies are never added)", p.Vocabulary, keep)
+			continue
+		}
+		kept = append(kept, p)
+	}
+	ps = a.fill(a.merge(kept), "recipient-country and recipient-region")
+	for _, p := range ps {
+		if p.region {
+			a.Regions = append(a.Regions, p.Share)
 		} else {
-			a.Countries = append(a.Countries, s)
+			a.Countries = append(a.Countries, p.Share)
 		}
 	}
 }
 
-func (a *Activity) readSectors(sectors []xCode, p func(string, ...any)) {
-	byVoc := map[string][]int{} // indexes into a.Sectors
-	var pct []string
-	for _, s := range sectors {
+// regionByName is the code of the region named name (its code-list name, with or
+// without ", regional"), matched on letters only.
+func regionByName(name string) (string, bool) {
+	want := letters(name)
+	if want == "" {
+		return "", false
+	}
+	for code, n := range codelists()["Region"] {
+		if letters(n) == want || letters(strings.TrimSuffix(n, ", regional")) == want {
+			return code, true
+		}
+	}
+	return "", false
+}
+
+func firstOf(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// readSectors reads the sectors, per vocabulary: a sector's code is its code, else (1.0x)
+// its ref; one without either is dropped, the same code twice is merged.
+func (a *Activity) readSectors(sectors []xCode) {
+	byVoc := map[string][]place{}
+	var vocs []string
+	for i, s := range sectors {
+		el := fmt.Sprintf("sector[%d]", i+1)
 		voc := clean(s.Vocabulary)
 		if voc == "" {
 			voc = "1"
@@ -415,9 +576,13 @@ func (a *Activity) readSectors(sectors []xCode, p func(string, ...any)) {
 		if c, ok := legacySectorVocabularies[letters(voc)]; ok {
 			voc = c
 		}
-		code := clean(s.Code)
+		code := firstOf(clean(s.Code), clean(s.Ref))
 		if code == "" {
-			p("a sector has no code")
+			a.warn(s.Line, el, kindUnknownCode, s.english(), "a sector has no code: dropped")
+			continue
+		}
+		if utf8.RuneCountInString(code) > funding.MaxCodeLen || utf8.RuneCountInString(voc) > funding.MaxCodeLen {
+			a.warn(s.Line, el, kindUnknownCode, code, "a code or vocabulary over %d characters: dropped", funding.MaxCodeLen)
 			continue
 		}
 		name := s.english()
@@ -434,62 +599,131 @@ func (a *Activity) readSectors(sectors []xCode, p func(string, ...any)) {
 		if name == "" {
 			name = code
 		}
-		byVoc[voc] = append(byVoc[voc], len(a.Sectors))
-		a.Sectors = append(a.Sectors, Share{Vocabulary: voc, Code: code, Name: name})
-		pct = append(pct, s.Percentage)
+		if utf8.RuneCountInString(name) > funding.MaxThemeLen {
+			a.warn(s.Line, el, kindCut, name, "a name over %d characters: cut as a theme", funding.MaxThemeLen)
+		}
+		if byVoc[voc] == nil {
+			vocs = append(vocs, voc)
+		}
+		byVoc[voc] = append(byVoc[voc], place{Share: Share{Vocabulary: voc, Code: code, Name: name}, pct: a.percent(s, el), line: s.Line, element: el})
 	}
-	for voc, idx := range byVoc {
-		group := make([]Share, len(idx))
-		gp := make([]string, len(idx))
-		for i, j := range idx {
-			group[i], gp[i] = a.Sectors[j], pct[j]
-		}
-		if err := fillShares(group, gp); err != nil {
-			p("sectors of vocabulary %s: %v", voc, err)
-			continue
-		}
-		for i, j := range idx {
-			a.Sectors[j] = group[i]
+	for _, voc := range vocs {
+		for _, p := range a.fill(a.merge(byVoc[voc]), "sectors of vocabulary "+voc) {
+			a.Sectors = append(a.Sectors, p.Share)
 		}
 	}
 }
 
-// fillShares sets the shares of xs from their percentages (pct[i], "" if not given):
-// given ones as they are, to the hundredth; the rest of 100 % split evenly among those
-// without one (the first ones taking a hundredth more when it does not divide evenly).
-func fillShares(xs []Share, pct []string) error {
+// percent reads the percentage of c in hundredths, -1 when it gives none or one that
+// cannot be read (with a warning).
+func (a *Activity) percent(c xCode, element string) int {
+	s := clean(c.Percentage)
+	if s == "" {
+		return -1
+	}
+	v, err := parsePercent(s)
+	if err != nil {
+		a.warn(c.Line, element+"/@percentage", kindUnreadable, s, "not a number from 0 to 100: ignored")
+		return -1
+	}
+	return v
+}
+
+// merge merges the places of the same code (and vocabulary, and kind), adding their
+// percentages (a percentage left out counts as none given only when all are).
+func (a *Activity) merge(ps []place) []place {
+	out := ps[:0:0]
+	at := map[[3]string]int{}
+	for _, p := range ps {
+		k := [3]string{fmt.Sprint(p.region), p.Vocabulary, p.Code}
+		i, dup := at[k]
+		if !dup {
+			at[k] = len(out)
+			out = append(out, p)
+			continue
+		}
+		a.warn(p.line, p.element, kindMerged, p.Code, "%s is also %s: merged, their percentages added", p.Code, out[i].element)
+		if p.pct >= 0 {
+			out[i].pct = max(out[i].pct, 0) + p.pct
+		}
+	}
+	return out
+}
+
+// shareTolerance is how far (in hundredths of a percent) the percentages of one list may
+// add up from 100 and still be taken as rounded: 99.90 to 100.10 is scaled to 100.
+const shareTolerance = 10
+
+// fill sets the shares of ps from their percentages: given ones as they are, to the
+// hundredth, and the rest of 100 % split evenly among those without one (the first ones
+// taking a hundredth more when it does not divide evenly). Percentages within
+// shareTolerance of 100 are scaled to exactly 100 by the largest-remainder method;
+// percentages adding up to more than that are ignored (shared evenly), with a warning.
+func (a *Activity) fill(ps []place, what string) []place {
+	if len(ps) == 0 {
+		return ps
+	}
 	sum, missing := 0, 0
-	for i := range xs {
-		if strings.TrimSpace(pct[i]) == "" {
+	for _, p := range ps {
+		if p.pct < 0 {
 			missing++
+		} else {
+			sum += p.pct
+		}
+	}
+	switch {
+	case sum > funding.ShareScale+shareTolerance:
+		a.warn(ps[0].line, ps[0].element, kindEven, funding.FormatUnits(int64(sum), 2),
+			"the percentages of %s add up to %s, more than 100: ignored, shared evenly", what, funding.FormatUnits(int64(sum), 2))
+		for i := range ps {
+			ps[i].pct = -1
+		}
+		sum, missing = 0, len(ps)
+	case sum != funding.ShareScale && sum >= funding.ShareScale-shareTolerance && (missing == 0 || sum > funding.ShareScale):
+		a.warn(ps[0].line, ps[0].element, kindScaled, funding.FormatUnits(int64(sum), 2),
+			"the percentages of %s add up to %s: scaled to 100", what, funding.FormatUnits(int64(sum), 2))
+		scale(ps, sum)
+		return ps
+	}
+	rest, k := funding.ShareScale-sum, 0
+	for i := range ps {
+		if ps[i].pct >= 0 {
+			ps[i].Share.Share = ps[i].pct
 			continue
 		}
-		v, err := parsePercent(pct[i])
-		if err != nil {
-			return err
-		}
-		xs[i].Share = v
-		sum += v
-	}
-	if sum > funding.ShareScale {
-		return fmt.Errorf("the percentages add up to %s, more than 100", funding.FormatUnits(int64(sum), 2))
-	}
-	if missing == 0 {
-		return nil
-	}
-	rest := funding.ShareScale - sum
-	k := 0
-	for i := range xs {
-		if strings.TrimSpace(pct[i]) != "" {
-			continue
-		}
-		xs[i].Share = rest / missing
+		ps[i].Share.Share = rest / missing
 		if k < rest%missing {
-			xs[i].Share++
+			ps[i].Share.Share++
 		}
 		k++
 	}
-	return nil
+	return ps
+}
+
+// scale sets the shares of ps to their percentages scaled from sum to 100 % exactly:
+// each its whole hundredths, then one more hundredth to each of those with the largest
+// remainders (the first in the file on ties) until they add up. Those without a
+// percentage get none.
+func scale(ps []place, sum int) {
+	rest := funding.ShareScale
+	rem := make([]int, len(ps))
+	for i := range ps {
+		ps[i].Share.Share, rem[i] = 0, -1
+		if ps[i].pct < 0 {
+			continue
+		}
+		q := ps[i].pct * funding.ShareScale
+		ps[i].Share.Share, rem[i] = q/sum, q%sum
+		rest -= q / sum
+	}
+	order := make([]int, len(ps))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(x, y int) int { return rem[y] - rem[x] })
+	for _, i := range order[:rest] {
+		ps[i].Share.Share++
+	}
 }
 
 // parsePercent reads a percentage ("25", "33.333") in hundredths, rounding half up.
@@ -504,48 +738,88 @@ func parsePercent(s string) (int, error) {
 	return int((v + 5) / 10), nil
 }
 
-func (a *Activity) readTransaction(i int, t xTrans, p func(string, ...any)) {
-	var tr Transaction
-	bad := func(format string, args ...any) { p("transaction %d: "+format, append([]any{i}, args...)...) }
-	switch {
-	case t.Type == nil:
-		bad("it has no transaction-type")
-	default:
-		tr.Type = resolve("TransactionType", t.Type.Code, t.Type.Text, legacyTransactionTypes)
-		if tr.Type == "" {
-			bad("transaction-type %q is not in the TransactionType code list (nor a 1.0x code or name)", clean(t.Type.Code))
+// readTransaction reads the n-th transaction element: one whose type, value or currency
+// cannot be read is left out (with its position and text); a date that cannot be read
+// falls back to the value-date (else, once all are read, the activity's start).
+func (a *Activity) readTransaction(n int, t xTrans) {
+	el := fmt.Sprintf("transaction[%d]", n)
+	tr := Transaction{Position: n, Line: t.Line}
+	var kind, why string // why it is left out (the first kind, every reason)
+	leave := func(k, format string, args ...any) {
+		if why == "" {
+			kind, why = k, fmt.Sprintf(format, args...)
+		} else {
+			why += "; " + fmt.Sprintf(format, args...)
 		}
 	}
+	code, text := t.TypeAttr, ""
+	if t.Type != nil {
+		code, text = t.Type.Code, t.Type.Text
+	}
+	if clean(code) == "" && clean(text) == "" {
+		leave(leftType, "it has no transaction-type")
+	} else if tr.Type = resolve("TransactionType", code, text, legacyTransactionTypes); tr.Type == "" {
+		leave(leftType, "transaction-type %q is not in the TransactionType code list (nor a 1.0x code or name)", firstOf(clean(code), clean(text)))
+	}
+	var warnings []Issue
+	warn := func(element, kind, raw, format string, args ...any) {
+		warnings = append(warnings, Issue{Activity: a.Identifier, Line: t.Line, Element: el + element, Kind: kind, Reason: fmt.Sprintf(format, args...), Raw: raw})
+	}
+	textDate := ""
 	if t.Date != nil {
-		d, err := parseDate(clean(t.Date.ISODate))
-		if err != nil {
-			bad("transaction-date: %v", err)
-		}
-		tr.Date = d
-	}
-	if t.Value == nil {
-		bad("it has no value")
-	} else {
-		if s := clean(t.Value.ValueDate); s != "" {
-			d, err := parseDate(s)
-			if err != nil {
-				bad("value-date: %v", err)
-			} else if tr.Date.IsZero() {
+		if s := clean(t.Date.ISODate); s != "" {
+			if d, err := parseYear(s); err != nil {
+				warn("/transaction-date", kindUnreadable, s, "%v: the value-date is used instead", err)
+			} else {
 				tr.Date = d
 			}
+		} else {
+			textDate = clean(t.Date.Text)
 		}
+	}
+	if t.Value == nil {
+		leave(leftValue, "it has no value")
+	} else {
+		v := clean(t.Value.Text)
 		cur := strings.ToUpper(clean(t.Value.Currency))
 		if cur == "" {
 			cur = a.DefaultCurrency
 		}
-		m, err := parseValue(clean(t.Value.Text), cur)
+		m, exact, k, err := parseValue(v, cur)
 		if err != nil {
-			bad("value: %v", err)
+			leave(k, "value: %v", err)
 		}
-		tr.Value = m
+		tr.Value, tr.Exact = m, exact
+		if s := clean(t.Value.ValueDate); s != "" {
+			d, err := parseYear(s)
+			switch {
+			case err != nil:
+				warn("/value", kindUnreadable, s, "value-date: %v: ignored", err)
+			case tr.Date.IsZero():
+				tr.Date = d
+				if textDate != "" {
+					warn("/transaction-date", kindDate, textDate, "no iso-date, only text: dated by its value-date %s", d)
+				}
+			}
+		}
 	}
-	if tr.Date.IsZero() && t.Value != nil && (t.Date == nil || clean(t.Date.ISODate) != "") {
-		bad("it has no transaction-date nor value-date")
+	if why != "" {
+		raw := fmt.Sprintf("transaction-type %q", firstOf(clean(code), clean(text)))
+		if t.Value != nil {
+			raw += fmt.Sprintf(", value %q", clean(t.Value.Text))
+			if cur := strings.ToUpper(clean(t.Value.Currency)); cur != "" {
+				raw += ", currency " + cur
+			}
+		}
+		for _, w := range warnings {
+			why += "; " + strings.TrimPrefix(w.Element, el+"/") + ": " + w.Reason
+		}
+		a.LeftOut = append(a.LeftOut, LeftOutTransaction{Issue: Issue{Activity: a.Identifier, Line: t.Line, Element: el, Kind: kind,
+			Reason: why, Raw: shorten(raw, 200)}, Type: tr.Type, Value: tr.Value, Exact: tr.Exact})
+		return
+	}
+	if tr.Exact != "" {
+		warn("/value", kindRounded, tr.Exact, "more decimals than %s has: rounded half to even to %s", tr.Value.Currency, tr.Value.Decimal())
 	}
 	if t.Provider != nil {
 		tr.Provider = transactionOrg(t.Provider.xOrg, t.Provider.ProviderActivityID)
@@ -553,21 +827,62 @@ func (a *Activity) readTransaction(i int, t xTrans, p func(string, ...any)) {
 	if t.Receiver != nil {
 		tr.Receiver = transactionOrg(t.Receiver.xOrg, t.Receiver.ReceiverActivityID)
 	}
-	tr.FlowType, tr.FinanceType, tr.AidTypes = code(t.FlowType), code(t.FinanceType), aidTypes(t.AidTypes)
+	tr.FlowType, tr.FinanceType, tr.AidTypes = codeOf(t.FlowType), codeOf(t.FinanceType), aidTypes(t.AidTypes)
+	a.Warnings = append(a.Warnings, warnings...)
 	a.Transactions = append(a.Transactions, tr)
 }
 
-// parseValue reads an amount exactly, in minor units of cur: "1000", "-250.5", "12.340"
-// (trailing zeros beyond the currency's minor unit are dropped; other digits there are
-// refused rather than rounded).
-func parseValue(s, cur string) (funding.Money, error) {
+// dateUndated dates the transactions that have no date by the activity's start (see
+// start), or, when it has none either, leaves them out.
+func (a *Activity) dateUndated() {
+	first := start(a)
+	kept := a.Transactions[:0]
+	for _, t := range a.Transactions {
+		if !t.Date.IsZero() {
+			kept = append(kept, t)
+			continue
+		}
+		el := fmt.Sprintf("transaction[%d]", t.Position)
+		switch {
+		case !first.IsZero():
+			t.Date = first
+			a.warn(t.Line, el, kindDate, "", "no transaction-date nor value-date that can be read: dated by the activity's start %s", first)
+		default:
+			a.LeftOut = append(a.LeftOut, LeftOutTransaction{Issue: Issue{Activity: a.Identifier, Line: t.Line, Element: el, Kind: leftDate,
+				Reason: "it has no transaction-date nor value-date, and the activity no date", Raw: t.Value.Decimal() + " " + t.Value.Currency},
+				Type: t.Type, Value: t.Value, Exact: t.Exact})
+			continue
+		}
+		kept = append(kept, t)
+	}
+	a.Transactions = kept
+}
+
+// parseYear reads a date as parseDate does, and refuses one outside the years an
+// allocation may have.
+func parseYear(s string) (funding.Date, error) {
+	d, err := parseDate(s)
+	if err == nil && (d.Year() < funding.MinYear || d.Year() > funding.MaxYear) {
+		return funding.Date{}, fmt.Errorf("%q is not in the years %d to %d", s, funding.MinYear, funding.MaxYear)
+	}
+	return d, err
+}
+
+// parseValue reads an amount in cur, exactly: "1000", "-250.5", "12.340". A value with
+// more decimals than cur has is rounded half to even to its minor unit and also returned
+// as written (exact); otherwise exact is "". The kind says what cannot be read.
+func parseValue(s, cur string) (m funding.Money, exact, kind string, err error) {
 	if cur == "" {
-		return funding.Money{}, errors.New("no currency: the value has none and the activity no default-currency")
+		return funding.Money{}, "", leftCurrency, errors.New("no currency: the value has none and the activity no default-currency")
 	}
 	if _, ok := codeName("Currency", cur); !ok && !funding.ValidCurrencyCode(cur) {
-		return funding.Money{}, fmt.Errorf("currency %q is not in the Currency code list", cur)
+		return funding.Money{}, "", leftCurrency, fmt.Errorf("currency %q is not in the Currency code list", cur)
+	}
+	if s == "" {
+		return funding.Money{}, "", leftValue, errors.New("empty")
 	}
 	s = strings.TrimPrefix(s, "+")
+	d := funding.MinorDigits(cur)
 	if whole, frac, ok := strings.Cut(s, "."); ok {
 		frac = strings.TrimRight(frac, "0")
 		if frac == "" {
@@ -575,12 +890,47 @@ func parseValue(s, cur string) (funding.Money, error) {
 		} else {
 			s = whole + "." + frac
 		}
+		if len(frac) > d {
+			units, ok := roundHalfEven(s, d)
+			if !ok {
+				return funding.Money{}, "", leftValue, fmt.Errorf("%q is not a decimal number (or too large)", s)
+			}
+			return funding.Money{Units: units, Currency: cur}, s, "", nil
+		}
 	}
-	units, err := funding.ParseUnits(s, funding.MinorDigits(cur))
+	units, err := funding.ParseUnits(s, d)
 	if err != nil {
-		return funding.Money{}, err
+		return funding.Money{}, "", leftValue, err
 	}
-	return funding.Money{Units: units, Currency: cur}, nil
+	return funding.Money{Units: units, Currency: cur}, "", "", nil
+}
+
+// roundHalfEven reads the decimal s ("-12.345") in units of 10^-d, rounded half to even.
+func roundHalfEven(s string, d int) (int64, bool) {
+	digits := strings.TrimPrefix(s, "-")
+	whole, frac, _ := strings.Cut(digits, ".")
+	if whole == "" || strings.Trim(whole+frac, "0123456789") != "" {
+		return 0, false
+	}
+	r, ok := new(big.Rat).SetString(s)
+	if !ok {
+		return 0, false
+	}
+	x := new(big.Rat).Mul(r, pow10(d))
+	q, m := new(big.Int).QuoRem(x.Num(), x.Denom(), new(big.Int)) // truncated toward zero
+	m.Abs(m).Lsh(m, 1)
+	if c := m.Cmp(x.Denom()); c > 0 || (c == 0 && q.Bit(0) == 1) {
+		q.Add(q, big.NewInt(int64(r.Sign())))
+	}
+	if !q.IsInt64() {
+		return 0, false
+	}
+	return q.Int64(), true
+}
+
+// pow10 is 10^d as a fraction.
+func pow10(d int) *big.Rat {
+	return new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(d)), nil))
 }
 
 // parseDate reads an xsd:date ("2012-04-15", also with a time zone or a time, which are

@@ -2,6 +2,7 @@ package iati_test
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -79,7 +80,7 @@ func TestReadExample(t *testing.T) {
 	check("sector 2", a.Sectors[1], iati.Share{Vocabulary: "2", Code: "112", Name: "Basic Education", Share: 5000})
 	check("sector 3", a.Sectors[2], iati.Share{Vocabulary: "99", Code: "A1", Name: "A description of the sector", Share: 10000})
 	check("transactions", len(a.Transactions), 1)
-	check("transaction", a.Transactions[0], iati.Transaction{Type: "1", Date: funding.MustDate("2012-01-01"),
+	check("transaction", a.Transactions[0], iati.Transaction{Position: 1, Line: 265, Type: "1", Date: funding.MustDate("2012-01-01"),
 		Value:    funding.Money{Units: 100000, Currency: "EUR"},
 		Provider: iati.Org{Ref: "BB-BBB-123456789", Name: "Agency B", Type: "10", ActivityID: "BB-BBB-123456789-1234AA"},
 		Receiver: iati.Org{Ref: "AA-AAA-123456789", Name: "Agency A", Type: "23", ActivityID: "AA-AAA-123456789-1234"},
@@ -138,10 +139,10 @@ func TestReadLegacy(t *testing.T) {
 		}
 	}
 	want := []iati.Transaction{
-		{Type: "2", Date: funding.MustDate("2010-02-01"), Value: funding.Money{Units: 100050, Currency: "GBP"}},
-		{Type: "3", Date: funding.MustDate("2010-03-01"), Value: funding.Money{Units: 2000, Currency: "EEK"}},
-		{Type: "4", Date: funding.MustDate("2011-01-01"), Value: funding.Money{Units: 700, Currency: "GBP"}},
-		{Type: "1", Date: funding.MustDate("2011-01-01"), Value: funding.Money{Units: 300, Currency: "GBP"}},
+		{Position: 1, Line: 18, Type: "2", Date: funding.MustDate("2010-02-01"), Value: funding.Money{Units: 100050, Currency: "GBP"}},
+		{Position: 2, Line: 19, Type: "3", Date: funding.MustDate("2010-03-01"), Value: funding.Money{Units: 2000, Currency: "EEK"}},
+		{Position: 3, Line: 20, Type: "4", Date: funding.MustDate("2011-01-01"), Value: funding.Money{Units: 700, Currency: "GBP"}},
+		{Position: 4, Line: 21, Type: "1", Date: funding.MustDate("2011-01-01"), Value: funding.Money{Units: 300, Currency: "GBP"}},
 	}
 	for i, tr := range a.Transactions {
 		if !reflect.DeepEqual(tr, want[i]) {
@@ -150,6 +151,9 @@ func TestReadLegacy(t *testing.T) {
 	}
 }
 
+// TestReadProblems: what cannot be read costs only its element: a country and a sector
+// are dropped with a warning, the transactions whose type, value or currency cannot be
+// read are left out, each with all its reasons; the activity is kept.
 func TestReadProblems(t *testing.T) {
 	const doc = `<iati-activities version="2.03">
 <iati-activity><iati-identifier>A-1</iati-identifier><title><narrative>t</narrative></title>
@@ -158,6 +162,7 @@ func TestReadProblems(t *testing.T) {
 <transaction><transaction-type code="99"/><value currency="EUR" value-date="2010-01-01">10</value></transaction>
 <transaction><value currency="EUR" value-date="2010-01-01">1e3</value></transaction>
 <transaction><transaction-type code="3"/><transaction-date iso-date="2010-01-01"/></transaction>
+<transaction><transaction-type code="3"/><value currency="EURO">1</value></transaction>
 </iati-activity>
 <iati-activity><iati-identifier>A-2</iati-identifier></iati-activity>
 </iati-activities>`
@@ -165,21 +170,31 @@ func TestReadProblems(t *testing.T) {
 	if len(as) != 2 {
 		t.Fatalf("%d activities", len(as))
 	}
+	a := as[0]
+	var got []string
+	for _, w := range a.Warnings {
+		got = append(got, fmt.Sprintf("%d %s %s: %s (%s)", w.Line, w.Element, w.Kind, w.Reason, w.Raw))
+	}
+	for _, l := range a.LeftOut {
+		got = append(got, fmt.Sprintf("%d %s left out, %s: %s (%s)", l.Line, l.Element, l.Kind, l.Reason, l.Raw))
+	}
 	want := []string{
-		`recipient-country "ZZZ"`, "a sector has no code", `transaction 1: value: "10.005" has more than 2 decimal digits`,
-		`transaction 2: transaction-type "99"`, "transaction 3: it has no transaction-type", `transaction 3: value: "1e3" is not a decimal number`,
-		"transaction 4: it has no value",
+		`0 reporting-org unknown-code: no reporting-org name nor ref: reported by "Unknown reporting organisation", its own funder ()`,
+		`3 recipient-country[1] unknown-code: in neither the Country nor the Region code list, by code or name: dropped (ZZZ)`,
+		`3 sector[1] unknown-code: a sector has no code: dropped (no code)`,
+		`4 transaction[1]/value rounded: more decimals than EUR has: rounded half to even to 10.00 (10.005)`,
+		`5 transaction[2] left out, type: transaction-type "99" is not in the TransactionType code list (nor a 1.0x code or name) (transaction-type "99", value "10", currency EUR)`,
+		`6 transaction[3] left out, type: it has no transaction-type; value: "1e3" is not a decimal number (transaction-type "", value "1e3", currency EUR)`,
+		`7 transaction[4] left out, value: it has no value (transaction-type "3")`,
+		`8 transaction[5] left out, currency: value: currency "EURO" is not in the Currency code list (transaction-type "3", value "1", currency EURO)`,
 	}
-	got := strings.Join(as[0].Problems, "\n")
-	for _, w := range want {
-		if !strings.Contains(got, w) {
-			t.Errorf("problems lack %q:\n%s", w, got)
-		}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if len(as[0].Problems) != len(want) {
-		t.Errorf("%d problems, want %d:\n%s", len(as[0].Problems), len(want), got)
+	if !a.Valid() || len(a.Transactions) != 1 || a.Transactions[0].Value.Units != 1000 || a.Transactions[0].Exact != "10.005" {
+		t.Errorf("first activity: problems %v, transactions %+v", a.Problems, a.Transactions)
 	}
-	if !as[1].Valid() || as[1].Line != 9 {
+	if !as[1].Valid() || as[1].Line != 10 {
 		t.Errorf("second activity: line %d, problems %v", as[1].Line, as[1].Problems)
 	}
 }

@@ -169,7 +169,7 @@ func TestImportIatiCorrections(t *testing.T) {
 	long := "XM-DAC-41302-" + strings.Repeat("ABCDEFGHIJ", 11)
 	sum := m.importIati(t, corrections, false)
 	if sum.Activities != 3 || sum.Created != 2 || len(sum.Skipped) != 1 ||
-		!reflect.DeepEqual(sum.Skipped[0].Reasons, []string{"project.code: must be at most 200 characters, got 201"}) {
+		!reflect.DeepEqual(sum.Skipped[0].Reasons, []string{"code: must be at most 200 characters, got 201"}) {
 		t.Fatalf("summary %+v", sum)
 	}
 	totals := map[string]string{}
@@ -324,5 +324,106 @@ func TestImportIatiCorrections(t *testing.T) {
 		"amount": map[string]any{"amount": "-251.00", "currency": "EUR"}}})
 	if e.Extensions["code"] != "BAD_USER_INPUT" || e.Extensions["field"] != "input.amount.amount" {
 		t.Errorf("a negative amount through the API: %+v", e)
+	}
+}
+
+// TestImportIatiRepairs imports a file shaped like a multi-publisher 2.0x file of issue
+// 18 through the mutation: every activity is kept, the summary's columns add up, and
+// fundingReport gives, per project and transaction type, the file's readable values to
+// the minor unit (the one value with 8 decimals rounded half to even).
+func TestImportIatiRepairs(t *testing.T) {
+	b, err := os.ReadFile("../iati/testdata/repair/v2-multi.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := newMutAPI(t, false)
+	var out struct {
+		ImportIati struct {
+			Activities, Created, WarningCount, LeftOutCount, Budgets, PlannedDisbursements int
+			Skipped                                                                        []struct{ Identifier string }
+			Totals                                                                         []struct {
+				TransactionType                   *string
+				Currency, File, LeftOut, Rounding string
+				Stored                            money
+				LeftOutCount, Rounded             int
+				Balanced                          bool
+			}
+			Warnings []struct {
+				Kind     string
+				Count    int
+				Examples []struct {
+					Activity, Element, Reason, Raw string
+					Line                           int
+				}
+			}
+			LeftOut []struct {
+				Kind     string
+				Count    int
+				Examples []struct{ Element, Raw string }
+			}
+		}
+	}
+	m.ok(t, m.editor, `mutation($xml: String!) { importIati(xml: $xml) { activities created warningCount leftOutCount budgets plannedDisbursements
+		skipped { identifier }
+		totals { transactionType currency file stored { amount currency } leftOut leftOutCount rounding rounded balanced }
+		warnings { kind count examples { activity line element reason raw } } leftOut { kind count examples { element raw } } } }`,
+		map[string]any{"xml": string(b)}, &out)
+	sum := out.ImportIati
+	if sum.Activities != 4 || sum.Created != 4 || len(sum.Skipped) != 0 || sum.WarningCount != 7 || sum.LeftOutCount != 1 ||
+		sum.Budgets != 2 || sum.PlannedDisbursements != 1 {
+		t.Errorf("summary %+v", sum)
+	}
+	var cols []string
+	for _, x := range sum.Totals {
+		typ := "(unreadable)"
+		if x.TransactionType != nil {
+			typ = *x.TransactionType
+		}
+		cols = append(cols, typ+" "+x.Currency+": "+x.File+" = "+x.Stored.Amount+" + "+x.LeftOut+" + "+x.Rounding)
+		if !x.Balanced {
+			t.Errorf("%s: not balanced", typ)
+		}
+	}
+	want := []string{
+		"INCOMING_FUNDS KRW: 247800000000 = 247800000000 + 0 + 0",
+		"COMMITMENT EUR: 80000.00 = 80000.00 + 0.00 + 0.00",
+		"DISBURSEMENT EUR: 25000.10 = 25000.10 + 0.00 + 0.00",
+		"DISBURSEMENT KRW: 1500000000 = 1500000000 + 0 + 0",
+		"EXPENDITURE USD: 1112742.39448867 = 1112742.40 + 0.00 + -0.00551133",
+		"(unreadable) : 0.00 = 0.00 + 0.00 + 0.00",
+	}
+	if !reflect.DeepEqual(cols, want) {
+		t.Errorf("totals\n%s\nwant\n%s", strings.Join(cols, "\n"), strings.Join(want, "\n"))
+	}
+	if len(sum.Warnings) == 0 || sum.Warnings[0].Kind != "scaled" || sum.Warnings[0].Examples[0].Element != "sector[1]" || sum.Warnings[0].Examples[0].Line != 13 {
+		t.Errorf("warnings %+v", sum.Warnings)
+	}
+	if len(sum.LeftOut) != 1 || sum.LeftOut[0].Kind != "type" || sum.LeftOut[0].Examples[0].Element != "transaction[2]" {
+		t.Errorf("left out %+v", sum.LeftOut)
+	}
+
+	// fundingReport per project and transaction type: the stored values, to the minor unit.
+	for _, c := range []struct{ project, typ, want string }{
+		{"KR-GOV-010-2021-001", "INCOMING_FUNDS", "247800000000 KRW"},
+		{"KR-GOV-010-2021-001", "DISBURSEMENT", "1500000000 KRW"},
+		{"NL-KVK-27108436-A-02", "COMMITMENT", "80000.00 EUR"},
+		{"NL-KVK-27108436-A-02", "DISBURSEMENT", "25000.10 EUR"},
+		{"XM-DAC-47066-DP.1234", "EXPENDITURE", "1112742.40 USD"},
+	} {
+		var rep struct{ FundingReport struct{ Total money } }
+		m.ok(t, m.viewer, `query($p: ID!, $t: TransactionType) { fundingReport(transactionType: $t, filter: {projectId: {eq: $p}}) { total { amount currency } } }`,
+			map[string]any{"p": globalID(funding.TypeProject, "iati:"+c.project), "t": c.typ}, &rep)
+		if got := rep.FundingReport.Total.Amount + " " + rep.FundingReport.Total.Currency; got != c.want {
+			t.Errorf("%s %s: %s, want %s", c.project, c.typ, got, c.want)
+		}
+	}
+	// The theme keeps its full name, and the filter matches it.
+	long := "Community-led total sanitation in rural districts of the Sahel and coastal West Africa"
+	var ps struct {
+		Projects struct{ Nodes []struct{ Code string } }
+	}
+	m.ok(t, m.viewer, `query($t: String!) { projects(filter: {theme: {eq: $t}}) { nodes { code } } }`, map[string]any{"t": long}, &ps)
+	if len(ps.Projects.Nodes) != 1 || ps.Projects.Nodes[0].Code != "NL-KVK-27108436-A-02" {
+		t.Errorf("projects of theme %q: %+v", long, ps)
 	}
 }
