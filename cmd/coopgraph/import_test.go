@@ -222,3 +222,47 @@ func TestDemoDataOnlyInANewStore(t *testing.T) {
 		t.Errorf("seed --reset printed %q", out.String())
 	}
 }
+
+// TestImportReport: --report writes every warning and every left-out transaction of each
+// source with its activity, line, element, kind, reason and raw text.
+func TestImportReport(t *testing.T) {
+	report := filepath.Join(t.TempDir(), "report.json")
+	file := "../../internal/iati/testdata/repair/v2-multi.xml"
+	if err := run(context.Background(), []string{"import", "iati", "--dry-run", file, "--data-dir", t.TempDir(), "--report", report}, noEnv, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type issue struct {
+		Activity, Element, Kind, Reason, Raw string
+		Line                                 int
+	}
+	var reports []struct {
+		Source  string
+		Summary struct {
+			Warnings, LeftOut []issue
+		}
+	}
+	if err := json.Unmarshal(b, &reports); err != nil || len(reports) != 1 {
+		t.Fatalf("%v: %.300s", err, b)
+	}
+	sum := reports[0].Summary
+	if len(sum.Warnings) == 0 || len(sum.LeftOut) == 0 {
+		t.Fatalf("%d warnings, %d left out: %.500s", len(sum.Warnings), len(sum.LeftOut), b)
+	}
+	for _, is := range append(sum.Warnings, sum.LeftOut...) {
+		if is.Activity == "" || is.Line <= 0 || is.Element == "" || is.Kind == "" || is.Reason == "" {
+			t.Errorf("incomplete: %+v", is)
+		}
+	}
+	for i := 1; i < len(sum.Warnings); i++ {
+		if sum.Warnings[i].Line < sum.Warnings[i-1].Line {
+			t.Errorf("warnings out of file order: line %d after %d", sum.Warnings[i].Line, sum.Warnings[i-1].Line)
+		}
+	}
+	if lo := sum.LeftOut[0]; lo.Element != "transaction[2]" || lo.Raw == "" {
+		t.Errorf("left out: %+v, want transaction[2] with its raw text", lo)
+	}
+}
