@@ -54,6 +54,8 @@ func main() {
 	metrics := flag.String("metrics", "", "coopgraph /metrics URL, to count store finds per request")
 	label := flag.String("label", "", "first column of the row")
 	header := flag.Bool("header", false, "print the table header first")
+	timeout := flag.Duration("timeout", 30*time.Second, "each request's client timeout")
+	outcomes := flag.Bool("outcomes", false, "print the outcomes instead: 200s per second, p50/p99 of the 200s, 503s, 429s, client timeouts, others, refusals without Retry-After (clients send again at once, whatever the answer)")
 	flag.Parse()
 
 	query, ok := queries()[*name]
@@ -61,7 +63,11 @@ func main() {
 		log.Fatalf("unknown query %q", *name)
 	}
 	body, _ := json.Marshal(map[string]string{"query": query})
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *clients}, Timeout: 30 * time.Second}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *clients}, Timeout: *timeout}
+	if *outcomes {
+		runOutcomes(client, *url, body, *clients, *warmup, *duration, *label, *name, *header)
+		return
+	}
 
 	run(client, *url, body, *clients, *warmup)
 	apiCPU, storeCPU, finds := cpuTime(*apiPID), cpuTime(*storePID), findCount(*metrics)
@@ -174,4 +180,74 @@ func findCount(url string) float64 {
 		}
 	}
 	return total
+}
+
+// tally counts the answers of a closed loop by outcome.
+type tally struct {
+	mu                             sync.Mutex
+	ok                             []time.Duration // latencies of 200s with data and no errors
+	unavailable, limited, timeouts int             // 503s, 429s, client timeouts
+	others, noRetryAfter           int             // anything else; 503/429 without Retry-After
+}
+
+// runOutcomes runs clients in a closed loop (each sends again as soon as it has an answer,
+// whatever it is: a fleet of dashboards retrying) for warmup, then for d, and prints one row.
+func runOutcomes(client *http.Client, url string, body []byte, clients int, warmup, d time.Duration, label, name string, header bool) {
+	loop := func(d time.Duration, t *tally) {
+		ctx, cancel := context.WithTimeout(context.Background(), d)
+		defer cancel()
+		var wg sync.WaitGroup
+		for range clients {
+			wg.Go(func() {
+				for ctx.Err() == nil {
+					start := time.Now()
+					resp, err := client.Post(url, "application/json", bytes.NewReader(body))
+					var b []byte
+					if err == nil {
+						b, err = io.ReadAll(resp.Body)
+						resp.Body.Close()
+					}
+					took := time.Since(start)
+					t.mu.Lock()
+					switch {
+					case err != nil && (os.IsTimeout(err) || strings.Contains(err.Error(), "Client.Timeout")):
+						t.timeouts++
+					case err != nil:
+						t.others++
+					case resp.StatusCode == http.StatusOK && bytes.HasPrefix(b, []byte(`{"data":{`)) && !bytes.Contains(b, []byte(`"errors":`)):
+						t.ok = append(t.ok, took)
+					case resp.StatusCode == http.StatusServiceUnavailable || resp.StatusCode == http.StatusTooManyRequests:
+						if resp.StatusCode == http.StatusServiceUnavailable {
+							t.unavailable++
+						} else {
+							t.limited++
+						}
+						if resp.Header.Get("Retry-After") == "" {
+							t.noRetryAfter++
+						}
+					default:
+						t.others++
+					}
+					t.mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+	}
+	loop(warmup, &tally{})
+	var t tally
+	start := time.Now()
+	loop(d, &t)
+	elapsed := time.Since(start)
+	if header {
+		fmt.Println("| server | query | clients | 200s/s | p50 ms | p99 ms | 503s | 429s | client timeouts | other | no Retry-After |")
+		fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|")
+	}
+	p50, p99 := "", ""
+	if n := len(t.ok); n > 0 {
+		slices.Sort(t.ok)
+		p50, p99 = fmt.Sprintf("%.0f", ms(t.ok[n*50/100])), fmt.Sprintf("%.0f", ms(t.ok[min(n-1, n*99/100)]))
+	}
+	fmt.Printf("| %s | %s | %d | %.1f | %s | %s | %d | %d | %d | %d | %d |\n", label, name, clients,
+		float64(len(t.ok))/elapsed.Seconds(), p50, p99, t.unavailable, t.limited, t.timeouts, t.others, t.noRetryAfter)
 }
