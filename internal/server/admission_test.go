@@ -269,8 +269,8 @@ type requestLines struct {
 }
 
 func (h *requestLines) Enabled(context.Context, slog.Level) bool { return true }
-func (h *requestLines) WithAttrs([]slog.Attr) slog.Handler      { return h }
-func (h *requestLines) WithGroup(string) slog.Handler           { return h }
+func (h *requestLines) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h *requestLines) WithGroup(string) slog.Handler            { return h }
 
 func (h *requestLines) Handle(_ context.Context, rec slog.Record) error {
 	if rec.Message != "request" {
