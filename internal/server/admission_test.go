@@ -41,6 +41,7 @@ type admissionRig struct {
 	armed   atomic.Bool
 	started chan struct{} // a blocked read began
 	release chan struct{} // closed: blocked reads go on
+	once    sync.Once
 }
 
 func newAdmissionRig(t *testing.T, load server.Load) *admissionRig {
@@ -66,14 +67,12 @@ func newAdmissionRig(t *testing.T, load server.Load) *admissionRig {
 	return r
 }
 
-var unblockOnce sync.Map
-
-// unblock lets every blocked read go on, once.
+// unblock lets every blocked read go on.
 func (r *admissionRig) unblock() {
-	if _, done := unblockOnce.LoadOrStore(r, true); !done {
+	r.once.Do(func() {
 		r.armed.Store(false)
 		close(r.release)
-	}
+	})
 }
 
 // send posts query in the background; its reply comes on the returned channel.
