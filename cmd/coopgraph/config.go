@@ -133,7 +133,7 @@ func configFlags(cmd string, getenv func(string) string, c *config, cursorSecret
 		envVar(fs, errs, getenv, &c.load.RequestTimeout, "request-timeout", "COOPGRAPH_REQUEST_TIMEOUT", parsePositive(time.ParseDuration),
 			"each request's deadline: past it, its store work stops and it is answered TIMEOUT, a Go `duration`")
 		envVar(fs, errs, getenv, &c.load.MaxInFlight, "max-in-flight", "COOPGRAPH_MAX_IN_FLIGHT", parsePositive(strconv.Atoi),
-			"requests served at once; more are answered 503 with Retry-After straight away")
+			"the most operations run at once, the ceiling of the limits that adapt to latency; more wait in a queue for a slot")
 		envVar(fs, errs, getenv, &c.load.RateLimit, "rate-limit", "COOPGRAPH_RATE_LIMIT", parseNonNegative(parseFloat),
 			"requests per second allowed to each API key (or IP address without a key), on average; 0 for no limit; more are answered 429 with Retry-After")
 		envVar(fs, errs, getenv, &c.load.RateBurst, "rate-burst", "COOPGRAPH_RATE_BURST", parsePositive(strconv.Atoi),

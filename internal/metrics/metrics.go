@@ -38,9 +38,11 @@ const (
 
 // Reasons a request is shed.
 const (
-	Overloaded  = "overloaded"   // 503: --max-in-flight requests were running
-	RateLimited = "rate_limited" // 429: the client went over --rate-limit
-	TooLarge    = "too_large"    // 413: the body was over the limit
+	Overloaded   = "overloaded"    // 503: the hard ceiling of requests past the body read was reached
+	QueueTimeout = "queue_timeout" // 503: the request could not start within its lane's queue target
+	QueueFull    = "queue_full"    // 503: its lane's queue was full
+	RateLimited  = "rate_limited"  // 429: the client went over --rate-limit
+	TooLarge     = "too_large"     // 413: the body was over the limit
 )
 
 // Bounds on label values, so that clients cannot make series without end.
@@ -61,6 +63,10 @@ type Metrics struct {
 	store      *prometheus.HistogramVec
 	batchSizes *prometheus.HistogramVec
 	cacheBytes *prometheus.GaugeVec
+	limit      *prometheus.GaugeVec
+	queued     *prometheus.GaugeVec
+	running    *prometheus.GaugeVec
+	queueTime  *prometheus.HistogramVec
 
 	mu      sync.Mutex
 	allowed map[string]bool // the allow-list's operation names (nil: none set)
@@ -92,7 +98,7 @@ func New() *Metrics {
 		}),
 		shed: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "coopgraph_requests_shed_total",
-			Help: "Requests turned away to protect the server, by reason: overloaded (503), rate_limited (429), too_large (413).",
+			Help: "Requests turned away to protect the server, by reason: overloaded, queue_timeout, queue_full (503), rate_limited (429), too_large (413).",
 		}, []string{"reason"}),
 		store: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "coopgraph_store_command_duration_seconds",
@@ -108,13 +114,31 @@ func New() *Metrics {
 			Name: "coopgraph_cache_bytes",
 			Help: "Bytes held by each of the server's caches (query: parsed documents; apq: persisted queries; measured: documents within the limits), as charged against their budgets.",
 		}, []string{"cache"}),
+		limit: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "coopgraph_admission_limit",
+			Help: "Operations each admission lane may run at once now, as adapted to measured latency (at most --max-in-flight).",
+		}, []string{"lane"}),
+		queued: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "coopgraph_admission_queued",
+			Help: "Operations waiting in each admission lane's queue for a slot.",
+		}, []string{"lane"}),
+		running: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "coopgraph_admission_running",
+			Help: "Operations each admission lane is running now.",
+		}, []string{"lane"}),
+		queueTime: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "coopgraph_admission_queue_seconds",
+			Help:    "How long operations waited in each admission lane's queue, admitted or shed (0 when admitted at once).",
+			Buckets: []float64{.001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"lane"}),
 		labeled: map[string]int{},
 		tracked: map[string]int{},
 	}
-	for _, reason := range []string{Overloaded, RateLimited, TooLarge} {
+	for _, reason := range []string{Overloaded, QueueTimeout, QueueFull, RateLimited, TooLarge} {
 		m.shed.WithLabelValues(reason)
 	}
 	m.reg.MustRegister(m.graphql, m.gqlErrors, m.http, m.inFlight, m.shed, m.store, m.batchSizes, m.cacheBytes,
+		m.limit, m.queued, m.running, m.queueTime,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -148,7 +172,20 @@ func (m *Metrics) Start() (done func()) {
 	return m.inFlight.Dec
 }
 
-// Shed records a request turned away for reason (Overloaded, RateLimited, TooLarge).
+// Lane are the series of one admission lane.
+type Lane struct {
+	Limit, Queued, Running prometheus.Gauge
+	QueueTime              prometheus.Observer
+}
+
+// Lane returns the series of the admission lane named name.
+func (m *Metrics) Lane(name string) Lane {
+	return Lane{Limit: m.limit.WithLabelValues(name), Queued: m.queued.WithLabelValues(name),
+		Running: m.running.WithLabelValues(name), QueueTime: m.queueTime.WithLabelValues(name)}
+}
+
+// Shed records a request turned away for reason (Overloaded, QueueTimeout, QueueFull,
+// RateLimited, TooLarge).
 func (m *Metrics) Shed(reason string) {
 	m.shed.WithLabelValues(reason).Inc()
 }

@@ -303,8 +303,10 @@ func TestHTTPSemantics(t *testing.T) {
 		}
 	})
 	t.Run("Shedding", func(t *testing.T) {
-		// One request in flight at a time. The first one is slow (its loaders wait a second
-		// for more keys); requests sent meanwhile are refused at once.
+		// One operation in flight at a time (the ceiling). The first one is slow (its loaders
+		// wait a second for more keys); requests sent meanwhile wait in their lane's queue
+		// for its target (a few times the lane's no-load latency, at least 250 ms) and are
+		// then refused with 503 and Retry-After, well before the first ends.
 		shed := &api{h: server.NewServer(server.Deps{
 			Store: s, Ping: s.Ping, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), NewID: mongostore.NewID,
 			Limits: &small, Load: &server.Load{MaxInFlight: 1}, BatchWait: time.Second,

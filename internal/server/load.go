@@ -24,7 +24,10 @@ import (
 type Load struct {
 	// RequestTimeout is each request's deadline; store work stops when it passes.
 	RequestTimeout time.Duration
-	// MaxInFlight is how many API requests run at once; more are refused at once with 503.
+	// MaxInFlight is the most operations that run at once, the ceiling of the adaptive
+	// limits of admission (admit.go); more wait in their lane's queue. Past
+	// hardCeilingFactor times it, requests are refused at once with 503 before they are
+	// parsed.
 	MaxInFlight int
 	// RateLimit is how many requests per second one API key (or, without a key, one client
 	// IP address) may send on average; 0 turns the limit off. RateBurst is how many it may
@@ -45,9 +48,13 @@ func refuse(w http.ResponseWriter, r *http.Request, status int, reason, code, ms
 	writeResponse(w, status, requestError{Errors: gqlerror.List{codedError(code, msg)}})
 }
 
-// shed runs at most n requests at once and answers the others 503 straight away, so that
-// under overload the server keeps serving what it can instead of queueing until every
-// client has given up.
+// hardCeilingFactor times --max-in-flight is the most requests past their body read at
+// once (being parsed, queued for admission or running): a bound on memory, refused at once.
+const hardCeilingFactor = 8
+
+// shed serves at most n requests at once and answers the others 503 straight away: the
+// hard ceiling on the requests being parsed, queued or run (admission, which queues, is
+// what adapts to load).
 func shed(n int, next http.Handler) http.Handler {
 	if n <= 0 {
 		return next

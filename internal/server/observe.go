@@ -28,12 +28,13 @@ type exchange struct {
 	id string
 	// graphql is set once the request was answered as a GraphQL request (or refused as
 	// one); the fields below are only meaningful then.
-	graphql   bool
-	operation string // the operation's name, metrics.Anonymous or metrics.Unknown
-	outcome   string // metrics.OK, Error, Invalid or Refused
-	cost      any    // the operation's cost (nil: not computed)
-	codes     []string
-	shed      string // why the request was shed: metrics.Overloaded, RateLimited, TooLarge
+	graphql    bool
+	operation  string // the operation's name, metrics.Anonymous or metrics.Unknown
+	outcome    string // metrics.OK, Error, Invalid or Refused
+	cost       any    // the operation's cost (nil: not computed)
+	codes      []string
+	shed       string // why the request was shed: metrics.Overloaded, QueueTimeout, QueueFull, RateLimited, TooLarge
+	retryAfter int    // seconds, for a request shed by admission
 }
 
 type exchangeKey struct{}
@@ -57,6 +58,23 @@ func (x *exchange) refuse(reason, code string) {
 	x.codes = append(x.codes, code)
 }
 
+// shedAt notes that admission shed the request for reason, to be retried after
+// retryAfter seconds.
+func (x *exchange) shedAt(reason string, retryAfter int) {
+	if x == nil {
+		return
+	}
+	x.shed, x.retryAfter = reason, retryAfter
+}
+
+// retry is the Retry-After, in seconds, of a request shed by admission (0 if none).
+func (x *exchange) retry() int {
+	if x == nil {
+		return 0
+	}
+	return x.retryAfter
+}
+
 // answer notes a GraphQL response: rc is its operation (nil if the request was not read),
 // errs its errors, and executed whether the operation ran (else it was refused before
 // execution). The CSV export runs several GraphQL requests within one HTTP request: the
@@ -76,6 +94,8 @@ func (x *exchange) answer(rc *graphql.OperationContext, errs gqlerror.List, exec
 		x.codes = append(x.codes, c)
 	}
 	switch {
+	case x.shed != "":
+		x.outcome = metrics.Refused
 	case !executed:
 		x.outcome = metrics.Invalid
 	case len(x.codes) > 0:
@@ -200,6 +220,9 @@ func observe(log *slog.Logger, m *metrics.Metrics, next http.Handler) http.Handl
 			if codes := x.errorCodes(); len(codes) > 0 {
 				attrs = append(attrs, slog.Any("errors", codes))
 			}
+		}
+		if x.shed != "" {
+			attrs = append(attrs, slog.String("shed", x.shed))
 		}
 		level := slog.LevelInfo
 		switch {

@@ -90,7 +90,7 @@ func TestMetrics(t *testing.T) {
 			"route=/graphql,status=200": 6, "route=/graphql,status=413": 1, "route=/graphql,status=429": 1,
 			"route=/healthz,status=200": 1,
 		},
-		"coopgraph_requests_shed_total":     {"reason=overloaded": 0, "reason=rate_limited": 1, "reason=too_large": 1},
+		"coopgraph_requests_shed_total":     {"reason=overloaded": 0, "reason=queue_timeout": 0, "reason=queue_full": 0, "reason=rate_limited": 1, "reason=too_large": 1},
 		"coopgraph_http_requests_in_flight": {"": 1},                        // the scrape itself
 		"coopgraph_loader_batch_keys":       {"loader=projects.country": 3}, // country(code:) reads the store directly
 	} {

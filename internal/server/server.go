@@ -100,19 +100,20 @@ func NewServer(d Deps) http.Handler {
 		load = *d.Load
 	}
 	// Cheapest refusals first: a bad key, too many requests from this client, a body too
-	// large; then, with the body read, too many requests in flight (so that slow senders
-	// cannot hold the slots); only then does a request get its deadline, its loaders and
-	// the GraphQL handler.
+	// large; then, with the body read, the hard ceiling on requests past it (so that slow
+	// senders cannot hold the slots); only then does a request get its deadline, its
+	// loaders and the GraphQL handler, where admission (admit.go) queues each validated
+	// operation for a slot of its lane.
 	guard := func(h http.Handler) http.Handler {
 		h = requestScope(d.Store, h)
 		h = deadline(load.RequestTimeout, h)
-		h = shed(load.MaxInFlight, h)
+		h = shed(hardCeilingFactor*load.MaxInFlight, h)
 		h = limitBody(limits.BodyBytes, h)
 		h = requireKey(d.RequireAuthForReads, h)
 		h = rateLimit(load.RateLimit, load.RateBurst, h)
 		return auth.Middleware(d.Keys, h)
 	}
-	api := loader.Middleware(d.Store, loader.Options{Wait: d.BatchWait, Observe: m.Batch, PerParent: d.PerParent}, newGraphQL(d, m, limits))
+	api := loader.Middleware(d.Store, loader.Options{Wait: d.BatchWait, Observe: m.Batch, PerParent: d.PerParent}, newGraphQL(d, m, limits, load))
 	mux.Handle("/graphql", guard(api))
 	// The export is one request: one rate-limit token, one slot in flight, one deadline
 	// for all its pages; each page is a GraphQL request through api (fresh loaders, the
@@ -144,7 +145,7 @@ func requestScope(s Store, next http.Handler) http.Handler {
 
 // newGraphQL builds the gqlgen handler with explicit transports, a query cache, the
 // limits and the error presenter. Its caches are bounded by bytes (cache.go).
-func newGraphQL(d Deps, m *metrics.Metrics, limits Limits) http.Handler {
+func newGraphQL(d Deps, m *metrics.Metrics, limits Limits, load Load) http.Handler {
 	h := handler.New(graph.NewSchema(&graph.Resolver{Store: d.Store, Edit: edit.New(d.Store, d.NewID), KeysConfigured: d.Keys != nil, CursorKey: d.CursorSecret}))
 	h.AddTransport(transport.Options{})
 	h.AddTransport(httpTransport{})
@@ -165,6 +166,7 @@ func newGraphQL(d Deps, m *metrics.Metrics, limits Limits) http.Handler {
 		h.Use(extension.AutomaticPersistedQuery{Cache: apq})
 	}
 	h.Use(newLimiter(limits, &sizes{store: d.Store, perParent: d.PerParent}, docs, apq, m)) // after APQ or the allow-list, which fill in the query
+	h.Use(newAdmission(load, m))                                                            // after the limiter, which computes the reads
 	h.SetErrorPresenter(graph.ErrorPresenter(d.Log))
 	h.SetRecoverFunc(graph.Recover(d.Log))
 	return h

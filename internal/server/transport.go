@@ -30,7 +30,8 @@ const (
 //     "data" entry; it is answered 200 to clients that accept application/json and 400 to
 //     clients that ask for application/graphql-response+json;
 //   - a response that is nothing but UNAUTHENTICATED errors is a 401, and one that is
-//     nothing but UNAVAILABLE errors (the store is away) a 503 with Retry-After;
+//     nothing but UNAVAILABLE errors (the store is away) or OVERLOADED (shed by
+//     admission) a 503 with Retry-After;
 //   - a request whose deadline passed before execution gets a TIMEOUT error, not an
 //     empty body.
 type httpTransport struct{}
@@ -97,6 +98,9 @@ func (httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 		case "UNAVAILABLE":
 			status = http.StatusServiceUnavailable
 			w.Header().Set("Retry-After", strconv.Itoa(retryAfterUnavailable))
+		case "OVERLOADED": // shed by admission (admit.go)
+			status = http.StatusServiceUnavailable
+			w.Header().Set("Retry-After", retryAfterHeader(x.retry()))
 		}
 	}
 	writeResponse(w, status, resp)
