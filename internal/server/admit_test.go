@@ -7,13 +7,15 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
-// TestGradientLimit feeds a lane's limit latency samples, as its operations would: the
-// limit rises to the ceiling while the latency stays at its no-load value and the lane is
-// busy, falls when the latency grows, and rises again when it comes back down.
+// TestGradientLimit feeds a lane's limit the latencies its operations would see, the lane
+// full: on a store with room to spare (the latency does not grow) the limit rises to the
+// ceiling; on one bound by two cores (n at once take n/2 times as long) it settles where
+// the latency stays within the tolerance of the no-load latency, whatever that latency;
+// and it rises again when the room comes back.
 func TestGradientLimit(t *testing.T) {
 	g := newGradient(32)
-	if g.slots() != 8 {
-		t.Fatalf("initial limit %d, want 8 (a quarter of the ceiling)", g.slots())
+	if g.slots() != 1 {
+		t.Fatalf("initial limit %d, want 1 (its first samples are its no-load latency)", g.slots())
 	}
 	busy := func() int { return g.slots() - 1 } // the lane full
 	for range 200 {
@@ -22,16 +24,27 @@ func TestGradientLimit(t *testing.T) {
 	if g.slots() != 32 {
 		t.Errorf("after 200 samples at the no-load latency: limit %d, want the ceiling, 32", g.slots())
 	}
-	for range 200 {
-		g.sample(100*time.Millisecond, busy())
-	}
-	if g.slots() > 4 {
-		t.Errorf("after 200 samples at 10 times the no-load latency: limit %d, want at most 4", g.slots())
-	}
-	if g.noLoad > 0.011 {
-		t.Errorf("no-load estimate %.4fs rose with the load, want it near 10 ms", g.noLoad)
+	for _, noLoad := range []time.Duration{10 * time.Millisecond, 400 * time.Millisecond} {
+		g := newGradient(32)
+		twoCores := func() time.Duration { return time.Duration(float64(noLoad) * max(1, float64(g.slots())/2)) }
+		for range 500 {
+			g.sample(twoCores(), g.slots()-1)
+		}
+		if g.slots() > 3 || g.slots() < 2 {
+			t.Errorf("two cores, no-load %v: limit %d, want 2 or 3 (at most 1.5 times the no-load latency)", noLoad, g.slots())
+		}
+		if g.noLoad > 1.05*noLoad.Seconds() {
+			t.Errorf("two cores: no-load estimate %.4fs rose with the load, want %v", g.noLoad, noLoad)
+		}
 	}
 	low := g.slots()
+	for range 100 {
+		g.sample(100*time.Millisecond, busy())
+	}
+	if g.slots() >= low {
+		t.Errorf("10 times slower with the lane full: limit %d, want below %d", g.slots(), low)
+	}
+	low = g.slots()
 	for range 200 {
 		g.sample(12*time.Millisecond, busy())
 	}
@@ -47,10 +60,14 @@ func TestGradientLimit(t *testing.T) {
 	}
 }
 
-// TestGradientIdle: samples of a lane running under half its limit leave the limit as it
-// is (they say nothing about more), and teach the no-load estimate a slower store.
+// TestGradientIdle: samples of a lane running at most half full leave the limit as it is
+// (they say nothing about more), and those of operations that ran alone teach the
+// no-load estimate a slower store.
 func TestGradientIdle(t *testing.T) {
 	g := newGradient(32)
+	for g.slots() < 8 {
+		g.sample(10*time.Millisecond, g.slots()-1)
+	}
 	for range 100 {
 		g.sample(10*time.Millisecond, 0)
 	}
@@ -63,8 +80,8 @@ func TestGradientIdle(t *testing.T) {
 	if g.noLoad < 0.045 {
 		t.Errorf("no-load estimate %.4fs, want it to have followed the idle samples to 50 ms", g.noLoad)
 	}
-	// With a limit of 1, every sample is idle: the estimate learns the store's latency
-	// even under sustained load.
+	// With a limit of 1, every operation runs alone: the estimate learns the store's
+	// latency even under sustained load.
 	one := newGradient(1)
 	one.sample(10*time.Millisecond, 0)
 	for range 1000 {
