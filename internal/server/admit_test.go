@@ -14,8 +14,8 @@ import (
 // and it rises again when the room comes back.
 func TestGradientLimit(t *testing.T) {
 	g := newGradient(32)
-	if g.slots() != 1 {
-		t.Fatalf("initial limit %d, want 1 (its first samples are its no-load latency)", g.slots())
+	if g.slots() != 8 {
+		t.Fatalf("initial limit %d, want 8 (a quarter of the ceiling)", g.slots())
 	}
 	busy := func() int { return g.slots() - 1 } // the lane full
 	for range 200 {
@@ -26,6 +26,7 @@ func TestGradientLimit(t *testing.T) {
 	}
 	for _, noLoad := range []time.Duration{10 * time.Millisecond, 400 * time.Millisecond} {
 		g := newGradient(32)
+		g.sample(noLoad, 0) // a first operation alone: its no-load latency
 		twoCores := func() time.Duration { return time.Duration(float64(noLoad) * max(1, float64(g.slots())/2)) }
 		for range 500 {
 			g.sample(twoCores(), g.slots()-1)
@@ -65,9 +66,6 @@ func TestGradientLimit(t *testing.T) {
 // no-load estimate a slower store.
 func TestGradientIdle(t *testing.T) {
 	g := newGradient(32)
-	for g.slots() < 8 {
-		g.sample(10*time.Millisecond, g.slots()-1)
-	}
 	for range 100 {
 		g.sample(10*time.Millisecond, 0)
 	}
