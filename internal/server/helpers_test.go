@@ -3,10 +3,12 @@ package server_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -102,4 +104,33 @@ func (a *api) queryError(tb testing.TB, query string, vars map[string]any) gqlEr
 // globalID is the API's id of the entity of kind k with the local id.
 func globalID(k funding.Kind, local string) string {
 	return graph.GlobalID(funding.ID{Kind: k, Local: local})
+}
+
+// countsWithRelationFilters is the query that wedged the embedded store (four at once):
+// 199 aliases, each a count of projects with a filter that follows three relations
+// (donorId: trust funds, then allocations; region: countries), over d's first two donors.
+func countsWithRelationFilters(d *seed.Dataset) string {
+	var q strings.Builder
+	q.WriteString("{")
+	for i := range 199 {
+		fmt.Fprintf(&q, ` a%d: projects(first: 1, filter: {donorId: {in: [%q, %q]}, region: {in: ["Africa", "Asia"]}}) { totalCount }`,
+			i, globalID(funding.TypeDonor, d.Donors[0].ID), globalID(funding.TypeDonor, d.Donors[1].ID))
+	}
+	q.WriteString(" }")
+	return q.String()
+}
+
+// thousandDonorOperators is a filter (of projects or allocations) of 50 × 20 donorId
+// operators on d's first donor, each a read of whole collections.
+func thousandDonorOperators(d *seed.Dataset) map[string]any {
+	leaf := map[string]any{"donorId": map[string]any{"eq": globalID(funding.TypeDonor, d.Donors[0].ID)}}
+	inner := make([]any, 20)
+	for i := range inner {
+		inner[i] = leaf
+	}
+	outer := make([]any, 50)
+	for i := range outer {
+		outer[i] = map[string]any{"or": inner}
+	}
+	return map[string]any{"or": outer}
 }
